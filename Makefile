@@ -1,0 +1,76 @@
+# Dialogue Portal — the documented entry points.
+PYTHON_BOOTSTRAP ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Test databases: the suite always runs on SQLite, then on PostgreSQL when DATABASE_URL names one.
+PYTEST_ARGS ?=
+N ?= 100000
+
+.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PYTHON) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Python 3.13 is required, found " + sys.version'
+	$(BIN)/pip install -q --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --python $(PYTHON) -q -r requirements.lock
+	touch $@
+
+# For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
+# The compiled catalogue is committed, so a fresh clone serves Russian without this step.
+messages: install
+	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --no-obsolete
+	$(PYTHON) manage.py compilemessages --ignore=.venv
+
+run: install
+	$(PYTHON) manage.py migrate --noinput -v0
+	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
+	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
+	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor)"
+	@echo ""
+	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@case "$$DATABASE_URL" in \
+	  postgres*) $(MAKE) --no-print-directory test-postgres ;; \
+	  *) echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run." ;; \
+	esac
+
+test-sqlite: install
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres: install
+	@echo "== test suite on PostgreSQL ($$DATABASE_URL) =="
+	env -u REDIS_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: install
+	env -u DATABASE_URL $(PYTHON) manage.py makemigrations --check --dry-run
+
+bench: install
+	$(PYTHON) tests/benchmarks/run.py --publications $(N)
+
+bench-quick: install
+	$(PYTHON) tests/benchmarks/run.py --quick
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,92 @@
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from people.models import Person
+from polls.models import Poll
+from publications.models import Audience, Project, Publication, Topic
+from publications.search import clean_query, filter_by_query, uses_postgres
+
+SEARCH_LIMIT = 10
+
+
+@require_GET
+def home(request):
+    published = Publication.objects.published()
+    featured = list(published.filter(featured=True).for_listing()[:3])
+    latest = list(published.exclude(pk__in=[p.pk for p in featured]).for_listing()[:6])
+    context = {
+        "featured": featured,
+        "latest": latest,
+        "most_read": list(
+            published.order_by("-view_count", "-published_at").only(
+                "slug", "title", "kind", "published_at", "view_count"
+            )[:5]
+        ),
+        "top_rated": list(
+            published.filter(rating_count__gt=0)
+            .order_by("-rating_sum", "-rating_count")
+            .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
+        ),
+        "poll": Poll.objects.featured_on(Poll.Placement.HOME).prefetch_related("choices").first(),
+        "topics": list(Topic.objects.filter(publications__in=published).distinct()[:12]),
+        "projects": list(Project.objects.filter(publications__in=published).distinct()[:6]),
+        "audiences": list(Audience.objects.all()),
+    }
+    return render(request, "home.html", context)
+
+
+@require_GET
+def search(request):
+    """One box over publications, people and polls."""
+    text = clean_query(request.GET.get("q", ""))
+    results = {"publications": [], "people": [], "polls": []}
+    if text:
+        publications = filter_by_query(Publication.objects.published(), text)
+        order = ["-rank", "-published_at"] if uses_postgres() else ["-published_at"]
+        results["publications"] = list(publications.order_by(*order).for_listing()[:SEARCH_LIMIT])
+        name_match = Q()
+        for word in text.split()[:5]:
+            name_match &= (
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(given_name_ru__icontains=word)
+                | Q(family_name_ru__icontains=word)
+                | Q(position__icontains=word)
+            )
+        results["people"] = list(Person.objects.filter(name_match).for_listing()[:SEARCH_LIMIT])
+        results["polls"] = list(
+            Poll.objects.public().filter(
+                Q(question__icontains=text) | Q(question_ru__icontains=text)
+            )[:SEARCH_LIMIT]
+        )
+    return render(
+        request,
+        "search.html",
+        {
+            "search_query": text,
+            "results": results,
+            "total": sum(len(items) for items in results.values()),
+        },
+    )
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /search/",
+        "Disallow: /*/cite.",
+        "",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

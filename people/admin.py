@@ -1,0 +1,90 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Affiliation, Institution, Person
+
+
+class AffiliationInline(admin.TabularInline):
+    model = Affiliation
+    extra = 0
+    autocomplete_fields = ["institution"]
+    fields = [
+        "institution",
+        "role",
+        "role_ru",
+        "department",
+        "department_ru",
+        "is_current",
+        "start_year",
+        "end_year",
+        "order",
+    ]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "position", "orcid", "publication_count"]
+    search_fields = ["given_name", "family_name", "given_name_ru", "family_name_ru", "position"]
+    prepopulated_fields = {"slug": ["given_name", "family_name"]}
+    inlines = [AffiliationInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("given_name", "family_name"),
+                    "slug",
+                    "honorific",
+                    "position",
+                    "short_bio",
+                    "bio",
+                    "photo",
+                    "orcid",
+                ]
+            },
+        ),
+        (
+            _("Russian"),
+            {
+                "fields": [
+                    ("given_name_ru", "family_name_ru"),
+                    "honorific_ru",
+                    "position_ru",
+                    "short_bio_ru",
+                    "bio_ru",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_publication_count=Count("authorships", distinct=True))
+        )
+
+    @admin.display(description=_("publications"), ordering="_publication_count")
+    def publication_count(self, obj):
+        return obj._publication_count
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "city", "website"]
+    search_fields = ["name", "short_name", "name_ru", "short_name_ru"]
+    prepopulated_fields = {"slug": ["short_name"]}
+    fields = [
+        "name",
+        "name_ru",
+        "short_name",
+        "short_name_ru",
+        "slug",
+        "city",
+        "city_ru",
+        "website",
+        "description",
+        "description_ru",
+    ]

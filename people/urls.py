@@ -1,0 +1,11 @@
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("people/", views.PersonListView.as_view(), name="list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="detail"),
+    path("institutions/<slug:slug>/", views.InstitutionDetailView.as_view(), name="institution"),
+]

@@ -1,0 +1,101 @@
+import string
+
+from django.db.models import Q
+from django.views.generic import DetailView, ListView
+
+from people.models import Institution, Person
+from publications.filters import PublicationFilter
+from publications.models import Publication
+from publications.search import clean_query
+from publications.views import paginate, query_without
+
+RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
+
+
+class PersonListView(ListView):
+    """Everyone who has published, A–Z, searchable by name or position."""
+
+    template_name = "people/person_list.html"
+    context_object_name = "people"
+    paginate_by = 60
+
+    def get_queryset(self):
+        people = Person.objects.with_publications().for_listing()
+        self.query = clean_query(self.request.GET.get("q", ""))[:100]
+        letter = self.request.GET.get("letter", "")[:1].upper()
+        self.letter = letter if letter in string.ascii_uppercase + RUSSIAN_LETTERS else ""
+        if self.query:
+            for word in self.query.split()[:5]:
+                people = people.filter(
+                    Q(given_name__icontains=word)
+                    | Q(family_name__icontains=word)
+                    | Q(given_name_ru__icontains=word)
+                    | Q(family_name_ru__icontains=word)
+                    | Q(position__icontains=word)
+                )
+        if self.letter:
+            people = people.filter(
+                Q(family_name__istartswith=self.letter) | Q(family_name_ru__istartswith=self.letter)
+            )
+        return people
+
+    def paginate_queryset(self, queryset, page_size):
+        page = paginate(self.request, queryset, page_size)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            query=self.query,
+            letter=self.letter,
+            letters=string.ascii_uppercase,
+            query_string=query_without(self.request, "page"),
+        )
+        return context
+
+
+class PersonDetailView(DetailView):
+    template_name = "people/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return Person.objects.prefetch_related("affiliations__institution")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        publications = Publication.objects.published().by_author(self.object).for_listing()
+        page = paginate(self.request, publications)
+        affiliations = list(self.object.affiliations.all())
+        context.update(
+            page_obj=page,
+            publications=page.object_list,
+            current_affiliations=[a for a in affiliations if a.is_current],
+            past_affiliations=[a for a in affiliations if not a.is_current],
+            query_string=query_without(self.request, "page"),
+        )
+        return context
+
+
+class InstitutionDetailView(DetailView):
+    template_name = "people/institution_detail.html"
+    context_object_name = "institution"
+    model = Institution
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = PublicationFilter(
+            {"institution": self.object.slug}, queryset=Publication.objects.published()
+        )
+        page = paginate(self.request, filterset.qs.for_listing())
+        context.update(
+            page_obj=page,
+            publications=page.object_list,
+            people=Person.objects.filter(
+                affiliations__institution=self.object, affiliations__is_current=True
+            )
+            .with_publications()
+            .distinct()
+            .for_listing()[:60],
+            query_string=query_without(self.request, "page"),
+        )
+        return context

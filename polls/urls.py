@@ -1,0 +1,10 @@
+from django.urls import path
+
+from polls import views
+
+app_name = "polls"
+
+urlpatterns = [
+    path("", views.PollListView.as_view(), name="list"),
+    path("<slug:slug>/", views.PollDetailView.as_view(), name="detail"),
+]

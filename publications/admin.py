@@ -1,0 +1,170 @@
+from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from publications.models import (
+    Attachment,
+    Audience,
+    Authorship,
+    Programme,
+    Project,
+    Publication,
+    Rating,
+    Region,
+    Topic,
+)
+
+
+class AuthorshipInline(admin.TabularInline):
+    model = Authorship
+    extra = 0
+    min_num = 0
+    autocomplete_fields = ["person", "institution"]
+    fields = ["order", "person", "byline_position", "byline_position_ru", "institution"]
+    ordering = ["order", "pk"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["file", "title", "language", "order", "size"]
+    readonly_fields = ["size"]
+
+    @admin.display(description=_("size"))
+    def size(self, obj):
+        return filesizeformat(obj.size_bytes) if obj.size_bytes else "—"
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "status",
+        "published_at",
+        "language",
+        "featured",
+        "rating_count",
+    ]
+    list_filter = ["status", "kind", "topics", "language", "published_at", "featured", "project"]
+    list_select_related = ["project"]
+    search_fields = ["title", "subtitle", "summary", "slug", "authorships__person__family_name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = [
+        "topics",
+        "regions",
+        "audiences",
+        "project",
+        "programme",
+        "translation_of",
+    ]
+    date_hierarchy = "published_at"
+    inlines = [AuthorshipInline, AttachmentInline]
+    actions = ["publish", "unpublish"]
+    readonly_fields = ["rating_summary", "view_count", "download_count", "created_at", "updated_at"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "subtitle", "slug", "summary", "body"]}),
+        (
+            _("Publishing"),
+            {"fields": ["status", "published_at", "featured", "language", "translation_of"]},
+        ),
+        (
+            _("Banner image"),
+            {"fields": ["banner_image", "banner_alt", "banner_caption", "banner_credit"]},
+        ),
+        (
+            _("Tags"),
+            {"fields": ["topics", "regions", "audiences", "project", "project_part", "programme"]},
+        ),
+        (
+            _("Readers"),
+            {
+                "fields": [
+                    "rating_summary",
+                    "view_count",
+                    "download_count",
+                    "created_at",
+                    "updated_at",
+                ],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+
+    @admin.display(description=_("rating"))
+    def rating_summary(self, obj):
+        if not obj.rating_count:
+            return _("no votes yet")
+        return _("votes: %(count)s, rating: %(average)s") % {
+            "count": obj.rating_count,
+            "average": obj.rating_average,
+        }
+
+    @admin.action(description=_("Publish the selected publications now"), permissions=["change"])
+    def publish(self, request, queryset):
+        now = timezone.now()
+        drafts = queryset.exclude(status=Publication.Status.PUBLISHED)
+        updated = drafts.filter(published_at__isnull=True).update(
+            status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
+        )
+        updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
+        self.message_user(
+            request,
+            ngettext("%d publication published.", "%d publications published.", updated) % updated,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected publications"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
+            status=Publication.Status.DRAFT, updated_at=timezone.now()
+        )
+        self.message_user(
+            request,
+            ngettext("%d publication unpublished.", "%d publications unpublished.", updated)
+            % updated,
+            messages.SUCCESS,
+        )
+
+
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ru", "slug"]
+    search_fields = ["name", "name_ru"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "name_ru", "slug", "description", "description_ru"]
+
+
+admin.site.register(Topic, TermAdmin)
+admin.site.register(Region, TermAdmin)
+admin.site.register(Audience, TermAdmin)
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(TermAdmin):
+    fields = [*TermAdmin.fields, "institution"]
+    autocomplete_fields = ["institution"]
+
+
+@admin.register(Project)
+class ProjectAdmin(TermAdmin):
+    fields = [*TermAdmin.fields, "institutions", "started", "ended"]
+    autocomplete_fields = ["institutions"]
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["publication", "stars", "created_at", "updated_at"]
+    list_filter = ["stars"]
+    list_select_related = ["publication"]
+    search_fields = ["publication__title"]
+    fields = ["publication", "stars", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,155 @@
+"""How to cite a publication: a formatted reference, BibTeX and RIS."""
+
+from django.utils.formats import date_format
+from django.utils.html import strip_tags
+
+
+def authorship_institution(authorship):
+    """The institution a byline names: the one set on the authorship, else a current affiliation."""
+    if authorship.institution_id:
+        return authorship.institution
+    affiliations = getattr(authorship.person, "_prefetched_objects_cache", {}).get("affiliations")
+    if affiliations is None:
+        affiliations = authorship.person.affiliations.filter(is_current=True).select_related(
+            "institution"
+        )
+    for affiliation in affiliations:
+        if affiliation.is_current:
+            return affiliation.institution
+    return None
+
+
+def publishers(publication):
+    """The institutions behind a publication, in byline order, each once."""
+    seen = []
+    for authorship in publication.authors:
+        institution = authorship_institution(authorship)
+        if institution is not None and institution not in seen:
+            seen.append(institution)
+    return seen
+
+
+def _join_names(names):
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def absolute_url(publication, request):
+    return request.build_absolute_uri(publication.get_absolute_url())
+
+
+def formatted(publication, request):
+    """A Chicago-style reference: Authors. “Title.” Kind. Publisher, date. URL."""
+    people = [a.person for a in publication.authors]
+    names = []
+    for index, person in enumerate(people):
+        names.append(
+            person.citation_name if index == 0 else f"{person.given_name} {person.family_name}"
+        )
+    parts = []
+    if names:
+        parts.append(_join_names(names).rstrip(".") + ".")
+    title = publication.title + (f": {publication.subtitle}" if publication.subtitle else "")
+    parts.append(f"“{title}.”")
+    parts.append(f"{publication.get_kind_display()}.")
+    publisher = ", ".join(i.short_name or i.name for i in publishers(publication))
+    date = date_format(publication.published_at, "j F Y") if publication.published_at else ""
+    tail = ", ".join(part for part in (publisher, date) if part)
+    if tail:
+        parts.append(f"{tail}.")
+    parts.append(absolute_url(publication, request))
+    return " ".join(parts)
+
+
+def _bibtex_escape(text):
+    replacements = {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "~": r"\textasciitilde{}",
+        "^": r"\^{}",
+    }
+    return "".join(replacements.get(ch, ch) for ch in text)
+
+
+def bibtex_key(publication):
+    first = publication.authors[0].person.family_name if publication.authors else "anon"
+    year = publication.published_at.year if publication.published_at else "nd"
+    word = "".join(ch for ch in publication.slug.split("-")[0] if ch.isalnum())
+    return "".join(ch for ch in f"{first}{year}{word}" if ch.isascii() and ch.isalnum()) or "ref"
+
+
+def bibtex(publication, request):
+    entry_type = (
+        "techreport"
+        if publication.kind in ("report", "conference-report", "occasional-paper", "briefing")
+        else "article"
+    )
+    fields = [
+        (
+            "title",
+            publication.title + (f": {publication.subtitle}" if publication.subtitle else ""),
+        ),
+        ("author", " and ".join(a.person.citation_name for a in publication.authors)),
+    ]
+    if entry_type == "techreport":
+        fields.append(("institution", " and ".join(i.name for i in publishers(publication))))
+        fields.append(("type", publication.get_kind_display()))
+    else:
+        fields.append(("journal", " and ".join(i.name for i in publishers(publication))))
+    if publication.published_at:
+        fields += [
+            ("year", str(publication.published_at.year)),
+            ("month", publication.published_at.strftime("%b").lower()),
+        ]
+    fields += [
+        (
+            "language",
+            {"en": "english", "ru": "russian"}.get(publication.language, publication.language),
+        ),
+        ("url", absolute_url(publication, request)),
+        ("abstract", strip_tags(publication.summary)),
+    ]
+    lines = [f"@{entry_type}{{{bibtex_key(publication)},"]
+    for name, value in fields:
+        if not value:
+            continue
+        braces = "{%s}" if name != "month" else "%s"
+        lines.append(f"  {name} = {braces % _bibtex_escape(value)},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def ris(publication, request):
+    lines = [("TY", "RPRT" if publication.kind != "article" else "JOUR")]
+    lines += [("AU", a.person.citation_name) for a in publication.authors]
+    lines.append(("TI", publication.title))
+    if publication.subtitle:
+        lines.append(("T2", publication.subtitle))
+    if publication.published_at:
+        lines += [
+            ("PY", str(publication.published_at.year)),
+            ("DA", publication.published_at.strftime("%Y/%m/%d")),
+        ]
+    lines += [("PB", i.name) for i in publishers(publication)]
+    lines += [
+        ("LA", publication.language),
+        ("M3", publication.get_kind_display()),
+        ("UR", absolute_url(publication, request)),
+        ("AB", " ".join(strip_tags(publication.summary).split())),
+    ]
+    lines += [("KW", topic.name) for topic in publication.topics.all()]
+    lines.append(("ER", ""))
+    return (
+        "\r\n".join(
+            f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}"
+            for tag, value in lines
+        )
+        + "\r\n"
+    )

@@ -1,0 +1,86 @@
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Person
+from publications.models import Project, Publication, Topic
+
+FEED_SIZE = 30
+
+
+class LatestRssFeed(Feed):
+    title = _("Dialogue Portal: latest publications")
+    link = "/publications/"
+    description = _("The newest reports, conference reports, articles and briefings.")
+
+    def items(self):
+        return self.filtered(Publication.objects.published()).for_listing()[:FEED_SIZE]
+
+    def filtered(self, queryset, obj=None):
+        return queryset
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(a.person.name for a in item.authors) or None
+
+    def item_categories(self, item):
+        return [item.get_kind_display()]
+
+
+class LatestAtomFeed(LatestRssFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestRssFeed.description
+
+
+class ObjectFeed(LatestRssFeed):
+    """Latest publications of one topic, person or project."""
+
+    model = None
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def title(self, obj):
+        return f"Dialogue Portal: {obj}"
+
+    def description(self, obj):
+        return _("Latest publications: %(name)s") % {"name": obj}
+
+    def items(self, obj):
+        return self.filtered(Publication.objects.published(), obj).for_listing()[:FEED_SIZE]
+
+
+class TopicFeed(ObjectFeed):
+    model = Topic
+
+    def filtered(self, queryset, obj=None):
+        return queryset.filter(topics=obj)
+
+
+class PersonFeed(ObjectFeed):
+    model = Person
+
+    def filtered(self, queryset, obj=None):
+        return queryset.by_author(obj)
+
+
+class ProjectFeed(ObjectFeed):
+    model = Project
+
+    def filtered(self, queryset, obj=None):
+        return queryset.filter(project=obj)

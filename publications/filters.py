@@ -1,0 +1,220 @@
+"""The publication list's filters, sort and facet counts.
+
+Within one facet the options are alternatives (topic A or topic B); across facets
+they narrow (topic A and region B). Each option's count is what the list would
+hold with that option chosen, the other facets' choices kept.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.utils.translation import gettext_lazy as _
+
+from people.models import Institution, Person
+from publications.models import (
+    LANGUAGE_CHOICES,
+    Audience,
+    Authorship,
+    Programme,
+    Project,
+    Publication,
+    Region,
+    Topic,
+)
+from publications.search import clean_query, filter_by_query
+
+SORTS = {
+    "newest": (_("Newest first"), ["-published_at", "-pk"]),
+    "oldest": (_("Oldest first"), ["published_at", "pk"]),
+    "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-published_at"]),
+    "popular": (_("Most read"), ["-view_count", "-published_at", "-pk"]),
+    "relevance": (_("Relevance"), ["-rank", "-published_at", "-pk"]),
+}
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Options named by slug in the URL (?topic=arms-control&topic=cyber)."""
+
+    def __init__(self, *args, lookup, **kwargs):
+        self.lookup = lookup
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        # A subquery rather than a join, so a publication with two chosen topics is listed once.
+        matching = Publication.objects.order_by().filter(
+            **{f"{self.lookup}__in": [obj.pk for obj in value]}
+        )
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class PublicationFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned
+
+
+class PublicationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", max_length=2000)
+    kind = django_filters.MultipleChoiceFilter(
+        label=_("Kind"), choices=Publication.Kind.choices, widget=forms.CheckboxSelectMultiple
+    )
+    topic = SlugsFilter(label=_("Topic"), queryset=Topic.objects.all(), lookup="topics")
+    region = SlugsFilter(label=_("Region"), queryset=Region.objects.all(), lookup="regions")
+    project = SlugsFilter(label=_("Project"), queryset=Project.objects.all(), lookup="project")
+    programme = SlugsFilter(
+        label=_("Programme"), queryset=Programme.objects.all(), lookup="programme"
+    )
+    audience = SlugsFilter(label=_("Audience"), queryset=Audience.objects.all(), lookup="audiences")
+    language = django_filters.MultipleChoiceFilter(
+        label=_("Language"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    author = django_filters.ModelChoiceFilter(
+        label=_("Author"),
+        queryset=Person.objects.all(),
+        to_field_name="slug",
+        method="filter_author",
+        widget=forms.Select,
+    )
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"),
+        queryset=Institution.objects.all(),
+        to_field_name="slug",
+        method="filter_institution",
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"),
+        field_name="published_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"),
+        field_name="published_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    FACETS = ("kind", "topic", "region", "project", "programme", "audience", "language")
+
+    class Meta:
+        model = Publication
+        fields = []
+        form = PublicationFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        # Option lists are rendered from facet counts, not from these querysets.
+        self.form.fields["sort"].required = False
+
+    # --- filters -----------------------------------------------------------------
+
+    def filter_q(self, queryset, name, value):
+        text = clean_query(value)
+        return filter_by_query(queryset, text) if text else queryset
+
+    def filter_author(self, queryset, name, person):
+        return queryset.filter(
+            Exists(Authorship.objects.filter(publication=OuterRef("pk"), person=person))
+        )
+
+    def filter_institution(self, queryset, name, institution):
+        return queryset.filter(
+            Exists(
+                Authorship.objects.filter(publication=OuterRef("pk")).filter(
+                    Q(institution=institution)
+                    | Q(institution__isnull=True, person__affiliations__institution=institution)
+                )
+            )
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # Applied last, in filter_queryset, once every filter has run.
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.sort_key == "rating":
+            queryset = queryset.annotate(rating_avg=_rating_average())
+        return queryset.order_by(*SORTS[self.sort_key][1])
+
+    # --- what the page shows -------------------------------------------------------
+
+    @property
+    def query_text(self):
+        if self.is_bound and self.form.is_valid():
+            return clean_query(self.form.cleaned_data.get("q") or "")
+        return clean_query((self.data or {}).get("q", "")) if self.data else ""
+
+    @property
+    def sort_key(self):
+        requested = ""
+        if self.is_bound and self.form.is_valid():
+            requested = self.form.cleaned_data.get("sort") or ""
+        if requested == "relevance" and not self.has_rank:
+            requested = ""
+        return requested or ("relevance" if self.has_rank else "newest")
+
+    @property
+    def has_rank(self):
+        from publications.search import uses_postgres
+
+        return bool(self.query_text) and uses_postgres()
+
+
+def _rating_average():
+    from django.db.models import Case, FloatField, When
+    from django.db.models.functions import Cast
+
+    return Case(
+        When(rating_count=0, then=Value(0.0)),
+        default=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField()),
+        output_field=FloatField(),
+    )
+
+
+def facet_counts(filterset, base_queryset):
+    """{facet: {key: count}} for every facet, in one query (a UNION ALL of GROUP BYs)."""
+    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    parts = []
+    columns = {
+        "kind": "kind",
+        "topic": "topics__slug",
+        "region": "regions__slug",
+        "project": "project__slug",
+        "programme": "programme__slug",
+        "audience": "audiences__slug",
+        "language": "language",
+    }
+    for facet, column in columns.items():
+        narrowed = base_queryset
+        for name, filter_ in filterset.filters.items():
+            if name in ("sort", facet):
+                continue
+            value = data.get(name)
+            if value in (None, "", []) or (hasattr(value, "exists") and not value):
+                continue
+            narrowed = filter_.filter(narrowed, value)
+        parts.append(
+            narrowed.order_by()
+            .filter(**{f"{column}__isnull": False})
+            .values(key=F(column))
+            .annotate(facet=Value(facet), n=Count("pk", distinct=True))
+            .values_list("facet", "key", "n")
+        )
+    counts = {facet: {} for facet in columns}
+    first, *rest = parts
+    for facet, key, n in first.union(*rest, all=True).order_by():
+        counts[facet][key] = n
+    return counts

@@ -1,0 +1,522 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorField
+
+from dialogue_portal.translation import Translated
+from people.models import Institution, Person
+from publications.sanitize import sanitize_html
+from publications.validators import (
+    attachment_upload_to,
+    banner_upload_to,
+    validate_image_upload,
+    validate_pdf_upload,
+)
+
+LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
+
+
+class Term(models.Model):
+    """A name readers browse by: topic, region, audience, programme."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
+
+    display_name = Translated("name")
+    display_description = Translated("description")
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def get_absolute_url(self):
+        return reverse("publications:topic", kwargs={"slug": self.slug})
+
+
+class Region(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def get_absolute_url(self):
+        return reverse("publications:region", kwargs={"slug": self.slug})
+
+
+class Audience(Term):
+    """Who a publication is for: business, researchers, students (the seed's footer sections)."""
+
+    class Meta(Term.Meta):
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def get_absolute_url(self):
+        return reverse("publications:audience", kwargs={"slug": self.slug})
+
+
+class Programme(Term):
+    """A research group, such as “International Security Studies”."""
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programmes",
+        verbose_name=_("institution"),
+    )
+
+    class Meta(Term.Meta):
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def get_absolute_url(self):
+        return reverse("publications:programme", kwargs={"slug": self.slug})
+
+
+class Project(Term):
+    """A series of work, such as the UK–Russia Security Dialogue with its rounds."""
+
+    institutions = models.ManyToManyField(
+        Institution, blank=True, related_name="projects", verbose_name=_("institutions")
+    )
+    started = models.DateField(_("started"), null=True, blank=True)
+    ended = models.DateField(_("ended"), null=True, blank=True)
+
+    class Meta(Term.Meta):
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+
+    def get_absolute_url(self):
+        return reverse("publications:project", kwargs={"slug": self.slug})
+
+
+class PublicationQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, and its publish date has come."""
+        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Staff preview drafts and scheduled work; everyone else sees the published."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def by_author(self, person):
+        return self.filter(authorships__person=person)
+
+    def with_authors(self):
+        return self.prefetch_related(
+            Prefetch(
+                "authorships",
+                queryset=Authorship.objects.select_related("person", "institution").order_by(
+                    "order", "pk"
+                ),
+            )
+        )
+
+    def for_listing(self):
+        """What a card in a list shows: kind, date, title, summary, authors, banner."""
+        return self.select_related("project").with_authors().defer("body", "search_vector")
+
+    def for_detail(self):
+        return (
+            self.select_related("project", "programme", "translation_of")
+            .defer("search_vector")
+            .with_authors()
+            .prefetch_related(
+                "topics",
+                "regions",
+                "audiences",
+                Prefetch("attachments", queryset=Attachment.objects.order_by("order", "pk")),
+                Prefetch(
+                    "authorships__person__affiliations",
+                    queryset=_current_affiliations(),
+                ),
+            )
+        )
+
+
+def _current_affiliations():
+    from people.models import Affiliation
+
+    return Affiliation.objects.filter(is_current=True).select_related("institution")
+
+
+class Publication(models.Model):
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        CONFERENCE_REPORT = "conference-report", _("Conference report")
+        ARTICLE = "article", _("Article")
+        COMMENTARY = "commentary", _("Commentary")
+        BRIEFING = "briefing", _("Briefing paper")
+        OCCASIONAL_PAPER = "occasional-paper", _("Occasional paper")
+        INTERVIEW = "interview", _("Interview")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind, default=Kind.REPORT)
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    translation_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        verbose_name=_("translation of"),
+        help_text=_("For a translated version: the original publication it translates."),
+    )
+    summary = models.TextField(_("summary"), help_text=_("A paragraph or two, plain text."))
+    body = ProseEditorField(
+        _("body"),
+        blank=True,
+        extensions={
+            "Bold": True,
+            "Italic": True,
+            "Underline": True,
+            "Strike": True,
+            "Subscript": True,
+            "Superscript": True,
+            "Heading": {"levels": [2, 3, 4]},
+            "BulletList": True,
+            "OrderedList": True,
+            "ListItem": True,
+            "Blockquote": True,
+            "HorizontalRule": True,
+            "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+            "Table": True,
+            "TableRow": True,
+            "TableHeader": True,
+            "TableCell": True,
+            "History": True,
+            "HTML": True,
+        },
+        sanitize=sanitize_html,
+    )
+    banner_image = models.ImageField(
+        _("banner image"),
+        upload_to=banner_upload_to,
+        blank=True,
+        validators=[validate_image_upload],
+        width_field="banner_width",
+        height_field="banner_height",
+    )
+    banner_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    banner_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    banner_alt = models.CharField(
+        _("banner alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    banner_caption = models.CharField(_("banner caption"), max_length=500, blank=True)
+    banner_credit = models.CharField(
+        _("banner credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. “Courtesy of the Royal Air Force”"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publish date"),
+        null=True,
+        blank=True,
+        help_text=_("A future date schedules the publication."),
+    )
+    featured = models.BooleanField(_("featured on the home page"), default=False)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="publications", verbose_name=_("topics")
+    )
+    regions = models.ManyToManyField(
+        Region, blank=True, related_name="publications", verbose_name=_("regions")
+    )
+    audiences = models.ManyToManyField(
+        Audience, blank=True, related_name="publications", verbose_name=_("audiences")
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publications",
+        verbose_name=_("project"),
+    )
+    project_part = models.PositiveSmallIntegerField(
+        _("part"),
+        null=True,
+        blank=True,
+        help_text=_("The round or part within the project: 1, 2, 3…"),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="publications",
+        verbose_name=_("programme"),
+    )
+    people = models.ManyToManyField(
+        Person, through="Authorship", related_name="publications", verbose_name=_("authors")
+    )
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0, editable=False)
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    # Full-text search on PostgreSQL (GIN-indexed there); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="pub_status_date"),
+            models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
+            models.Index(fields=["language", "-published_at"], name="pub_language_date"),
+            models.Index(fields=["project", "project_part"], name="pub_project_part"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="publication_published_has_date",
+                violation_error_message=_("A published publication needs a publish date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(project_part__isnull=True) | Q(project__isnull=False),
+                name="publication_part_needs_project",
+                violation_error_message=_("A part number needs a project."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=F("rating_count"))
+                & Q(rating_sum__lte=F("rating_count") * 5),
+                name="publication_rating_totals_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation_of=F("pk")),
+                name="publication_not_own_translation",
+            ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="publication_one_translation_per_language",
+                violation_error_message=_(
+                    "That publication already has a version in this language."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("publications:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if self.project_part and not self.project_id:
+            errors["project_part"] = _("A part number needs a project.")
+        original = self.translation_of
+        if original is not None:
+            if original.pk == self.pk:
+                errors["translation_of"] = _("A publication cannot be a translation of itself.")
+            elif original.translation_of_id is not None:
+                errors["translation_of"] = _(
+                    "Link to the original publication, not to another translation."
+                )
+            elif original.language == self.language:
+                errors["language"] = _(
+                    "A translation must be in another language than its original."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def rating_average(self):
+        if not self.rating_count:
+            return None
+        return round(self.rating_sum / self.rating_count, 1)
+
+    @property
+    def authors(self):
+        """Authorships in byline order (prefetched by for_listing/for_detail)."""
+        return list(self.authorships.all())
+
+    def language_versions(self):
+        """The other-language versions of this publication that the public may see."""
+        original_id = self.translation_of_id or self.pk
+        return (
+            Publication.objects.published()
+            .filter(Q(pk=original_id) | Q(translation_of_id=original_id))
+            .exclude(pk=self.pk)
+            .only("pk", "slug", "title", "language")
+            .order_by("language")
+        )
+
+
+class Authorship(models.Model):
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="authorships",
+        verbose_name=_("publication"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="authorships", verbose_name=_("person")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    byline_position = models.CharField(
+        _("position as printed"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "The author's position as this publication prints it; empty: their current position."
+        ),
+    )
+    byline_position_ru = models.CharField(
+        _("position as printed (Russian)"), max_length=300, blank=True
+    )
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="authorships",
+        verbose_name=_("institution"),
+        help_text=_("The institution this publication names for the author."),
+    )
+
+    display_byline_position = Translated("byline_position")
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "person"],
+                name="authorship_person_once_per_publication",
+                violation_error_message=_("This person is already an author of the publication."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.person)
+
+    @property
+    def position(self):
+        return self.display_byline_position or self.person.display_position
+
+
+class Attachment(models.Model):
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("publication"),
+    )
+    file = models.FileField(
+        _("file"), upload_to=attachment_upload_to, validators=[validate_pdf_upload]
+    )
+    title = models.CharField(_("title"), max_length=300)
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"), default=0, editable=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file:
+            self.size_bytes = self.file.size
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "publications:download", kwargs={"slug": self.publication.slug, "pk": self.pk}
+        )
+
+
+class Rating(models.Model):
+    """One reader's stars for one publication; the database allows one row per reader."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("publication")
+    )
+    reader = models.CharField(_("reader"), max_length=64, help_text=_("user:ID or anon:TOKEN"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "reader"], name="rating_one_per_reader"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=5), name="rating_stars_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publication} – {self.stars}"

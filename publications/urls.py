@@ -1,0 +1,28 @@
+from django.urls import path
+
+from publications import feeds, views
+
+app_name = "publications"
+
+urlpatterns = [
+    path("publications/", views.PublicationListView.as_view(), name="list"),
+    path("publications/<slug:slug>/", views.PublicationDetailView.as_view(), name="detail"),
+    path("publications/<slug:slug>/cite.bib", views.cite_bibtex, name="cite-bib"),
+    path("publications/<slug:slug>/cite.ris", views.cite_ris, name="cite-ris"),
+    path(
+        "publications/<slug:slug>/files/<int:pk>/",
+        views.download_attachment,
+        name="download",
+    ),
+    path("topics/", views.BrowseView.as_view(), name="topics"),
+    path("topics/<slug:slug>/", views.TopicView.as_view(), name="topic"),
+    path("regions/<slug:slug>/", views.RegionView.as_view(), name="region"),
+    path("projects/<slug:slug>/", views.ProjectView.as_view(), name="project"),
+    path("programmes/<slug:slug>/", views.ProgrammeView.as_view(), name="programme"),
+    path("audiences/<slug:slug>/", views.AudienceView.as_view(), name="audience"),
+    path("feeds/latest.rss", feeds.LatestRssFeed(), name="feed-rss"),
+    path("feeds/latest.atom", feeds.LatestAtomFeed(), name="feed-atom"),
+    path("feeds/topics/<slug:slug>.rss", feeds.TopicFeed(), name="feed-topic"),
+    path("feeds/people/<slug:slug>.rss", feeds.PersonFeed(), name="feed-person"),
+    path("feeds/projects/<slug:slug>.rss", feeds.ProjectFeed(), name="feed-project"),
+]

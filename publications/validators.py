@@ -1,0 +1,128 @@
+"""Checks on what editors upload: images that are really JPEG, PNG or WebP within
+size and pixel limits, and PDFs that really are PDFs. Stored names are generated,
+so nothing an uploader names a file can reach the path on disk."""
+
+import uuid
+import warnings
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from PIL import Image
+
+IMAGE_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}, "WEBP": {".webp"}}
+
+
+def _safe_name(filename, default_stem, extension):
+    stem = slugify(PurePath(str(filename)).stem)[:60] or default_stem
+    return f"{stem}{extension}"
+
+
+def banner_upload_to(instance, filename):
+    extension = PurePath(str(filename)).suffix.lower()
+    if extension not in {ext for exts in IMAGE_FORMATS.values() for ext in exts}:
+        extension = ".img"
+    today = timezone.now()
+    return (
+        f"images/{today:%Y/%m}/{uuid.uuid4().hex[:12]}/{_safe_name(filename, 'image', extension)}"
+    )
+
+
+def attachment_upload_to(instance, filename):
+    today = timezone.now()
+    return f"files/{today:%Y/%m}/{uuid.uuid4().hex[:12]}/{_safe_name(filename, 'document', '.pdf')}"
+
+
+def validate_image_upload(upload):
+    """JPEG, PNG or WebP only, the extension matching the content, within byte and pixel limits."""
+    if not upload:
+        return
+    if upload.size > settings.BANNER_MAX_BYTES:
+        raise ValidationError(
+            _("The image is %(size)s; the limit is %(limit)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.BANNER_MAX_BYTES),
+            }
+        )
+    extension = PurePath(upload.name).suffix.lower()
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                width, height = image.size
+                if width * height > settings.BANNER_MAX_PIXELS:
+                    raise ValidationError(
+                        _("The image is %(w)s×%(h)s pixels; the limit is %(limit)s million pixels.")
+                        % {
+                            "w": width,
+                            "h": height,
+                            "limit": settings.BANNER_MAX_PIXELS // 1_000_000,
+                        }
+                    )
+                if getattr(image, "n_frames", 1) > 1:
+                    raise ValidationError(_("Animated images are not accepted."))
+                image.verify()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(_("The image has too many pixels to be processed safely.")) from None
+    except Exception:  # Pillow raises many types for a broken or foreign file.
+        raise ValidationError(
+            _("The file is not a valid image. Upload a JPEG, PNG or WebP image.")
+        ) from None
+    finally:
+        upload.seek(position)
+    if image_format not in IMAGE_FORMATS:
+        raise ValidationError(
+            _("%(format)s images are not accepted. Upload a JPEG, PNG or WebP image.")
+            % {"format": image_format or _("This kind of")}
+        )
+    if extension not in IMAGE_FORMATS[image_format]:
+        raise ValidationError(
+            _("The file name ends in “%(ext)s” but the file is a %(format)s image.")
+            % {"ext": extension or _("nothing"), "format": image_format}
+        )
+
+
+def validate_pdf_upload(upload):
+    """A real PDF: the right extension, the PDF signature, a readable structure with pages."""
+    if not upload:
+        return
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            }
+        )
+    if PurePath(upload.name).suffix.lower() != ".pdf":
+        raise ValidationError(_("Only PDF files (ending in .pdf) can be attached."))
+    from pypdf import PdfReader
+
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        head = upload.read(1024)
+        if b"%PDF-" not in head:
+            raise ValidationError(_("The file is not a PDF document."))
+        upload.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(upload, strict=False)
+            if len(reader.pages) < 1:
+                raise ValidationError(_("The PDF has no pages."))
+    except ValidationError:
+        raise
+    except Exception:  # pypdf raises many types for a damaged file.
+        raise ValidationError(_("The PDF is damaged and cannot be read.")) from None
+    finally:
+        upload.seek(position)

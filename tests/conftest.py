@@ -1,0 +1,58 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+POSTGRES_ONLY = "postgres"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL: on SQLite they are deselected (not skipped),
+    and the run says so; the PostgreSQL pass of `make test` runs them."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker(POSTGRES_ONLY) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+        print(
+            f"\n{len(dropped)} PostgreSQL-only tests deselected on SQLite; "
+            "the PostgreSQL pass runs them."
+        )
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Every test: an empty cache and its own media folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    user = django_user_model.objects.create_user(
+        "editor", "editor@example.org", "pw-editor-123!", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def reader(django_user_model):
+    return django_user_model.objects.create_user("reader", "reader@example.org", "pw-reader-123!")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client

@@ -1,4 +1,11 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 class SecurityHeadersMiddleware:
@@ -12,4 +19,32 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database cannot be reached, answer 503 with a friendly page at once.
+
+    The page is rendered without touching the database (no request context, so no user,
+    session or messages), and Retry-After tells clients and load balancers when to try
+    again. Django drops the broken connection at the end of the request, and
+    CONN_HEALTH_CHECKS makes the next request open a fresh one, so the site recovers by
+    itself when the database is back.
+    """
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.error("Database unavailable for %s: %s", request.path, exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
         return response

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dialogue_portal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "dialogue_portal.urls"
@@ -113,7 +114,8 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with an unreachable Redis counted as a miss.
+            "BACKEND": "dialogue_portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "dp"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

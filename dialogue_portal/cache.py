@@ -1,0 +1,53 @@
+"""Django's RedisCache, made to degrade instead of fail when Redis is unreachable.
+
+The cache only ever saves work, so a Redis outage must not become a site outage: a read
+that cannot reach Redis is a miss, a write is dropped, and each failure is logged. Pages
+are then built from the database, more slowly, until Redis answers again (redis-py
+reconnects by itself on the next command).
+"""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _degrade(operation, fallback):
+    def wrapper(self, *args, **kwargs):
+        try:
+            return getattr(super(ResilientRedisCacheClient, self), operation)(*args, **kwargs)
+        except UNREACHABLE as error:
+            logger.warning("Cache unavailable, %s skipped: %s", operation, error)
+            return fallback(*args, **kwargs)
+
+    wrapper.__name__ = operation
+    return wrapper
+
+
+class ResilientRedisCacheClient(RedisCacheClient):
+    # What each operation answers when Redis cannot be reached: what an empty cache answers.
+    add = _degrade("add", lambda key, value, timeout: False)
+    get = _degrade("get", lambda key, default: default)
+    set = _degrade("set", lambda key, value, timeout: None)
+    touch = _degrade("touch", lambda key, timeout: False)
+    delete = _degrade("delete", lambda key: False)
+    get_many = _degrade("get_many", lambda keys: {})
+    has_key = _degrade("has_key", lambda key: False)
+    # A counter that cannot be read starts again from nothing (a rate limit fails open).
+    incr = _degrade("incr", lambda key, delta: delta)
+    set_many = _degrade("set_many", lambda data, timeout: [])
+    delete_many = _degrade("delete_many", lambda keys: None)
+    clear = _degrade("clear", lambda: False)
+
+
+class ResilientRedisCache(RedisCache):
+    """settings.CACHES backend: ``dialogue_portal.cache.ResilientRedisCache``."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ResilientRedisCacheClient

@@ -15,6 +15,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.search import refresh_search_vector
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -93,6 +94,11 @@ class PublicationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Authors are saved with the inlines, so the vector is built once everything is in.
+        refresh_search_vector(form.instance)
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):

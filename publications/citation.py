@@ -54,7 +54,7 @@ def formatted(publication, request):
     parts.append(f"“{title}.”")
     parts.append(f"{publication.get_kind_display()}.")
     publisher = ", ".join(i.short_name or i.name for i in publishers(publication))
-    date = date_format(publication.published_at, "j F Y") if publication.published_at else ""
+    date = date_format(publication.published_at, "DATE_FORMAT") if publication.published_at else ""
     tail = ", ".join(part for part in (publisher, date) if part)
     if tail:
         parts.append(f"{tail}.")

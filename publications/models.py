@@ -3,7 +3,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
@@ -402,6 +402,18 @@ class Publication(models.Model):
             .only("pk", "slug", "title", "language")
             .order_by("language")
         )
+
+    def language_urls(self, versions):
+        """{language: path} of this publication's page for each interface language: the
+        version written in that language where there is one (``versions`` from
+        ``language_versions()``), else this publication under that language's prefix."""
+        written_in = {version.language: version for version in versions}
+        written_in[self.language] = self
+        urls = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                urls[code] = written_in.get(code, self).get_absolute_url()
+        return urls
 
 
 class Authorship(models.Model):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, TemplateView
 
+from dialogue_portal.context_processors import language_links
 from polls.models import Poll
 from publications import citation, sharing
 from publications.filters import PublicationFilter, facet_counts
@@ -162,8 +163,11 @@ class PublicationDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publication = self.object
+        versions = list(publication.language_versions())
         context.update(
-            versions=list(publication.language_versions()),
+            versions=versions,
+            # The switcher and hreflang links lead to the version written in each language.
+            language_alternates=language_links(self.request, publication.language_urls(versions)),
             related=list(related_publications(publication)),
             series=series_neighbours(publication),
             poll=Poll.objects.featured_on(Poll.Placement.PUBLICATIONS)

@@ -6,34 +6,46 @@ from django.views.decorators.http import require_GET
 
 from people.models import Person
 from polls.models import Poll
-from publications.models import Audience, Project, Publication, Topic
+from publications.filters import rating_average
+from publications.models import Publication
 from publications.search import clean_query, filter_by_query, uses_postgres
+from publications.taxonomy import get_taxonomy
 
 SEARCH_LIMIT = 10
+HOME_LATEST = 6
 
 
 @require_GET
 def home(request):
     published = Publication.objects.published()
-    featured = list(published.filter(featured=True).for_listing()[:3])
-    latest = list(published.exclude(pk__in=[p.pk for p in featured]).for_listing()[:6])
+    # Featured and latest come from one query: the newest few plus any featured ones.
+    newest = published.order_by("-published_at", "-pk").values("pk")[: HOME_LATEST + 3]
+    rows = list(
+        published.filter(Q(featured=True) | Q(pk__in=newest))
+        .order_by("-published_at", "-pk")
+        .for_listing()
+    )
+    featured = [row for row in rows if row.featured][:3]
+    latest = [row for row in rows if row not in featured][:HOME_LATEST]
+    taxonomy = get_taxonomy()
     context = {
         "featured": featured,
         "latest": latest,
         "most_read": list(
-            published.order_by("-view_count", "-published_at").only(
-                "slug", "title", "kind", "published_at", "view_count"
-            )[:5]
+            published.filter(view_count__gt=0)
+            .order_by("-view_count", "-published_at")
+            .only("slug", "title", "kind", "published_at", "view_count")[:5]
         ),
         "top_rated": list(
             published.filter(rating_count__gt=0)
-            .order_by("-rating_sum", "-rating_count")
+            .annotate(rating_avg=rating_average())
+            .order_by("-rating_avg", "-rating_count", "-published_at")
             .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
         ),
         "poll": Poll.objects.featured_on(Poll.Placement.HOME).prefetch_related("choices").first(),
-        "topics": list(Topic.objects.filter(publications__in=published).distinct()[:12]),
-        "projects": list(Project.objects.filter(publications__in=published).distinct()[:6]),
-        "audiences": list(Audience.objects.all()),
+        "topics": taxonomy.in_use("topic")[:12],
+        "regions": taxonomy.in_use("region")[:8],
+        "projects": taxonomy.in_use("project")[:6],
     }
     return render(request, "home.html", context)
 
@@ -90,3 +102,11 @@ def robots_txt(request):
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def bench_floor(request):
+    """A page as large as a publication's with no queries: what `make bench` compares against.
+
+    Routed only when BENCH_FLOOR=1 (see dialogue_portal/urls.py)."""
+    return render(request, "bench_floor.html")

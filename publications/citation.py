@@ -5,18 +5,8 @@ from django.utils.html import strip_tags
 
 
 def authorship_institution(authorship):
-    """The institution a byline names: the one set on the authorship, else a current affiliation."""
-    if authorship.institution_id:
-        return authorship.institution
-    affiliations = getattr(authorship.person, "_prefetched_objects_cache", {}).get("affiliations")
-    if affiliations is None:
-        affiliations = authorship.person.affiliations.filter(is_current=True).select_related(
-            "institution"
-        )
-    for affiliation in affiliations:
-        if affiliation.is_current:
-            return affiliation.institution
-    return None
+    """The institution a byline names: the one set on the authorship, else a current one."""
+    return authorship.byline_institution
 
 
 def publishers(publication):
@@ -27,6 +17,12 @@ def publishers(publication):
         if institution is not None and institution not in seen:
             seen.append(institution)
     return seen
+
+
+def topics_of(publication):
+    """The publication's topics: the list the page already has, else from the database."""
+    terms = getattr(publication, "terms", None)
+    return terms["topic"] if terms else list(publication.topics.all())
 
 
 def _join_names(names):
@@ -144,7 +140,7 @@ def ris(publication, request):
         ("UR", absolute_url(publication, request)),
         ("AB", " ".join(strip_tags(publication.summary).split())),
     ]
-    lines += [("KW", topic.name) for topic in publication.topics.all()]
+    lines += [("KW", topic.name) for topic in topics_of(publication)]
     lines.append(("ER", ""))
     return (
         "\r\n".join(

@@ -7,47 +7,57 @@ hold with that option chosen, the other facets' choices kept.
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Institution, Person
-from publications.models import (
-    LANGUAGE_CHOICES,
-    Audience,
-    Authorship,
-    Programme,
-    Project,
-    Publication,
-    Region,
-    Topic,
-)
-from publications.search import clean_query, filter_by_query
+from publications.models import LANGUAGE_CHOICES, Authorship, Publication
+from publications.search import clean_query, filter_by_query, uses_postgres
 
 SORTS = {
     "newest": (_("Newest first"), ["-published_at", "-pk"]),
     "oldest": (_("Oldest first"), ["published_at", "pk"]),
-    "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-published_at"]),
+    "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-published_at", "-pk"]),
     "popular": (_("Most read"), ["-view_count", "-published_at", "-pk"]),
     "relevance": (_("Relevance"), ["-rank", "-published_at", "-pk"]),
 }
 
+# facet name -> the column its options are counted by
+FACET_COLUMNS = {
+    "kind": "kind",
+    "topic": "topics__slug",
+    "region": "regions__slug",
+    "project": "project__slug",
+    "programme": "programme__slug",
+    "audience": "audiences__slug",
+    "language": "language",
+}
 
-class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Options named by slug in the URL (?topic=arms-control&topic=cyber)."""
 
-    def __init__(self, *args, lookup, **kwargs):
+def _term_choices(kind):
+    def choices():
+        from publications.taxonomy import get_taxonomy
+
+        return [(term.slug, term.display_name) for term in get_taxonomy().terms[kind]]
+
+    return choices
+
+
+class TermFilter(django_filters.MultipleChoiceFilter):
+    """Options named by slug in the URL (?topic=arms-control&topic=cyber-security),
+    validated against the cached term lists, matched with a subquery so a publication
+    with two chosen topics is listed once."""
+
+    def __init__(self, *args, kind, lookup, **kwargs):
         self.lookup = lookup
-        kwargs.setdefault("to_field_name", "slug")
         kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, choices=_term_choices(kind), **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        # A subquery rather than a join, so a publication with two chosen topics is listed once.
-        matching = Publication.objects.order_by().filter(
-            **{f"{self.lookup}__in": [obj.pk for obj in value]}
-        )
+        matching = Publication.objects.order_by().filter(**{f"{self.lookup}__slug__in": value})
         return qs.filter(pk__in=matching.values("pk"))
 
 
@@ -65,13 +75,11 @@ class PublicationFilter(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(
         label=_("Kind"), choices=Publication.Kind.choices, widget=forms.CheckboxSelectMultiple
     )
-    topic = SlugsFilter(label=_("Topic"), queryset=Topic.objects.all(), lookup="topics")
-    region = SlugsFilter(label=_("Region"), queryset=Region.objects.all(), lookup="regions")
-    project = SlugsFilter(label=_("Project"), queryset=Project.objects.all(), lookup="project")
-    programme = SlugsFilter(
-        label=_("Programme"), queryset=Programme.objects.all(), lookup="programme"
-    )
-    audience = SlugsFilter(label=_("Audience"), queryset=Audience.objects.all(), lookup="audiences")
+    topic = TermFilter(label=_("Topic"), kind="topic", lookup="topics")
+    region = TermFilter(label=_("Region"), kind="region", lookup="regions")
+    project = TermFilter(label=_("Project"), kind="project", lookup="project")
+    programme = TermFilter(label=_("Programme"), kind="programme", lookup="programme")
+    audience = TermFilter(label=_("Audience"), kind="audience", lookup="audiences")
     language = django_filters.MultipleChoiceFilter(
         label=_("Language"), choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
@@ -80,7 +88,6 @@ class PublicationFilter(django_filters.FilterSet):
         queryset=Person.objects.all(),
         to_field_name="slug",
         method="filter_author",
-        widget=forms.Select,
     )
     institution = django_filters.ModelChoiceFilter(
         label=_("Institution"),
@@ -107,7 +114,7 @@ class PublicationFilter(django_filters.FilterSet):
         empty_label=None,
     )
 
-    FACETS = ("kind", "topic", "region", "project", "programme", "audience", "language")
+    FACETS = tuple(FACET_COLUMNS)
 
     class Meta:
         model = Publication
@@ -116,10 +123,7 @@ class PublicationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        # Option lists are rendered from facet counts, not from these querysets.
         self.form.fields["sort"].required = False
-
-    # --- filters -----------------------------------------------------------------
 
     def filter_q(self, queryset, name, value):
         text = clean_query(value)
@@ -146,21 +150,25 @@ class PublicationFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if self.sort_key == "rating":
-            queryset = queryset.annotate(rating_avg=_rating_average())
+            queryset = queryset.annotate(rating_avg=rating_average())
         return queryset.order_by(*SORTS[self.sort_key][1])
 
-    # --- what the page shows -------------------------------------------------------
+    @property
+    def cleaned_data(self):
+        return self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
 
     @property
     def query_text(self):
-        if self.is_bound and self.form.is_valid():
+        if self.is_bound:
+            self.form.is_valid()
             return clean_query(self.form.cleaned_data.get("q") or "")
-        return clean_query((self.data or {}).get("q", "")) if self.data else ""
+        return ""
 
     @property
     def sort_key(self):
         requested = ""
-        if self.is_bound and self.form.is_valid():
+        if self.is_bound:
+            self.form.is_valid()
             requested = self.form.cleaned_data.get("sort") or ""
         if requested == "relevance" and not self.has_rank:
             requested = ""
@@ -168,15 +176,21 @@ class PublicationFilter(django_filters.FilterSet):
 
     @property
     def has_rank(self):
-        from publications.search import uses_postgres
-
         return bool(self.query_text) and uses_postgres()
 
+    def active_values(self):
+        """{filter name: cleaned value} for every filter the reader set (valid ones only)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if name != "sort" and value not in (None, "", [])
+        }
 
-def _rating_average():
-    from django.db.models import Case, FloatField, When
-    from django.db.models.functions import Cast
 
+def rating_average():
     return Case(
         When(rating_count=0, then=Value(0.0)),
         default=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField()),
@@ -185,27 +199,24 @@ def _rating_average():
 
 
 def facet_counts(filterset, base_queryset):
-    """{facet: {key: count}} for every facet, in one query (a UNION ALL of GROUP BYs)."""
-    data = filterset.form.cleaned_data if filterset.form.is_valid() else {}
+    """Facet counts for the list as the reader filtered it."""
+    active = filterset.active_values()
+    return facet_counts_for(
+        base_queryset, {name: (filterset.filters[name], value) for name, value in active.items()}
+    )
+
+
+def facet_counts_for(base_queryset, active):
+    """{facet: {key: count}} for every facet, in one query (a UNION ALL of GROUP BYs).
+
+    ``active`` maps a filter name to ``(filter, value)``; each facet is counted with
+    every active filter applied except its own."""
     parts = []
-    columns = {
-        "kind": "kind",
-        "topic": "topics__slug",
-        "region": "regions__slug",
-        "project": "project__slug",
-        "programme": "programme__slug",
-        "audience": "audiences__slug",
-        "language": "language",
-    }
-    for facet, column in columns.items():
+    for facet, column in FACET_COLUMNS.items():
         narrowed = base_queryset
-        for name, filter_ in filterset.filters.items():
-            if name in ("sort", facet):
-                continue
-            value = data.get(name)
-            if value in (None, "", []) or (hasattr(value, "exists") and not value):
-                continue
-            narrowed = filter_.filter(narrowed, value)
+        for name, (filter_, value) in active.items():
+            if name != facet:
+                narrowed = filter_.filter(narrowed, value)
         parts.append(
             narrowed.order_by()
             .filter(**{f"{column}__isnull": False})
@@ -213,7 +224,7 @@ def facet_counts(filterset, base_queryset):
             .annotate(facet=Value(facet), n=Count("pk", distinct=True))
             .values_list("facet", "key", "n")
         )
-    counts = {facet: {} for facet in columns}
+    counts = {facet: {} for facet in FACET_COLUMNS}
     first, *rest = parts
     for facet, key, n in first.union(*rest, all=True).order_by():
         counts[facet][key] = n

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -121,41 +121,43 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(authorships__person=person)
 
     def with_authors(self):
-        return self.prefetch_related(
-            Prefetch(
-                "authorships",
-                queryset=Authorship.objects.select_related("person", "institution").order_by(
-                    "order", "pk"
-                ),
-            )
+        """Authorships in byline order with person and institution, in one extra query.
+
+        Where an authorship names no institution, the author's current one is annotated
+        (``fallback_institution_*``) so bylines and citations need no further query."""
+        from people.models import Affiliation
+
+        current = Affiliation.objects.filter(person=OuterRef("person"), is_current=True).order_by(
+            "order", "pk"
         )
+        authorships = (
+            Authorship.objects.select_related("person", "institution")
+            .annotate(
+                fallback_institution_name=Subquery(current.values("institution__name")[:1]),
+                fallback_institution_short_name=Subquery(
+                    current.values("institution__short_name")[:1]
+                ),
+                fallback_institution_slug=Subquery(current.values("institution__slug")[:1]),
+            )
+            .order_by("order", "pk")
+        )
+        return self.prefetch_related(Prefetch("authorships", queryset=authorships))
 
     def for_listing(self):
         """What a card in a list shows: kind, date, title, summary, authors, banner."""
         return self.select_related("project").with_authors().defer("body", "search_vector")
 
     def for_detail(self):
+        """The publication page: the row, its authors and its attachments (tags come from
+        ``term_ids()`` and the cached term lists)."""
         return (
             self.select_related("project", "programme", "translation_of")
             .defer("search_vector")
             .with_authors()
             .prefetch_related(
-                "topics",
-                "regions",
-                "audiences",
-                Prefetch("attachments", queryset=Attachment.objects.order_by("order", "pk")),
-                Prefetch(
-                    "authorships__person__affiliations",
-                    queryset=_current_affiliations(),
-                ),
+                Prefetch("attachments", queryset=Attachment.objects.order_by("order", "pk"))
             )
         )
-
-
-def _current_affiliations():
-    from people.models import Affiliation
-
-    return Affiliation.objects.filter(is_current=True).select_related("institution")
 
 
 class Publication(models.Model):
@@ -392,6 +394,74 @@ class Publication(models.Model):
         """Authorships in byline order (prefetched by for_listing/for_detail)."""
         return list(self.authorships.all())
 
+    def term_ids(self):
+        """{"topic": [ids], "region": [ids], "audience": [ids]} in one UNION ALL query."""
+        through = {
+            "topic": (Publication.topics.through, "topic_id"),
+            "region": (Publication.regions.through, "region_id"),
+            "audience": (Publication.audiences.through, "audience_id"),
+        }
+        parts = [
+            model.objects.filter(publication_id=self.pk)
+            .annotate(kind=Value(kind, output_field=CharField()))
+            .values_list("kind", column)
+            for kind, (model, column) in through.items()
+        ]
+        ids = {kind: [] for kind in through}
+        first, *rest = parts
+        for kind, term_id in first.union(*rest, all=True).order_by():
+            ids[kind].append(term_id)
+        return ids
+
+    def versions_and_series(self):
+        """The other-language versions and the parts of the project, in one query."""
+        original_id = self.translation_of_id or self.pk
+        related = Q(pk=original_id) | Q(translation_of_id=original_id)
+        if self.project_id:
+            related |= Q(
+                project_id=self.project_id, project_part__isnull=False, language=self.language
+            )
+        rows = list(
+            Publication.objects.published()
+            .filter(related)
+            .only(
+                "pk",
+                "slug",
+                "title",
+                "language",
+                "project_id",
+                "project_part",
+                "translation_of_id",
+                "published_at",
+            )
+            .order_by("project_part", "published_at", "pk")
+        )
+        versions = sorted(
+            (
+                row
+                for row in rows
+                if row.pk != self.pk
+                and (row.pk == original_id or row.translation_of_id == original_id)
+            ),
+            key=lambda row: row.language,
+        )
+        series = [
+            row
+            for row in rows
+            if self.project_id
+            and row.project_id == self.project_id
+            and row.project_part is not None
+            and row.language == self.language
+        ]
+        if (
+            self.project_id
+            and self.project_part is not None
+            and self not in series
+            and self.is_public
+        ):
+            series.append(self)
+        return versions, series
+
     def language_versions(self):
         """The other-language versions of this publication that the public may see."""
         original_id = self.translation_of_id or self.pk
@@ -468,6 +538,20 @@ class Authorship(models.Model):
     @property
     def position(self):
         return self.display_byline_position or self.person.display_position
+
+    @property
+    def byline_institution(self):
+        """The institution named on this publication, else the author's current one."""
+        if self.institution_id:
+            return self.institution
+        slug = getattr(self, "fallback_institution_slug", None)
+        if slug:
+            return Institution(
+                slug=slug,
+                name=self.fallback_institution_name,
+                short_name=self.fallback_institution_short_name or "",
+            )
+        return None
 
 
 class Attachment(models.Model):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from publications.citation import authorship_institution, publishers
+from publications.citation import authorship_institution, publishers, topics_of
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -69,7 +69,7 @@ def json_ld(publication, request, site_name):
         "author": authors,
         "publisher": [{"@type": "Organization", "name": i.name} for i in publishers(publication)]
         or {"@type": "Organization", "name": site_name},
-        "keywords": [topic.name for topic in publication.topics.all()],
+        "keywords": [topic.name for topic in topics_of(publication)],
     }
     if publication.published_at:
         article["datePublished"] = publication.published_at.isoformat()

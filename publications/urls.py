@@ -1,12 +1,19 @@
 from django.urls import path
 
 from publications import feeds, views
+from publications.counting import counts_views
 
 app_name = "publications"
 
 urlpatterns = [
     path("publications/", views.PublicationListView.as_view(), name="list"),
-    path("publications/<slug:slug>/", views.PublicationDetailView.as_view(), name="detail"),
+    path(
+        "publications/<slug:slug>/",
+        counts_views(views.PublicationDetailView.as_view()),
+        name="detail",
+    ),
+    path("publications/<slug:slug>/rating/", views.rating_widget, name="rating"),
+    path("publications/<slug:slug>/rate/", views.rate, name="rate"),
     path("publications/<slug:slug>/cite.bib", views.cite_bibtex, name="cite-bib"),
     path("publications/<slug:slug>/cite.ris", views.cite_ris, name="cite-ris"),
     path(

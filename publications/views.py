@@ -1,16 +1,25 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from dialogue_portal.context_processors import language_links
+from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.ratelimit import limit_writes
+from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls.models import Poll
-from publications import citation, sharing
+from publications import citation, counting, sharing
 from publications.filters import PublicationFilter, facet_counts
+from publications.taxonomy import get_taxonomy
 from publications.models import (
     Attachment,
     Audience,
@@ -20,6 +29,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.services import parse_stars, rate_publication, reader_rating
 
 PAGE_SIZE = 20
 
@@ -53,13 +63,17 @@ class PublicationListView(TemplateView):
         base = Publication.objects.published()
         filterset = PublicationFilter(self.request.GET or None, queryset=base)
         page = paginate(self.request, filterset.qs.for_listing())
+        taxonomy = get_taxonomy()
+        active = filterset.active_values()
+        # Unfiltered counts are the cached ones; a filtered list counts in one query.
+        counts = facet_counts(filterset, base) if active else taxonomy.counts
         context.update(
             filterset=filterset,
             form=filterset.form,
             page_obj=page,
             publications=page.object_list,
-            facets=build_facets(filterset, base),
-            chips=active_chips(self.request, filterset),
+            facets=build_facets(filterset, counts, taxonomy),
+            chips=active_chips(self.request, filterset, taxonomy),
             query_string=query_without(self.request, "page"),
         )
         return context
@@ -79,67 +93,43 @@ def query_without(request, *names, pair=None):
     return params.urlencode()
 
 
-FACET_SOURCES = {
-    "topic": Topic,
-    "region": Region,
-    "project": Project,
-    "programme": Programme,
-    "audience": Audience,
-}
-
-
-def build_facets(filterset, base):
+def build_facets(filterset, counts, taxonomy):
     """Each facet's options with counts, the chosen ones marked, for the filter form."""
-    counts = facet_counts(filterset, base)
-    chosen = {
-        name: set(filterset.data.getlist(name)) if filterset.data else set()
-        for name in PublicationFilter.FACETS
-    }
+    chosen = filterset.active_values()
     facets = []
     for name in PublicationFilter.FACETS:
         field = filterset.form.fields[name]
-        if name in FACET_SOURCES:
-            options = [(obj.slug, obj.display_name) for obj in field.queryset]
+        if name in taxonomy.terms:
+            options = [(term.slug, term.display_name) for term in taxonomy.terms[name]]
         else:
             options = list(field.choices)
+        selected = set(chosen.get(name, []))
         items = [
             {
                 "value": value,
                 "label": label,
                 "count": counts[name].get(value, 0),
-                "checked": value in chosen[name],
+                "checked": value in selected,
             }
             for value, label in options
-            if counts[name].get(value) or value in chosen[name]
+            if counts[name].get(value) or value in selected
         ]
         if items:
             facets.append({"name": name, "label": field.label, "options": items})
     return facets
 
 
-def active_chips(request, filterset):
+def active_chips(request, filterset, taxonomy):
     """Removable chips for every active filter: a label and the URL without it."""
-    if not filterset.is_bound:
-        return []
-    form = filterset.form
-    form.is_valid()
-    data = form.cleaned_data
     chips = []
-    for name in ("q", *PublicationFilter.FACETS, "author", "institution", "date_from", "date_to"):
-        value = data.get(name)
-        if not value:
-            continue
-        field = form.fields[name]
-        if name in FACET_SOURCES:
-            for obj in value:
-                chips.append(
-                    (
-                        f"{field.label}: {obj.display_name}",
-                        query_without(request, "page", pair=(name, obj.slug)),
-                    )
-                )
-        elif name in ("kind", "language"):
-            labels = dict(field.choices)
+    for name, value in filterset.active_values().items():
+        field = filterset.form.fields[name]
+        if name in PublicationFilter.FACETS:
+            labels = (
+                {term.slug: term.display_name for term in taxonomy.terms[name]}
+                if name in taxonomy.terms
+                else dict(field.choices)
+            )
             for item in value:
                 chips.append(
                     (
@@ -153,6 +143,7 @@ def active_chips(request, filterset):
     return [{"label": label, "url": f"?{query}" if query else "?"} for label, query in chips]
 
 
+@method_decorator(anonymous_page_cache, name="dispatch")
 class PublicationDetailView(DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
@@ -160,62 +151,59 @@ class PublicationDetailView(DetailView):
     def get_queryset(self):
         return Publication.objects.visible_to(self.request.user).for_detail()
 
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        response[counting.PUBLICATION_ID_HEADER] = str(self.object.pk)
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         publication = self.object
-        versions = list(publication.language_versions())
+        taxonomy = get_taxonomy()
+        ids = publication.term_ids()
+        publication.terms = {
+            kind: [term for term in taxonomy.terms[kind] if term.pk in set(ids[kind])]
+            for kind in ids
+        }
+        versions, series = publication.versions_and_series()
+        url = self.request.build_absolute_uri(publication.get_absolute_url())
         context.update(
+            terms=publication.terms,
             versions=versions,
             # The switcher and hreflang links lead to the version written in each language.
             language_alternates=language_links(self.request, publication.language_urls(versions)),
-            related=list(related_publications(publication)),
-            series=series_neighbours(publication),
+            series=series if len(series) > 1 else [],
+            related=list(related_publications(publication, ids["topic"])),
             poll=Poll.objects.featured_on(Poll.Placement.PUBLICATIONS)
             .prefetch_related("choices")
             .first(),
             citation_text=citation.formatted(publication, self.request),
-            share_links=sharing.share_links(
-                publication.title, self.request.build_absolute_uri(publication.get_absolute_url())
-            ),
+            share_links=sharing.share_links(publication.title, url),
             json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),
             institutions=citation.publishers(publication),
             citation_authors=[
-                (a.person.citation_name, citation.authorship_institution(a))
-                for a in publication.authors
+                (a.person.citation_name, a.byline_institution) for a in publication.authors
             ],
         )
         return context
 
 
-def related_publications(publication, limit=4):
-    """Same project first, then the most shared topics, then the newest."""
-    topic_ids = [topic.pk for topic in publication.topics.all()]
+def related_publications(publication, topic_ids, limit=4):
+    """Same project first, then the most shared topics, then the newest (one query)."""
     same_project = Q(project_id=publication.project_id) if publication.project_id else Q(pk__in=[])
+    original_id = publication.translation_of_id or publication.pk
     return (
         Publication.objects.published()
         .exclude(pk=publication.pk)
-        .exclude(pk=publication.translation_of_id or 0)
-        .exclude(translation_of=publication.translation_of_id or publication.pk)
+        .exclude(pk=original_id)
+        .exclude(translation_of_id=original_id)
         .filter(same_project | Q(topics__in=topic_ids))
         .annotate(
             shared_topics=Count("topics", filter=Q(topics__in=topic_ids), distinct=True),
             in_project=Count("pk", filter=same_project, distinct=True),
         )
         .order_by("-in_project", "-shared_topics", "-published_at")
-        .for_listing()[:limit]
-    )
-
-
-def series_neighbours(publication):
-    """The parts of the publication's project in order, for “Part 1 · 2 · 3” navigation."""
-    if not publication.project_id:
-        return []
-    return list(
-        Publication.objects.published()
-        .filter(project_id=publication.project_id, project_part__isnull=False)
-        .only("pk", "slug", "title", "project_part", "language")
-        .filter(language=publication.language)
-        .order_by("project_part", "published_at")
+        .only("pk", "slug", "title", "kind", "published_at", "language")[:limit]
     )
 
 
@@ -257,6 +245,8 @@ def download_attachment(request, slug, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The file is missing.")) from None
+    if not (request.user.is_authenticated and request.user.is_staff):
+        counting.record(request, "download", attachment.publication_id, attachment.pk)
     response = FileResponse(
         handle,
         as_attachment=False,
@@ -353,3 +343,64 @@ class BrowseView(TemplateView):
             sections.append({"title": title, "terms": terms})
         context["sections"] = sections
         return context
+
+
+# Ratings: the live, per-reader widget (never cached) and the write beside it.
+
+STAR_CHOICES = range(1, 6)
+
+
+def rateable_publication(slug):
+    return get_object_or_404(
+        Publication.objects.published().only(
+            "pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum"
+        ),
+        slug=slug,
+    )
+
+
+def render_rating(request, publication, *, rating=None, status=200, notice="", error=""):
+    context = {
+        "publication": publication,
+        "rating": rating,
+        "star_choices": STAR_CHOICES,
+        "notice": notice,
+        "error": error,
+    }
+    template = "publications/rate.html#widget" if request.htmx else "publications/rate.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@never_cache
+def rating_widget(request, slug):
+    """The rating form with the reader's own stars: a page without JavaScript, a fragment
+    that replaces the cached page's reader-neutral summary with htmx."""
+    publication = rateable_publication(slug)
+    rating = reader_rating(publication=publication, reader=known_reader(request))
+    return render_rating(request, publication, rating=rating)
+
+
+@require_POST
+@never_cache
+@limit_writes("rate")
+def rate(request, slug):
+    publication = rateable_publication(slug)
+    try:
+        stars = parse_stars(request.POST.get("stars"))
+    except ValidationError as error:
+        return render_rating(request, publication, status=400, error=error.messages[0])
+    reader = reader_for_write(request)
+    rating, _created = rate_publication(publication=publication, reader=reader, stars=stars)
+    publication.refresh_from_db(fields=["rating_count", "rating_sum"])
+    notice = ngettext(
+        "Thank you: your rating is %(stars)d star.",
+        "Thank you: your rating is %(stars)d stars.",
+        stars,
+    ) % {"stars": stars}
+    if request.htmx:
+        response = render_rating(request, publication, rating=rating, notice=notice)
+    else:
+        messages.success(request, notice)
+        response = redirect("publications:rating", slug=publication.slug)
+    return remember_reader(response, reader)

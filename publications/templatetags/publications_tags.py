@@ -1,17 +1,14 @@
 from django import template
-from django.core.cache import cache
 
-from publications.models import Audience
+from publications.taxonomy import get_taxonomy
 
 register = template.Library()
-
-AUDIENCES_CACHE_KEY = "audiences:v1"
 
 
 @register.simple_tag
 def get_audiences():
-    """The footer's audience sections; they change rarely, so they are cached for a while."""
-    return cache.get_or_set(AUDIENCES_CACHE_KEY, lambda: list(Audience.objects.all()), 300)
+    """The footer's audience sections, from the cached term lists."""
+    return get_taxonomy().terms["audience"]
 
 
 @register.filter

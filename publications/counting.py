@@ -1,0 +1,119 @@
+"""Counting readers honestly: page views and PDF downloads, with no cookie and nothing
+personal stored. A reader is a keyed hash of address and browser, kept for 30 seconds
+only to ignore repeats; known bots are not counted. Counts gather in the shared cache
+and reach the database in batches with F() updates, so a busy page does not make
+every reader wait on one row lock."""
+
+import hashlib
+import hmac
+import re
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+
+from dialogue_portal.clientip import client_ip
+
+REPEAT_WINDOW_SECONDS = 30
+BOT_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|curl|wget|python-requests|httpx|go-http-client|java/|libwww|"
+    r"headless|preview|facebookexternalhit|embedly|monitor|lighthouse|scrapy|feedfetcher",
+    re.IGNORECASE,
+)
+COUNTERS = {"view": "view_count", "download": "download_count"}
+PUBLICATION_ID_HEADER = "X-Counted-Publication"
+
+
+def is_bot(request):
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return not agent or bool(BOT_PATTERN.search(agent))
+
+
+def _fingerprint(request, kind, target):
+    message = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}|{kind}|{target}"
+    return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def record(request, kind, publication_id, attachment_id=None):
+    """Count one view or download unless it is a bot or a repeat within 30 seconds.
+
+    Returns True when it counted."""
+    if is_bot(request):
+        return False
+    target = attachment_id or publication_id
+    if not cache.add(f"seen:{_fingerprint(request, kind, target)}", 1, REPEAT_WINDOW_SECONDS):
+        return False
+    key = f"pending:{kind}:{publication_id}"
+    cache.add(key, 0, None)
+    try:
+        pending = cache.incr(key)
+    except ValueError:  # evicted between add and incr: count this one directly
+        cache.set(key, 0, None)
+        pending = 1
+        _write(kind, publication_id, 1, attachment_id)
+        return True
+    if pending >= settings.COUNT_FLUSH_EVERY:
+        flush(kind, publication_id, key=key)
+    if attachment_id is not None:
+        _write_attachment(attachment_id)
+    return True
+
+
+def flush(kind, publication_id, key=None):
+    """Move what gathered in the cache to the database (atomic decrement, then F() update)."""
+    key = key or f"pending:{kind}:{publication_id}"
+    pending = cache.get(key) or 0
+    if pending <= 0:
+        return 0
+    cache.decr(key, pending)
+    _write(kind, publication_id, pending)
+    return pending
+
+
+def flush_all():
+    """Flush every publication's pending counts (the `flush_counts` command, run by cron)."""
+    from publications.models import Publication
+
+    total = 0
+    for publication_id in Publication.objects.published().values_list("pk", flat=True).iterator():
+        for kind in COUNTERS:
+            total += flush(kind, publication_id)
+    return total
+
+
+def _write(kind, publication_id, amount, attachment_id=None):
+    from publications.models import Publication
+
+    field = COUNTERS[kind]
+    Publication.objects.filter(pk=publication_id).update(**{field: F(field) + amount})
+
+
+def _write_attachment(attachment_id):
+    from publications.models import Attachment
+
+    Attachment.objects.filter(pk=attachment_id).update(download_count=F("download_count") + 1)
+
+
+def counts_views(view):
+    """Count a view of a publication page, whether the page came from the view or a cache.
+
+    The page marks its response with the publication id; this wrapper sits outside any
+    page cache, reads the mark, removes it and counts."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        publication_id = response.get(PUBLICATION_ID_HEADER)
+        if publication_id is not None:
+            del response[PUBLICATION_ID_HEADER]
+        user = getattr(request, "user", None)
+        if (
+            publication_id
+            and response.status_code == 200
+            and not (user is not None and user.is_authenticated and user.is_staff)
+        ):
+            record(request, "view", int(publication_id))
+        return response
+
+    return wrapper

@@ -1,0 +1,77 @@
+"""Topics, regions, projects, programmes and audiences: short lists that every page
+names and that change rarely. Read once with a single UNION ALL query and kept in
+the cache until an editor changes content (versioned key) or a few minutes pass."""
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import CharField, Value
+
+from publications.models import Audience, Programme, Project, Publication, Region, Topic
+
+MODELS = {
+    "topic": Topic,
+    "region": Region,
+    "project": Project,
+    "programme": Programme,
+    "audience": Audience,
+}
+VERSION_KEY = "taxonomy:version"
+TIMEOUT = 300
+
+
+@dataclass
+class Taxonomy:
+    terms: dict = field(default_factory=dict)  # kind -> [term, ...] in name order
+    counts: dict = field(default_factory=dict)  # kind -> {slug: published publications}
+
+    def by_id(self, kind):
+        return {term.pk: term for term in self.terms[kind]}
+
+    def by_slug(self, kind):
+        return {term.slug: term for term in self.terms[kind]}
+
+    def in_use(self, kind):
+        """Terms with at least one published publication."""
+        counts = self.counts.get(kind, {})
+        return [term for term in self.terms[kind] if counts.get(term.slug)]
+
+
+def _version():
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def invalidate():
+    """Called when editors change terms or publish: the next read rebuilds the lists."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def get_taxonomy():
+    key = f"taxonomy:v{_version()}"
+    taxonomy = cache.get(key)
+    if taxonomy is None:
+        taxonomy = build()
+        cache.set(key, taxonomy, TIMEOUT)
+    return taxonomy
+
+
+def build():
+    from publications.filters import facet_counts_for
+
+    parts = [
+        model.objects.order_by()
+        .annotate(kind=Value(kind, output_field=CharField()))
+        .values_list("kind", "pk", "name", "name_ru", "slug")
+        for kind, model in MODELS.items()
+    ]
+    first, *rest = parts
+    terms = {kind: [] for kind in MODELS}
+    for kind, pk, name, name_ru, slug in first.union(*rest, all=True).order_by():
+        terms[kind].append(MODELS[kind](pk=pk, name=name, name_ru=name_ru, slug=slug))
+    for items in terms.values():
+        items.sort(key=lambda term: term.name.casefold())
+    counts = facet_counts_for(Publication.objects.published(), {})
+    return Taxonomy(terms=terms, counts=counts)

@@ -19,7 +19,6 @@ from dialogue_portal.readers import known_reader, reader_for_write, remember_rea
 from polls.models import Poll
 from publications import citation, counting, sharing
 from publications.filters import PublicationFilter, facet_counts
-from publications.taxonomy import get_taxonomy
 from publications.models import (
     Attachment,
     Audience,
@@ -30,6 +29,7 @@ from publications.models import (
     Topic,
 )
 from publications.services import parse_stars, rate_publication, reader_rating
+from publications.taxonomy import get_taxonomy
 
 PAGE_SIZE = 20
 

@@ -1,5 +1,6 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,10 @@ FEED_SIZE = 30
 
 class LatestRssFeed(Feed):
     title = _("Dialogue Portal: latest publications")
-    link = "/publications/"
     description = _("The newest reports, conference reports, articles and briefings.")
+
+    def link(self):
+        return reverse("publications:list")  # /ru/publications/ in the Russian feed
 
     def items(self):
         return self.filtered(Publication.objects.published()).for_listing()[:FEED_SIZE]
@@ -56,10 +59,14 @@ class ObjectFeed(LatestRssFeed):
         return obj.get_absolute_url()
 
     def title(self, obj):
-        return f"Dialogue Portal: {obj}"
+        return _("Dialogue Portal: %(name)s") % {"name": self.display_name(obj)}
 
     def description(self, obj):
-        return _("Latest publications: %(name)s") % {"name": obj}
+        return _("Latest publications: %(name)s") % {"name": self.display_name(obj)}
+
+    def display_name(self, obj):
+        """The name in the reader's language: a term's display_name, a person's name."""
+        return getattr(obj, "display_name", None) or getattr(obj, "name", None) or str(obj)
 
     def items(self, obj):
         return self.filtered(Publication.objects.published(), obj).for_listing()[:FEED_SIZE]

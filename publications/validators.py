@@ -81,14 +81,24 @@ def validate_image_upload(upload):
     finally:
         upload.seek(position)
     if image_format not in IMAGE_FORMATS:
+        # Whole sentences for translators rather than a fragment filled into one.
+        if not image_format:
+            raise ValidationError(
+                _("This kind of image is not accepted. Upload a JPEG, PNG or WebP image.")
+            )
         raise ValidationError(
             _("%(format)s images are not accepted. Upload a JPEG, PNG or WebP image.")
-            % {"format": image_format or _("This kind of")}
+            % {"format": image_format}
         )
     if extension not in IMAGE_FORMATS[image_format]:
+        if not extension:
+            raise ValidationError(
+                _("The file name has no extension but the file is a %(format)s image.")
+                % {"format": image_format}
+            )
         raise ValidationError(
             _("The file name ends in “%(ext)s” but the file is a %(format)s image.")
-            % {"ext": extension or _("nothing"), "format": image_format}
+            % {"ext": extension, "format": image_format}
         )
 
 

@@ -95,9 +95,9 @@ class Command(BaseCommand):
             description="A Track 1.5 and Track II dialogue in which RUSI and RIAC brought "
             "British and Russian experts together, round after round, to find "
             "where the two countries can still work together on security.",
-            description_ru="Неправительственный диалог, в котором RUSI и РСМД из года в год "
-            "собирали британских и российских экспертов, чтобы найти области "
-            "возможного сотрудничества в сфере безопасности.",
+            description_ru="Диалог в форматах «трек 1,5» и «второй трек»: RUSI и РСМД раунд за "
+            "раундом собирали британских и российских экспертов, чтобы найти области, "
+            "в которых две страны всё ещё могут сотрудничать в сфере безопасности.",
             started=dt.date(2016, 1, 1),
         )
         dialogue.institutions.set([rusi, riac])
@@ -130,9 +130,11 @@ class Command(BaseCommand):
         audiences = {
             slug: self.upsert(Audience, slug, name=name, name_ru=name_ru)
             for slug, name, name_ru in [
-                ("business", "Business", "Бизнеса"),
-                ("researchers", "Researchers", "Исследователей"),
-                ("students", "Students", "Студентов"),
+                # Russian audience names in the dative, as Russian sites name such sections
+                # ("Студентам"); the footer shows them alone rather than "For students".
+                ("business", "Business", "Бизнесу"),
+                ("researchers", "Researchers", "Исследователям"),
+                ("students", "Students", "Студентам"),
             ]
         }
 
@@ -143,10 +145,18 @@ class Command(BaseCommand):
             "Эмили",
             "Феррис",
             position="Research Fellow, International Security Studies",
-            position_ru="Научный сотрудник, департамент исследований международной безопасности",
+            position_ru="Научный сотрудник департамента исследований международной безопасности",
             short_bio="Works on the foreign policy of Russia and Eurasia at RUSI.",
             short_bio_ru="Занимается внешней политикой России и Евразии в RUSI.",
-            affiliations=[(rusi, "Research Fellow", "International Security Studies")],
+            affiliations=[
+                (
+                    rusi,
+                    "Research Fellow",
+                    "International Security Studies",
+                    "Научный сотрудник",
+                    "Департамент исследований международной безопасности",
+                )
+            ],
         )
         kortunov = self.person(
             "andrey-kortunov",
@@ -162,7 +172,7 @@ class Command(BaseCommand):
             "Russia's relations with the West.",
             short_bio_ru="Руководит Российским советом по международным делам, пишет об "
             "отношениях России и Запада.",
-            affiliations=[(riac, "Director General", "")],
+            affiliations=[(riac, "Director General", "", "Генеральный директор", "")],
         )
         chalmers = self.person(
             "malcolm-chalmers",
@@ -174,9 +184,11 @@ class Command(BaseCommand):
             position_ru="Заместитель генерального директора",
             short_bio="Deputy Director-General of RUSI; directs its research on UK "
             "defence, foreign and security policy.",
-            short_bio_ru="Заместитель генерального директора RUSI, руководит "
-            "исследованиями британской политики обороны и безопасности.",
-            affiliations=[(rusi, "Deputy Director-General", "")],
+            short_bio_ru="Заместитель генерального директора RUSI, руководит исследованиями "
+            "оборонной и внешней политики Великобритании и её политики безопасности.",
+            affiliations=[
+                (rusi, "Deputy Director-General", "", "Заместитель генерального директора", "")
+            ],
         )
         lain = self.person(
             "sarah-lain",
@@ -188,9 +200,9 @@ class Command(BaseCommand):
             position_ru="Ассоциированный научный сотрудник",
             short_bio="Associate Fellow at RUSI with a background in political-risk "
             "consulting on Russia and the post-Soviet states.",
-            short_bio_ru="Ассоциированный сотрудник RUSI; прежде консультировала бизнес "
-            "по политическим рискам в России и странах бывшего СССР.",
-            affiliations=[(rusi, "Associate Fellow", "")],
+            short_bio_ru="Ассоциированный научный сотрудник RUSI; прежде консультировала "
+            "компании по политическим рискам в России и на постсоветском пространстве.",
+            affiliations=[(rusi, "Associate Fellow", "", "Ассоциированный научный сотрудник", "")],
         )
         smekalova = self.person(
             "maria-smekalova",
@@ -202,7 +214,15 @@ class Command(BaseCommand):
             position_ru="Координатор программ по кибербезопасности",
             short_bio="Coordinates RIAC's programmes on cyber security.",
             short_bio_ru="Координирует программы РСМД по кибербезопасности.",
-            affiliations=[(riac, "Coordinator of Cybersecurity Programmes", "")],
+            affiliations=[
+                (
+                    riac,
+                    "Coordinator of Cybersecurity Programmes",
+                    "",
+                    "Координатор программ по кибербезопасности",
+                    "",
+                )
+            ],
         )
 
         part2 = self.publication(
@@ -237,10 +257,20 @@ class Command(BaseCommand):
             regions=[regions["russia"], regions["uk"]],
             audiences=[audiences["researchers"], audiences["business"]],
             authors=[
-                (chalmers, "Deputy Director-General of RUSI", "", rusi),
+                (
+                    chalmers,
+                    "Deputy Director-General of RUSI",
+                    "Заместитель генерального директора RUSI",
+                    rusi,
+                ),
                 (kortunov, "Director General of RIAC", "Генеральный директор РСМД", riac),
-                (lain, "Associate Fellow at RUSI", "", rusi),
-                (smekalova, "Coordinator of Cybersecurity Programmes at RIAC", "", riac),
+                (lain, "Associate Fellow at RUSI", "Ассоциированный научный сотрудник RUSI", rusi),
+                (
+                    smekalova,
+                    "Coordinator of Cybersecurity Programmes at RIAC",
+                    "Координатор программ по кибербезопасности РСМД",
+                    riac,
+                ),
             ],
             banner_seed=2,
             pdf=("Defining Dialogue: How to Manage Russia-UK Security Relations - Part 2", "en"),
@@ -256,10 +286,15 @@ class Command(BaseCommand):
             summary="Несмотря на глубокое недоверие между Лондоном и Москвой, отношениями двух стран "
             "в сфере безопасности всё ещё можно управлять. Участники диалога предлагают, как "
             "это делать, — и к их выводам стоит прислушаться политикам обеих стран.",
-            body="<p>Доклад подготовлен по итогам второго раунда неправительственного диалога RUSI и "
-            "Российского совета по международным делам, проходившего с апреля по декабрь "
-            "2017 года.</p><p>Обсуждения завершились до событий весны 2018 года и их не "
-            "учитывают; авторы считают, что экспертный диалог сейчас нужнее, чем прежде.</p>",
+            body="<p>Доклад подготовлен по итогам второго раунда неправительственного диалога "
+            "(«второй трек») RUSI и Российского совета по международным делам. С апреля по "
+            "декабрь 2017 года эксперты и бывшие официальные лица двух стран обсуждали, как "
+            "лучше выстраивать двусторонние отношения в сфере безопасности.</p>"
+            "<p>Диалог начинался, когда отношения, казалось, понемногу улучшались. В марте "
+            "2018 года после отравления в Солсбери, которое Лондон возложил на Москву, они "
+            "резко ухудшились, и правительства двух стран приняли меры друг против друга.</p>"
+            "<p>Обсуждения завершились до этих событий и их не учитывают. Авторы доказывают, "
+            "что когда официальные каналы сужаются, экспертный диалог нужнее, а не наоборот.</p>",
             project=dialogue,
             project_part=2,
             programme=iss,
@@ -272,7 +307,11 @@ class Command(BaseCommand):
                 (lain, "", "Ассоциированный научный сотрудник RUSI", rusi),
                 (smekalova, "", "Координатор программ по кибербезопасности РСМД", riac),
             ],
-            pdf=("Defining Dialogue - Part 2 (Russian version)", "ru"),
+            pdf=(
+                "Определяя диалог. Часть 2 (полный текст)",
+                "ru",
+                "Defining Dialogue - Part 2 (Russian version)",
+            ),
         )
         part3 = self.publication(
             "uk-russia-security-relations-talking-to-not-past-each-other",
@@ -311,7 +350,8 @@ class Command(BaseCommand):
                     ferris,
                     "Research Fellow in the International Security Studies department at "
                     "RUSI, specialising in Russia and Eurasia's foreign policy",
-                    "",
+                    "Научный сотрудник департамента исследований международной безопасности "
+                    "RUSI, специалист по внешней политике России и стран Евразии",
                     rusi,
                 ),
                 (
@@ -413,13 +453,17 @@ class Command(BaseCommand):
             family_name_ru=family_ru,
             **fields,
         )
-        for order, (institution, role, department) in enumerate(affiliations):
+        for order, (institution, role, department, role_ru, department_ru) in enumerate(
+            affiliations
+        ):
             Affiliation.objects.update_or_create(
                 person=person,
                 institution=institution,
                 defaults={
                     "role": role,
+                    "role_ru": role_ru,
                     "department": department,
+                    "department_ru": department_ru,
                     "is_current": True,
                     "order": order,
                 },
@@ -449,7 +493,8 @@ class Command(BaseCommand):
             publication.banner_image.save(
                 f"{slug}.png", ContentFile(banner_png(seed=banner_seed)), save=True
             )
-        title, language = pdf
+        # The demo PDF writes Latin-1 only: a Russian title gets a Latin one inside the file.
+        title, language, *file_title = pdf
         if not publication.attachments.exists():
             lines = [
                 publication.get_kind_display(),
@@ -459,6 +504,7 @@ class Command(BaseCommand):
                 "Demo file generated by Dialogue Portal.",
             ]
             attachment = Attachment(publication=publication, title=title, language=language)
-            attachment.file.save(f"{slug}.pdf", ContentFile(simple_pdf(title, lines)), save=False)
+            pdf_bytes = simple_pdf(file_title[0] if file_title else title, lines)
+            attachment.file.save(f"{slug}.pdf", ContentFile(pdf_bytes), save=False)
             attachment.save()
         return publication

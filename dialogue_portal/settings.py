@@ -237,3 +237,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Ratings and polls: the anonymous reader's signed cookie (set only on a rating or vote).
+READER_COOKIE_NAME = "dp_reader"
+READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
+
+# Whole pages cached for anonymous readers, in seconds (0: off; off by default when DEBUG,
+# so local edits show at once). See dialogue_portal/pagecache.py.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
+
+# Flood limit on ratings and votes: writes per client address per window (0: no limit).
+WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
+WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)

@@ -1,6 +1,16 @@
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+import csv
 
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from dialogue_portal.pagecache import bump_content_version
+from polls import services
 from polls.models import Choice, Poll, Vote
 
 
@@ -11,15 +21,29 @@ class ChoiceInline(admin.TabularInline):
     readonly_fields = ["vote_count"]
 
 
+def csv_cell(value):
+    """A spreadsheet-safe cell: text that a spreadsheet would run as a formula is quoted."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
-    list_display = ["question", "opens_at", "closes_at", "placement", "total_votes", "is_published"]
+    list_display = [
+        "question",
+        "opens_at",
+        "closes_at",
+        "placement",
+        "total_votes",
+        "is_published",
+    ]
     list_filter = ["is_published", "placement", "results_visibility"]
     search_fields = ["question", "question_ru"]
     prepopulated_fields = {"slug": ["question"]}
     autocomplete_fields = ["publications"]
-    readonly_fields = ["total_votes"]
+    readonly_fields = ["total_votes", "results_table", "votes_per_day"]
     inlines = [ChoiceInline]
+    actions = ["close_now", "export_results_csv"]
     fieldsets = [
         (None, {"fields": ["question", "question_ru", "slug", "description", "description_ru"]}),
         (
@@ -35,8 +59,103 @@ class PollAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Results"), {"fields": ["total_votes"]}),
+        (_("Results"), {"fields": ["total_votes", "results_table", "votes_per_day"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_choices()
+
+    @admin.display(description=_("results"))
+    def results_table(self, poll):
+        if poll.pk is None:
+            return "—"
+        results = poll.results()
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}%</td></tr>",
+            ((row.choice.text, row.votes, row.percent) for row in results),
+        )
+        return format_html(
+            '<table class="poll-admin-results"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr>'
+            "</thead><tbody>{}</tbody><tfoot><tr><th>{}</th><th>{}</th><th></th></tr></tfoot>"
+            "</table>",
+            _("Answer"),
+            _("Votes"),
+            _("Share"),
+            rows,
+            _("Total"),
+            results.total,
+        )
+
+    @admin.display(description=_("votes per day"))
+    def votes_per_day(self, poll):
+        if poll.pk is None:
+            return "—"
+        days = (
+            Vote.objects.filter(poll=poll)
+            .annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(votes=Count("pk"))
+            .order_by("day")
+        )
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td></tr>", ((d["day"], d["votes"]) for d in days)
+        )
+        if not rows:
+            return _("No votes yet.")
+        return format_html(
+            '<table class="poll-admin-days"><thead><tr><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            _("Day"),
+            _("Votes"),
+            rows,
+        )
+
+    @admin.action(description=_("Close now"), permissions=["change"])
+    def close_now(self, request, queryset):
+        closed = services.close_polls(polls=queryset, now=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%d poll closed.", "%d polls closed.", closed) % closed,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Export results as CSV"), permissions=["view"])
+    def export_results_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="poll-results.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["poll", "question", "answer", "votes", "percent", "total", "closes"])
+        for poll in queryset.with_choices().order_by("opens_at", "pk"):
+            results = poll.results()
+            closes = poll.closes_at.isoformat() if poll.closes_at else ""
+            for row in results:
+                writer.writerow(
+                    [
+                        poll.slug,
+                        csv_cell(poll.question),
+                        csv_cell(row.choice.text),
+                        row.votes,
+                        row.percent,
+                        results.total,
+                        closes,
+                    ]
+                )
+        return response
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Deleting an answer deletes its votes: keep the poll's total equal to its rows.
+        services.recount_votes(Poll.objects.filter(pk=form.instance.pk))
+        bump_content_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_content_version()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_content_version()
 
 
 @admin.register(Vote)
@@ -52,3 +171,9 @@ class VoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Vote.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.delete_votes(votes=queryset)

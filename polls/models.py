@@ -1,6 +1,8 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +21,57 @@ class PollQuerySet(models.QuerySet):
 
     def featured_on(self, placement):
         return self.open_now().filter(placement__in=[placement, Poll.Placement.EVERYWHERE])
+
+    def with_choices(self):
+        return self.prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
+        )
+
+    def for_detail(self):
+        """A poll page: the poll, its answers, and the published publications it links to."""
+        from publications.models import Publication
+
+        return self.with_choices().prefetch_related(
+            Prefetch(
+                "publications",
+                queryset=Publication.objects.published().only(
+                    "pk", "slug", "title", "kind", "published_at"
+                ),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    choice: "Choice"
+    votes: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class PollResults:
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def largest_remainder_percentages(counts):
+    """Whole percentages for ``counts`` that sum to exactly 100 (all zeros when nobody voted).
+
+    Each share is rounded down, then the points still missing go to the largest remainders
+    (ties: the earlier answer), so 33, 30, 24, 21 votes give 31, 28, 22, 19.
+    """
+    total = sum(counts)
+    if not total:
+        return [0 for _ in counts]
+    floors = [count * 100 // total for count in counts]
+    remainders = [count * 100 % total for count in counts]
+    missing = 100 - sum(floors)
+    for index in sorted(range(len(counts)), key=lambda i: (-remainders[i], i))[:missing]:
+        floors[index] += 1
+    return floors
 
 
 class Poll(models.Model):
@@ -87,6 +140,30 @@ class Poll(models.Model):
     @property
     def is_closed(self):
         return self.closes_at is not None and self.closes_at <= timezone.now()
+
+    def results_visible(self, *, has_voted=False):
+        """Whether a reader may see the results: by the poll's rule, and always once closed."""
+        if self.results_visibility == self.ResultsVisibility.ALWAYS or self.is_closed:
+            return True
+        if self.results_visibility == self.ResultsVisibility.AFTER_VOTE:
+            return has_voted
+        return False
+
+    @property
+    def results_public(self):
+        """Results everyone may see, so a page shared by all readers may show them."""
+        return self.results_visible(has_voted=False)
+
+    def results(self):
+        """Each answer (in order) with its votes and a percentage; percentages sum to 100."""
+        choices = list(self.choices.all())
+        counts = [choice.vote_count for choice in choices]
+        percents = largest_remainder_percentages(counts)
+        rows = [
+            ChoiceResult(choice=choice, votes=votes, percent=percent)
+            for choice, votes, percent in zip(choices, counts, percents, strict=True)
+        ]
+        return PollResults(rows=rows, total=sum(counts))
 
 
 class Choice(models.Model):

@@ -1,20 +1,111 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.ratelimit import limit_writes
+from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
+from polls import services
 from polls.models import Poll
 
 
 class PollListView(ListView):
+    """The archive: every poll that has opened, with its results where everyone may see them."""
+
     template_name = "polls/poll_list.html"
     context_object_name = "polls"
     paginate_by = 20
 
     def get_queryset(self):
-        return Poll.objects.public().prefetch_related("choices")
+        return Poll.objects.public().with_choices()
 
 
+@method_decorator(anonymous_page_cache, name="dispatch")
 class PollDetailView(DetailView):
+    """The poll as every reader sees it (cacheable); the live ballot loads into it."""
+
     template_name = "polls/poll_detail.html"
     context_object_name = "poll"
 
     def get_queryset(self):
-        return Poll.objects.public().prefetch_related("choices")
+        return Poll.objects.public().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        poll = self.object
+        context["results"] = poll.results() if poll.results_public else None
+        context["publications"] = list(poll.publications.all())
+        return context
+
+
+def _public_poll(slug):
+    return get_object_or_404(Poll.objects.public().with_choices(), slug=slug)
+
+
+def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
+    """The reader's own view of a poll: the form, their vote, and results when allowed."""
+    has_voted = vote is not None
+    context = {
+        "poll": poll,
+        "vote": vote,
+        "can_vote": poll.is_open and not has_voted,
+        "results": poll.results() if poll.results_visible(has_voted=has_voted) else None,
+        "notice": notice,
+        "error": error,
+    }
+    template = "polls/ballot.html#widget" if request.htmx else "polls/ballot.html"
+    return render(request, template, context, status=status)
+
+
+@require_GET
+@never_cache
+def ballot(request, slug):
+    """The live, per-reader poll widget (a page without JavaScript, a fragment with htmx)."""
+    poll = _public_poll(slug)
+    vote = services.reader_vote(poll=poll, reader=known_reader(request))
+    return render_ballot(request, poll, vote=vote)
+
+
+def _chosen(poll, raw):
+    """The answer of ``poll`` the form names, or None (missing, junk or another poll's)."""
+    try:
+        pk = int(raw or "")
+    except ValueError:
+        return None
+    return next((choice for choice in poll.choices.all() if choice.pk == pk), None)
+
+
+@require_POST
+@never_cache
+@limit_writes("vote")
+def vote(request, slug):
+    poll = _public_poll(slug)
+    reader = reader_for_write(request)
+    choice = _chosen(poll, request.POST.get("choice"))
+    try:
+        if choice is None:
+            raise services.NotAChoice
+        cast, created = services.cast_vote(poll=poll, choice=choice, reader=reader)
+    except services.PollClosed:
+        return render_ballot(
+            request, poll, status=409, error=_("This poll is closed: it no longer takes votes.")
+        )
+    except services.PollNotOpen:
+        return render_ballot(request, poll, status=409, error=_("This poll is not open yet."))
+    except services.NotAChoice:
+        return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
+    if created:
+        notice, level = _("Thank you for voting."), messages.SUCCESS
+    else:
+        notice, level = _("You have already voted in this poll."), messages.INFO
+    if request.htmx:
+        poll = _public_poll(slug)  # with the answers' new counts
+        response = render_ballot(request, poll, vote=cast, notice=notice)
+    else:
+        messages.add_message(request, level, notice)
+        response = redirect("polls:ballot", slug=poll.slug)
+    return remember_reader(response, reader)

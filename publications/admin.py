@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dialogue_portal.pagecache import bump_content_version
 from publications.models import (
     Attachment,
     Audience,
@@ -16,6 +17,7 @@ from publications.models import (
     Topic,
 )
 from publications.search import refresh_search_vector
+from publications.services import delete_ratings
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -99,6 +101,15 @@ class PublicationAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Authors are saved with the inlines, so the vector is built once everything is in.
         refresh_search_vector(form.instance)
+        bump_content_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_content_version()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        bump_content_version()
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):
@@ -117,6 +128,7 @@ class PublicationAdmin(admin.ModelAdmin):
             status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
+        bump_content_version()
         self.message_user(
             request,
             ngettext("%d publication published.", "%d publications published.", updated) % updated,
@@ -128,6 +140,7 @@ class PublicationAdmin(admin.ModelAdmin):
         updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
             status=Publication.Status.DRAFT, updated_at=timezone.now()
         )
+        bump_content_version()
         self.message_user(
             request,
             ngettext("%d publication unpublished.", "%d publications unpublished.", updated)
@@ -174,3 +187,10 @@ class RatingAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Rating.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        # Through the service, so the publication's stored totals lose the rows too.
+        delete_ratings(ratings=queryset)

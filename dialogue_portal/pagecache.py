@@ -1,0 +1,128 @@
+"""A shared cache of whole pages for anonymous readers, invalidated by a content version.
+
+``anonymous_page_cache`` caches a GET response in Django's cache (Redis in production),
+keyed by host, full path, language and the site's content version. Every write that changes
+what a page shows calls ``bump_content_version()``, so every cached page is stale at once;
+otherwise entries expire after ``PAGE_CACHE_SECONDS`` (0 switches the cache off).
+
+Only reader-neutral responses are stored: not for signed-in readers, not while a message
+waits to be shown, and never a response that sets a cookie, varies on Cookie, is marked
+private or used the CSRF token (a form with a token belongs to one reader).
+"""
+
+import hashlib
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import has_vary_header, patch_cache_control
+from django.utils.translation import get_language
+
+VERSION_KEY = "pagecache:version"
+KEY_PREFIX = "pagecache:page"
+
+
+def content_version():
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A fresh (or evicted) version starts from the clock, never below an earlier one,
+        # so pages cached under an older number can never be served again.
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        version = cache.get(VERSION_KEY, 0)
+    return version
+
+
+def bump_content_version():
+    """Make every cached page stale; call it after a change readers should see."""
+    try:
+        return cache.incr(VERSION_KEY)
+    except ValueError:
+        content_version()
+        try:
+            return cache.incr(VERSION_KEY)
+        except ValueError:
+            return None
+
+
+def page_key(request):
+    raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
+    return f"{KEY_PREFIX}:{content_version()}:{digest}"
+
+
+def _has_session_cookie(request):
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def request_is_cacheable(request):
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if getattr(request, "htmx", False):
+        return False
+    if _has_session_cookie(request) and request.user.is_authenticated:
+        return False
+    return not len(messages.get_messages(request))
+
+
+def response_is_cacheable(request, response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies or has_vary_header(response, "Cookie"):
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a CSRF token: it belongs to this reader only
+    session = getattr(request, "session", None)
+    return not (session is not None and session.modified)
+
+
+def _stored(response):
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in ("set-cookie", "vary")
+    }
+    return {"status": response.status_code, "content": response.content, "headers": headers}
+
+
+def _restored(entry):
+    response = HttpResponse(entry["content"], status=entry["status"])
+    for name, value in entry["headers"].items():
+        response.headers[name] = value
+    return response
+
+
+def anonymous_page_cache(view):
+    """Cache the view's GET responses for anonymous readers (see the module docstring)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not request_is_cacheable(request):
+            response = view(request, *args, **kwargs)
+            if seconds:
+                patch_cache_control(response, private=True)
+            return response
+        key = page_key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            response = _restored(entry)
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if request.method == "GET" and response_is_cacheable(request, response):
+            patch_cache_control(response, public=True, max_age=seconds)
+            cache.set(key, _stored(response), seconds)
+            response["X-Page-Cache"] = "miss"
+        else:
+            patch_cache_control(response, private=True)
+        return response
+
+    return wrapper

@@ -93,20 +93,39 @@ TEMPLATES = [
     },
 ]
 
+# The primary, and read replicas (DATABASE_REPLICA_URLS, comma-separated) as replica_1, ...;
+# dialogue_portal.routers sends reads to the replicas, writes and migrations to the primary.
 DATABASES = {
     "default": parse_database_url(
         env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2)
-    )
-else:
-    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+DATABASE_REPLICAS = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    DATABASE_REPLICAS.append(f"replica_{number}")
+    DATABASES[f"replica_{number}"] = parse_database_url(url, base_dir=BASE_DIR) | {
+        "TEST": {"MIRROR": "default"}
+    }
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["dialogue_portal.routers.PrimaryReplicaRouter"]
+# DATABASE_POOL=1: a psycopg connection pool in each process (Django then needs CONN_MAX_AGE=0).
+DATABASE_POOL = env_bool("DATABASE_POOL", False)
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_HEALTH_CHECKS"] = True
+        database["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+        if DATABASE_POOL:
+            database["CONN_MAX_AGE"] = 0
+            database["OPTIONS"]["pool"] = {
+                "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+                "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4),
+                "timeout": env_int("DATABASE_POOL_TIMEOUT", 5),
+            }
+        else:
+            database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+    else:
+        database["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
+        database["OPTIONS"].setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,6 +169,11 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# whitenoise serves hashed names (site.3f2a1b9c4d5e.css) as immutable for ten years (its test
+# for a hashed name is the default); the few unhashed files are cached for an hour.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# BENCH_FLOOR=1 routes /bench/floor/, a page with no queries that `make bench` measures against.
+BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -29,6 +29,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+if settings.BENCH_FLOOR:
+    urlpatterns += [path("bench/floor/", views.bench_floor, name="bench-floor")]
+
 if settings.DEBUG:
     urlpatterns += [
         path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

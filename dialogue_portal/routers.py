@@ -1,0 +1,29 @@
+"""Reads to the read replicas, writes and migrations to the primary.
+
+settings.DATABASE_REPLICAS names the replica aliases (replica_1, ... from
+DATABASE_REPLICA_URLS). A read inside a transaction on the primary stays on the primary,
+so a write followed by a read in the same atomic block sees its own write.
+"""
+
+import random
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+
+class PrimaryReplicaRouter:
+    def db_for_read(self, model, **hints):
+        replicas = settings.DATABASE_REPLICAS
+        if not replicas or connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return DEFAULT_DB_ALIAS
+        return random.choice(replicas)
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # Every alias holds the same data: the replicas copy the primary.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == DEFAULT_DB_ALIAS

@@ -1,0 +1,103 @@
+"""Each page fetches what it shows in a fixed number of queries, whatever the number of
+authors, tags, attachments or results. The term lists are cached; both the cold count
+(first request) and the warm count (every request after) are pinned."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    make_attachment,
+    make_institution,
+    make_person,
+    make_poll,
+    make_project,
+    make_publication,
+    make_region,
+    make_topic,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def build(size):
+    institution = make_institution(slug="inst")
+    people = [make_person(institution=institution) for _ in range(size)]
+    topics = [make_topic() for _ in range(size)]
+    regions = [make_region() for _ in range(size)]
+    project = make_project(slug="proj")
+    publications = [
+        make_publication(
+            authors=people, topics=topics, regions=regions, project=project, project_part=index + 1
+        )
+        for index in range(size)
+    ]
+    for publication in publications:
+        for _ in range(size):
+            make_attachment(publication)
+    make_poll(placement="everywhere")
+    return {
+        "home": "/",
+        "list": "/publications/",
+        "list_filtered": f"/publications/?topic={topics[0].slug}&date_from=2000-01-01",
+        "list_sorted": "/publications/?sort=rating",
+        "list_search": "/publications/?q=Publication",
+        "detail": publications[0].get_absolute_url(),
+        "cite_bib": publications[0].get_absolute_url() + "cite.bib",
+        "person": people[0].get_absolute_url(),
+        "people": "/people/",
+        "institution": institution.get_absolute_url(),
+        "topic": topics[0].get_absolute_url(),
+        "project": project.get_absolute_url(),
+        "browse": "/topics/",
+        "search": "/search/?q=Publication",
+        "feed": "/feeds/latest.rss",
+        "sitemap": "/sitemap.xml",
+        "polls": "/polls/",
+    }
+
+
+# page: (cold, warm). Warm counts are what every reader after the first costs.
+EXPECTED = {
+    "home": (8, 6),
+    "list": (5, 3),
+    "list_filtered": (6, 4),
+    "list_sorted": (5, 3),
+    "list_search": (6, 4),
+    "detail": (10, 8),
+    "cite_bib": (3, 3),
+    "person": (8, 6),
+    "people": (5, 3),
+    "institution": (9, 7),
+    "topic": (6, 4),
+    "project": (9, 7),
+    "browse": (6, 4),
+    "search": (6, 4),
+    "feed": (2, 2),
+    "sitemap": (5, 5),
+    "polls": (5, 3),
+}
+
+
+def count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_queries_per_page_are_fixed(client, size):
+    urls = build(size)
+    measured = {}
+    for name, url in urls.items():
+        cache.clear()
+        cold = count(client, url)
+        warm = count(client, url)
+        measured[name] = (cold, warm)
+    assert measured == EXPECTED
+
+
+def test_no_public_page_needs_more_than_eight_queries_once_warm():
+    assert max(warm for _cold, warm in EXPECTED.values()) <= 8

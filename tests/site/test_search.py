@@ -1,0 +1,29 @@
+import pytest
+
+from publications.models import Publication
+from tests.factories import make_person, make_poll, make_publication
+
+pytestmark = pytest.mark.django_db
+
+
+def test_site_search_finds_publications_people_and_polls(client):
+    make_publication(title="Security dialogue report")
+    make_publication(title="Security draft", status=Publication.Status.DRAFT)
+    make_person(given_name="Maria", family_name="Smekalova", position="Security coordinator")
+    make_poll(question="Will the security dialogue continue?")
+    response = client.get("/search/?q=security")
+    html = response.content.decode()
+    assert "Security dialogue report" in html
+    assert "Security draft" not in html
+    assert "Maria Smekalova" in html
+    assert "Will the security dialogue continue?" in html
+
+
+@pytest.mark.parametrize("q", ["", "%25", "_", "%00", "x" * 10_000, "%F0%9F%98%80", "'\"<>"])
+def test_site_search_survives_odd_queries(client, q):
+    assert client.get(f"/search/?q={q}").status_code == 200
+
+
+def test_search_query_is_escaped(client):
+    html = client.get("/search/?q=<script>alert(1)</script>").content.decode()
+    assert "<script>alert(1)</script>" not in html

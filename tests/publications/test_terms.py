@@ -28,7 +28,8 @@ def test_project_page_lists_its_rounds_in_order(client):
 
 
 def test_browse_page_shows_terms_in_use_with_counts(client):
-    used, unused = make_topic(name="Used"), make_topic(name="Unused")
+    used = make_topic(name="Used")
+    make_topic(name="Unused")
     make_publication(topics=[used])
     html = client.get("/topics/").content.decode()
     assert "Used" in html and "Unused" not in html

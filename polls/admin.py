@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from dialogue_portal.pagecache import bump_content_version
 from polls import services
@@ -81,7 +81,7 @@ class PollAdmin(admin.ModelAdmin):
             "</table>",
             _("Answer"),
             _("Votes"),
-            _("Share"),
+            pgettext_lazy("share of the votes", "Share"),
             rows,
             _("Total"),
             results.total,

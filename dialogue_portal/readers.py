@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
+from django.http import HttpResponse
 
 COOKIE_SALT = "dialogue_portal.readers"
 TOKEN_LENGTH = 32
@@ -90,4 +90,6 @@ def remember_reader(response, reader):
 
 def signed_reader_cookie(token):
     """The cookie value a browser holds for ``token`` (for tests and tools)."""
-    return signing.get_cookie_signer(salt=settings.READER_COOKIE_NAME + COOKIE_SALT).sign(token)
+    response = HttpResponse()
+    response.set_signed_cookie(settings.READER_COOKIE_NAME, token, salt=COOKIE_SALT)
+    return response.cookies[settings.READER_COOKIE_NAME].value

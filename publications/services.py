@@ -17,7 +17,7 @@ MAX_STARS = 5
 def parse_stars(raw):
     """Whole stars from 1 to 5 out of form input, or ValidationError."""
     text = (raw or "").strip()
-    if not text.isdigit() or not MIN_STARS <= int(text) <= MAX_STARS:
+    if text not in {str(stars) for stars in range(MIN_STARS, MAX_STARS + 1)}:
         raise ValidationError(_("Choose from 1 to 5 stars."), code="invalid_stars")
     return int(text)
 

@@ -1,0 +1,336 @@
+"""Ratings: one per reader, changeable, totals stored atomically; bad input writes nothing."""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+
+from dialogue_portal import readers
+from publications.models import Publication, Rating
+from publications.services import rate_publication
+from tests.factories import make_publication
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def rate_url(publication):
+    return reverse("publications:rate", kwargs={"slug": publication.slug})
+
+
+def rating_url(publication):
+    return reverse("publications:rating", kwargs={"slug": publication.slug})
+
+
+def totals(publication):
+    publication.refresh_from_db()
+    return publication.rating_count, publication.rating_sum
+
+
+def test_first_rating_counts_and_sets_a_signed_reader_cookie(client, settings):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {"stars": "4"})
+    assert response.status_code == 302
+    assert response["Location"] == rating_url(publication)
+    assert totals(publication) == (1, 4)
+    cookie = response.cookies[settings.READER_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["max-age"] == settings.READER_COOKIE_MAX_AGE
+    rating = Rating.objects.get()
+    assert rating.reader.startswith("anon:")
+    token = rating.reader.removeprefix("anon:")
+    assert cookie.value != token and cookie.value.startswith(token + ":")  # signed
+
+
+def test_a_reader_changes_their_rating_the_count_stays(client):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "2"})
+    client.post(rate_url(publication), {"stars": "5"})
+    assert totals(publication) == (1, 5)
+    assert Rating.objects.get().stars == 5
+    client.post(rate_url(publication), {"stars": "5"})  # the same again: nothing changes
+    assert totals(publication) == (1, 5)
+
+
+def test_two_readers_average(client):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "4"})
+    Client().post(rate_url(publication), {"stars": "5"})
+    assert totals(publication) == (2, 9)
+    page = client.get(publication.get_absolute_url()).content.decode()
+    assert "votes: 2, rating: 4.5" in page
+
+
+def test_no_votes_yet(client):
+    publication = make_publication()
+    page = client.get(publication.get_absolute_url()).content.decode()
+    assert "no votes yet" in page
+
+
+def test_signed_in_reader_is_their_user(client, reader):
+    publication = make_publication()
+    client.force_login(reader)
+    response = client.post(rate_url(publication), {"stars": "3"})
+    assert response.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.reader == f"user:{reader.pk}" and rating.user == reader
+    assert "dp_reader" not in response.cookies
+
+
+def test_a_forged_reader_cookie_is_a_new_reader(client, settings):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "3"})
+    victim = Rating.objects.get().reader.removeprefix("anon:")
+    attacker = Client()
+    attacker.cookies[settings.READER_COOKIE_NAME] = f"{victim}:forged-signature"
+    attacker.post(rate_url(publication), {"stars": "1"})
+    assert Rating.objects.count() == 2
+    assert Rating.objects.get(reader=f"anon:{victim}").stars == 3
+
+
+def test_the_reader_cookie_is_signed_with_a_salt(settings):
+    token = "a" * readers.TOKEN_LENGTH
+    client = Client()
+    client.cookies[settings.READER_COOKIE_NAME] = readers.signed_reader_cookie(token)
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "2"})
+    assert Rating.objects.get().reader == f"anon:{token}"
+
+
+def test_htmx_rating_answers_with_the_fragment(client):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {"stars": "4"}, headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="rating-widget"')
+    assert "<html" not in html
+    assert "votes: 1, rating: 4" in html
+    assert 'id="rating-stars-4" checked' in html
+    assert "Thank you" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_no_js_rating_redirects_back_with_a_message(client):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {"stars": "5"}, follow=True)
+    html = response.content.decode()
+    assert "Thank you: your rating is 5 stars." in html
+    assert "Your rating: 5 stars." in html
+
+
+def test_the_live_widget_is_private_and_holds_the_form(client):
+    publication = make_publication()
+    response = client.get(rating_url(publication), headers=HTMX)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert 'id="rating-form"' in html and "csrfmiddlewaretoken" in html
+    for stars, label in enumerate(["1 star", "2 stars", "3 stars", "4 stars", "5 stars"], 1):
+        assert f'<label for="rating-stars-{stars}">{label}</label>' in html
+        assert f'name="stars" value="{stars}"' in html
+    assert re.search(r'<button type="submit"[^>]*>Rate</button>', html)
+    # Without htmx it is a whole page the cached publication page links to.
+    page = client.get(rating_url(publication))
+    assert b"<html" in page.content and b'id="rating-form"' in page.content
+
+
+def test_the_publication_page_holds_only_the_reader_neutral_widget(client):
+    publication = make_publication()
+    html = client.get(publication.get_absolute_url()).content.decode()
+    assert f'hx-get="{rating_url(publication)}"' in html
+    assert 'hx-trigger="load"' in html
+    assert f'href="{rating_url(publication)}"' in html
+    assert "csrfmiddlewaretoken" not in html and 'id="rating-form"' not in html
+
+
+def test_the_rating_fragment_takes_a_fixed_number_of_queries(client, django_assert_num_queries):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "4"})
+    for _ in range(3):
+        Client().post(rate_url(publication), {"stars": "2"})
+    with django_assert_num_queries(2):  # the publication, the reader's rating
+        response = client.get(rating_url(publication), headers=HTMX)
+    assert 'id="rating-stars-4" checked' in response.content.decode()
+    with django_assert_num_queries(1):  # a reader who never rated: the publication only
+        Client().get(rating_url(publication), headers=HTMX)
+
+
+@pytest.mark.parametrize("stars", ["0", "6", "3.5", "abc", "", "-1", " ", "٣"])
+def test_bad_stars_are_refused_and_write_nothing(client, stars):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {"stars": stars})
+    assert response.status_code == 400
+    assert "Choose from 1 to 5 stars." in response.content.decode()
+    assert not Rating.objects.exists()
+    assert totals(publication) == (0, 0)
+    assert "dp_reader" not in response.cookies
+
+
+def test_missing_stars_are_refused(client):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {}, headers=HTMX)
+    assert response.status_code == 400
+    assert "Choose from 1 to 5 stars." in response.content.decode()
+    assert not Rating.objects.exists()
+
+
+def test_unknown_or_unpublished_publication_is_404(client):
+    draft = make_publication(status=Publication.Status.DRAFT, published_at=None)
+    assert client.post("/publications/no-such-thing/rate/", {"stars": "3"}).status_code == 404
+    assert client.post(rate_url(draft), {"stars": "3"}).status_code == 404
+    assert client.get(rating_url(draft)).status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_get_on_the_write_url_is_405(client):
+    publication = make_publication()
+    assert client.get(rate_url(publication)).status_code == 405
+    assert not Rating.objects.exists()
+
+
+def test_csrf_is_required():
+    publication = make_publication()
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(rate_url(publication), {"stars": "4"}).status_code == 403
+    assert not Rating.objects.exists()
+    # With the token from the live widget, it goes through.
+    html = strict.get(rating_url(publication)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = strict.post(rate_url(publication), {"stars": "4", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert Rating.objects.count() == 1
+
+
+def test_a_racing_insert_becomes_an_update(client):
+    """The IntegrityError path: the row exists when the service inserts, so it updates it."""
+    publication = make_publication()
+    reader = readers.Reader(key="anon:" + "b" * 32)
+    _rating, created = rate_publication(publication=publication, reader=reader, stars=2)
+    assert created
+    _rating, created = rate_publication(publication=publication, reader=reader, stars=4)
+    assert not created
+    assert totals(publication) == (1, 4)
+
+
+def test_same_browser_first_ratings_agree_on_one_reader():
+    """First ratings from one browser (one CSRF cookie, no reader cookie yet): one reader."""
+    publication = make_publication()
+    first = Client()
+    first.get(rating_url(publication))  # sets the CSRF cookie
+    second = Client()
+    second.cookies["csrftoken"] = first.cookies["csrftoken"].value
+    first.post(rate_url(publication), {"stars": "2"})
+    second.post(rate_url(publication), {"stars": "3"})
+    assert Rating.objects.count() == 1
+    assert totals(publication) == (1, 3)
+
+
+def test_check_counts_finds_and_repairs_rating_totals(capsys):
+    publication = make_publication()
+    rate_publication(publication=publication, reader=readers.Reader(key="anon:x"), stars=4)
+    call_command("check_counts")
+    assert "All stored counts match" in capsys.readouterr().out
+    Publication.objects.filter(pk=publication.pk).update(rating_count=3, rating_sum=3)
+    with pytest.raises(CommandError):
+        call_command("check_counts")
+    assert f"publication {publication.slug}" in capsys.readouterr().out
+    call_command("check_counts", "--repair")
+    assert totals(publication) == (1, 4)
+    call_command("check_counts")
+
+
+# PostgreSQL: many readers at once against a live server.
+
+
+def _reader_session(base, publication):
+    """A reader with their own cookie jar: fetch the live widget (CSRF cookie and token)."""
+    jar = CookieJar()
+    opener = build_opener(HTTPCookieProcessor(jar))
+    with opener.open(base + rating_url(publication), timeout=30) as response:
+        html = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return opener, token
+
+
+def _post(opener, url, data, token, referer):
+    body = urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+    request = Request(url, data=body, headers={"Referer": referer, "HX-Request": "true"})
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status
+    except HTTPError as error:
+        return error.code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_100_readers_rating_at_once_leave_100_ratings(live_server, settings):
+    settings.WRITE_RATE_LIMIT = 10_000
+    publication = make_publication()
+    url = live_server.url + rate_url(publication)
+    sessions = [_reader_session(live_server.url, publication) for _ in range(100)]
+
+    def rate(index):
+        opener, token = sessions[index]
+        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(rate, range(100)))
+    assert 500 not in statuses
+    assert statuses.count(200) == 100
+    assert Rating.objects.filter(publication=publication).count() == 100
+    assert totals(publication) == (100, sum(i % 5 + 1 for i in range(100)))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_20_submissions_from_one_reader_leave_one_rating(live_server, settings):
+    settings.WRITE_RATE_LIMIT = 10_000
+    publication = make_publication()
+    url = live_server.url + rate_url(publication)
+    opener, token = _reader_session(live_server.url, publication)
+
+    def rate(index):
+        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(rate, range(20)))
+    assert 500 not in statuses and set(statuses) == {200}
+    rating = Rating.objects.get(publication=publication)
+    assert totals(publication) == (1, rating.stars)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_20_submissions_from_one_signed_in_reader_leave_one_rating(live_server, settings, reader):
+    settings.WRITE_RATE_LIMIT = 10_000
+    publication = make_publication()
+    client = Client()
+    client.force_login(reader)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    opener = build_opener()
+    opener.addheaders = [("Cookie", f"{settings.SESSION_COOKIE_NAME}={session}")]
+    with opener.open(live_server.url + rating_url(publication), timeout=30) as response:
+        html = response.read().decode()
+        csrf = re.search(r"csrftoken=([^;]+)", response.headers["Set-Cookie"]).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    opener.addheaders = [("Cookie", f"{settings.SESSION_COOKIE_NAME}={session}; csrftoken={csrf}")]
+    url = live_server.url + rate_url(publication)
+
+    def rate(index):
+        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(rate, range(20)))
+    assert 500 not in statuses and set(statuses) == {200}
+    rating = Rating.objects.get(publication=publication)
+    assert rating.reader == f"user:{reader.pk}"
+    assert totals(publication) == (1, rating.stars)

@@ -1,0 +1,260 @@
+"""Voting: one vote per reader per poll, in place or by redirect; bad input writes nothing."""
+
+import datetime as dt
+import re
+from concurrent.futures import ThreadPoolExecutor
+from http.cookiejar import CookieJar
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from polls.models import Choice, Poll, Vote
+from tests.factories import make_poll
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HX-Request": "true"}
+
+
+def vote_url(poll):
+    return reverse("polls:vote", kwargs={"slug": poll.slug})
+
+
+def ballot_url(poll):
+    return reverse("polls:ballot", kwargs={"slug": poll.slug})
+
+
+def counts(poll):
+    poll.refresh_from_db()
+    return poll.total_votes, [c.vote_count for c in poll.choices.order_by("order")]
+
+
+def first_choice(poll):
+    return poll.choices.order_by("order").first()
+
+
+def test_a_vote_counts_once_and_redirects_back_with_a_message(client, settings):
+    poll = make_poll(answers=("Yes", "No", "Maybe"))
+    yes = first_choice(poll)
+    response = client.post(vote_url(poll), {"choice": yes.pk})
+    assert response.status_code == 302 and response["Location"] == ballot_url(poll)
+    assert settings.READER_COOKIE_NAME in response.cookies
+    assert counts(poll) == (1, [1, 0, 0])
+    page = client.get(response["Location"]).content.decode()
+    assert "Thank you for voting." in page
+    assert "You voted for “Yes”." in page
+    assert 'id="poll-form"' not in page
+
+
+def test_a_second_vote_by_the_same_reader_changes_nothing(client):
+    poll = make_poll(answers=("Yes", "No"))
+    yes, no = poll.choices.order_by("order")
+    client.post(vote_url(poll), {"choice": yes.pk})
+    response = client.post(vote_url(poll), {"choice": no.pk}, follow=True)
+    assert "You have already voted in this poll." in response.content.decode()
+    assert counts(poll) == (1, [1, 0])
+    assert Vote.objects.get().choice == yes
+
+
+def test_readers_behind_one_address_each_vote_once():
+    poll = make_poll(answers=("Yes", "No"))
+    for _ in range(5):
+        Client(REMOTE_ADDR="203.0.113.7").post(vote_url(poll), {"choice": first_choice(poll).pk})
+    assert counts(poll) == (5, [5, 0])
+
+
+def test_signed_in_reader_votes_as_their_user(client, reader):
+    poll = make_poll()
+    client.force_login(reader)
+    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    vote = Vote.objects.get()
+    assert vote.reader == f"user:{reader.pk}" and vote.user == reader
+
+
+def test_htmx_vote_answers_with_the_fragment(client):
+    poll = make_poll(answers=("Yes", "No"))
+    response = client.post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<div id="poll-{poll.pk}-widget"')
+    assert "<html" not in html
+    assert 'class="poll-results"' in html and "1 vote (100%)" in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_the_ballot_is_private_and_has_the_form(client):
+    poll = make_poll(answers=("Yes", "No"))
+    response = client.get(ballot_url(poll), headers=HTMX)
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert 'id="poll-form"' in html and "csrfmiddlewaretoken" in html
+    assert html.count('type="radio" name="choice"') == 2
+    assert re.search(r'<button type="submit"[^>]*>Vote</button>', html)
+    assert "<html" not in html
+    assert b"<html" in client.get(ballot_url(poll)).content
+
+
+def test_the_poll_page_is_reader_neutral(client):
+    poll = make_poll()
+    html = client.get(poll.get_absolute_url()).content.decode()
+    assert f'hx-get="{ballot_url(poll)}"' in html and 'hx-trigger="load"' in html
+    assert f'href="{ballot_url(poll)}"' in html  # readers without JavaScript
+    assert "csrfmiddlewaretoken" not in html and 'id="poll-form"' not in html
+
+
+def test_the_poll_box_beside_publications_loads_the_ballot(client):
+    from tests.factories import make_publication
+
+    poll = make_poll(placement=Poll.Placement.PUBLICATIONS)
+    publication = make_publication()
+    html = client.get(publication.get_absolute_url()).content.decode()
+    assert "Poll conducted" in html
+    assert f'hx-get="{ballot_url(poll)}"' in html
+    assert "csrfmiddlewaretoken" not in html
+
+
+def test_ballot_takes_a_fixed_number_of_queries(client, django_assert_num_queries):
+    poll = make_poll(answers=("A", "B", "C", "D"))
+    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    with django_assert_num_queries(3):  # poll, answers, the reader's vote
+        client.get(ballot_url(poll), headers=HTMX)
+
+
+def test_a_choice_from_another_poll_is_400(client):
+    poll, other = make_poll(), make_poll()
+    response = client.post(vote_url(poll), {"choice": first_choice(other).pk})
+    assert response.status_code == 400
+    assert "Choose one of the answers." in response.content.decode()
+    assert not Vote.objects.exists() and counts(poll)[0] == 0 and counts(other)[0] == 0
+
+
+@pytest.mark.parametrize("data", [{}, {"choice": ""}, {"choice": "abc"}, {"choice": "999999"}])
+def test_a_missing_or_junk_choice_is_400(client, data):
+    poll = make_poll()
+    response = client.post(vote_url(poll), data, headers=HTMX)
+    assert response.status_code == 400
+    assert "Choose one of the answers." in response.content.decode()
+    assert not Vote.objects.exists()
+    assert "dp_reader" not in response.cookies
+
+
+def test_a_closed_poll_is_409(client):
+    poll = make_poll(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    response = client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    assert response.status_code == 409
+    assert "This poll is closed" in response.content.decode()
+    assert not Vote.objects.exists() and counts(poll)[0] == 0
+
+
+def test_a_poll_not_yet_open_is_404(client):
+    poll = make_poll(opens_at=timezone.now() + dt.timedelta(days=1))
+    assert client.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 404
+    assert client.get(ballot_url(poll)).status_code == 404
+    assert client.get(poll.get_absolute_url()).status_code == 404
+    assert not Vote.objects.exists()
+
+
+def test_an_unpublished_poll_or_unknown_slug_is_404(client):
+    poll = make_poll(is_published=False)
+    assert client.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 404
+    assert client.post("/polls/no-such-poll/vote/", {"choice": "1"}).status_code == 404
+    assert not Vote.objects.exists()
+
+
+def test_get_on_the_vote_url_is_405(client):
+    poll = make_poll()
+    assert client.get(vote_url(poll)).status_code == 405
+
+
+def test_csrf_is_required():
+    poll = make_poll()
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 403
+    assert not Vote.objects.exists()
+    html = strict.get(ballot_url(poll)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    strict.post(vote_url(poll), {"choice": first_choice(poll).pk, "csrfmiddlewaretoken": token})
+    assert Vote.objects.count() == 1
+
+
+def test_a_poll_closed_while_voting_rolls_the_vote_back(client):
+    """The total rises only in an UPDATE that checks the poll is open."""
+    from dialogue_portal.readers import Reader
+    from polls import services
+
+    poll = make_poll()
+    stale = Poll.objects.get(pk=poll.pk)  # loaded while open
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now())
+    stale.closes_at = None
+    with pytest.raises(services.PollClosed):
+        services.cast_vote(poll=stale, choice=first_choice(poll), reader=Reader(key="anon:z"))
+    assert not Vote.objects.exists() and counts(poll)[0] == 0
+
+
+# PostgreSQL: many readers at once against a live server.
+
+
+def _reader_session(base, poll):
+    jar = CookieJar()
+    opener = build_opener(HTTPCookieProcessor(jar))
+    with opener.open(base + ballot_url(poll), timeout=30) as response:
+        html = response.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return opener, token
+
+
+def _post(opener, url, data, token, referer):
+    body = urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+    request = Request(url, data=body, headers={"Referer": referer, "HX-Request": "true"})
+    try:
+        with opener.open(request, timeout=60) as response:
+            return response.status
+    except HTTPError as error:
+        return error.code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_100_readers_voting_at_once_leave_100_votes(live_server, settings):
+    settings.WRITE_RATE_LIMIT = 10_000
+    poll = make_poll(answers=("A", "B", "C"))
+    choices = list(poll.choices.order_by("order"))
+    url = live_server.url + vote_url(poll)
+    sessions = [_reader_session(live_server.url, poll) for _ in range(100)]
+
+    def vote(index):
+        opener, token = sessions[index]
+        return _post(opener, url, {"choice": choices[index % 3].pk}, token, live_server.url)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(vote, range(100)))
+    assert 500 not in statuses
+    assert statuses.count(200) == 100
+    assert Vote.objects.filter(poll=poll).count() == 100
+    assert counts(poll) == (100, [34, 33, 33])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_20_submissions_from_one_reader_leave_one_vote(live_server, settings):
+    settings.WRITE_RATE_LIMIT = 10_000
+    poll = make_poll(answers=("A", "B"))
+    choices = list(poll.choices.order_by("order"))
+    url = live_server.url + vote_url(poll)
+    opener, token = _reader_session(live_server.url, poll)
+
+    def vote(index):
+        return _post(opener, url, {"choice": choices[index % 2].pk}, token, live_server.url)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(vote, range(20)))
+    assert 500 not in statuses and set(statuses) == {200}
+    assert Vote.objects.filter(poll=poll).count() == 1
+    assert counts(poll)[0] == 1
+    assert sum(Choice.objects.filter(poll=poll).values_list("vote_count", flat=True)) == 1

@@ -126,7 +126,7 @@ class PollAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="poll-results.csv"'
         writer = csv.writer(response)
         writer.writerow(["poll", "question", "answer", "votes", "percent", "total", "closes"])
-        for poll in queryset.with_choices().order_by("opens_at", "pk"):
+        for poll in queryset.prefetch_related(None).with_choices().order_by("opens_at", "pk"):
             results = poll.results()
             closes = poll.closes_at.isoformat() if poll.closes_at else ""
             for row in results:

@@ -1,0 +1,190 @@
+"""Editors: a poll's results and votes per day, Close now, CSV export; counts never editable."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogue_portal.pagecache import content_version
+from polls.models import Choice, Poll, Vote
+from tests.factories import make_poll
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def voted_poll(counts=(33, 30, 24, 21)):
+    poll = make_poll(answers=[f"Answer {n}" for n in range(1, len(counts) + 1)])
+    for choice, votes in zip(poll.choices.order_by("order"), counts, strict=True):
+        for n in range(votes):
+            Vote.objects.create(poll=poll, choice=choice, reader=f"anon:{choice.pk}-{n}")
+        Choice.objects.filter(pk=choice.pk).update(vote_count=votes)
+    Poll.objects.filter(pk=poll.pk).update(total_votes=sum(counts))
+    return poll
+
+
+def change_url(poll):
+    return reverse("admin:polls_poll_change", args=[poll.pk])
+
+
+def test_the_change_page_shows_results_and_votes_per_day(admin_client):
+    poll = voted_poll()
+    Vote.objects.filter(poll=poll, choice__order=1).update(
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
+    html = admin_client.get(change_url(poll)).content.decode()
+    assert "<td>Answer 1</td><td>33</td><td>31%</td>" in html
+    assert "<td>Answer 4</td><td>21</td><td>19%</td>" in html
+    assert "<th>108</th>" in html
+    assert html.count("<tr><td>20") == 2  # two days with votes (dates like 2026-...)
+    assert "<td>33</td></tr>" in html and "<td>75</td></tr>" in html
+
+
+def test_counts_are_read_only(admin_client):
+    poll = voted_poll((2, 1))
+    html = admin_client.get(change_url(poll)).content.decode()
+    assert 'name="total_votes"' not in html
+    assert 'name="choices-0-vote_count"' not in html
+    choices = list(poll.choices.order_by("order"))
+    data = {
+        "question": poll.question,
+        "slug": poll.slug,
+        "is_published": "on",
+        "opens_at_0": poll.opens_at.strftime("%Y-%m-%d"),
+        "opens_at_1": poll.opens_at.strftime("%H:%M:%S"),
+        "results_visibility": poll.results_visibility,
+        "placement": poll.placement,
+        "total_votes": "999",
+        "choices-TOTAL_FORMS": "2",
+        "choices-INITIAL_FORMS": "2",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for index, choice in enumerate(choices):
+        data |= {
+            f"choices-{index}-id": choice.pk,
+            f"choices-{index}-poll": poll.pk,
+            f"choices-{index}-order": choice.order,
+            f"choices-{index}-text": choice.text,
+            f"choices-{index}-vote_count": "999",
+        }
+    before = content_version()
+    response = admin_client.post(change_url(poll), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    poll.refresh_from_db()
+    assert poll.total_votes == 3
+    assert [c.vote_count for c in poll.choices.order_by("order")] == [2, 1]
+    assert content_version() > before  # cached pages show the edit
+
+
+def test_deleting_an_answer_keeps_the_total_equal_to_the_rows(admin_client):
+    poll = voted_poll((2, 1))
+    choices = list(poll.choices.order_by("order"))
+    data = {
+        "question": poll.question,
+        "slug": poll.slug,
+        "is_published": "on",
+        "opens_at_0": poll.opens_at.strftime("%Y-%m-%d"),
+        "opens_at_1": poll.opens_at.strftime("%H:%M:%S"),
+        "results_visibility": poll.results_visibility,
+        "placement": poll.placement,
+        "choices-TOTAL_FORMS": "2",
+        "choices-INITIAL_FORMS": "2",
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for index, choice in enumerate(choices):
+        data |= {
+            f"choices-{index}-id": choice.pk,
+            f"choices-{index}-poll": poll.pk,
+            f"choices-{index}-order": choice.order,
+            f"choices-{index}-text": choice.text,
+        }
+    data["choices-0-DELETE"] = "on"
+    assert admin_client.post(change_url(poll), data).status_code == 302
+    poll.refresh_from_db()
+    assert poll.total_votes == 1 == Vote.objects.filter(poll=poll).count()
+
+
+def test_close_now(admin_client, django_capture_on_commit_callbacks):
+    open_poll = make_poll()
+    future = make_poll(opens_at=timezone.now() + dt.timedelta(days=3))
+    closed_at = timezone.now() - dt.timedelta(days=1)
+    already = make_poll(opens_at=closed_at - dt.timedelta(days=1), closes_at=closed_at)
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:polls_poll_changelist"),
+            {"action": "close_now", "_selected_action": [open_poll.pk, future.pk, already.pk]},
+            follow=True,
+        )
+    assert "1 poll closed." in response.content.decode()
+    open_poll.refresh_from_db()
+    future.refresh_from_db()
+    already.refresh_from_db()
+    assert open_poll.is_closed and not open_poll.is_open
+    assert future.closes_at is None  # not yet open: nothing to close
+    assert already.closes_at == closed_at
+    assert content_version() > before
+    # Readers can no longer vote in it.
+    choice = open_poll.choices.first()
+    vote = admin_client.post(reverse("polls:vote", args=[open_poll.slug]), {"choice": choice.pk})
+    assert vote.status_code == 409
+
+
+def test_csv_export(admin_client):
+    poll = voted_poll()
+    Choice.objects.filter(poll=poll, order=1).update(text="=HYPERLINK(evil)")
+    response = admin_client.post(
+        reverse("admin:polls_poll_changelist"),
+        {"action": "export_results_csv", "_selected_action": [poll.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["poll", "question", "answer", "votes", "percent", "total", "closes"]
+    assert [row[3:6] for row in rows[1:]] == [
+        ["33", "31", "108"],
+        ["30", "28", "108"],
+        ["24", "22", "108"],
+        ["21", "19", "108"],
+    ]
+    assert rows[1][2] == "'=HYPERLINK(evil)"  # no formula for a spreadsheet to run
+
+
+def test_an_editor_without_change_permission_cannot_close(client, django_user_model):
+    viewer = django_user_model.objects.create_user(
+        "viewer", password="pw-viewer-123!", is_staff=True
+    )
+    viewer.user_permissions.add(Permission.objects.get(codename="view_poll"))
+    client.force_login(viewer)
+    poll = make_poll()
+    client.post(
+        reverse("admin:polls_poll_changelist"),
+        {"action": "close_now", "_selected_action": [poll.pk]},
+    )
+    poll.refresh_from_db()
+    assert poll.closes_at is None
+
+
+def test_deleting_votes_in_the_admin_updates_the_counts(admin_client):
+    poll = voted_poll((2, 1))
+    vote = Vote.objects.filter(poll=poll, choice__order=1).first()
+    response = admin_client.post(
+        reverse("admin:polls_vote_changelist"),
+        {"action": "delete_selected", "_selected_action": [vote.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    poll.refresh_from_db()
+    assert poll.total_votes == 2
+    assert [c.vote_count for c in poll.choices.order_by("order")] == [1, 1]

@@ -32,7 +32,17 @@ urlpatterns += i18n_patterns(
 if settings.BENCH_FLOOR:
     urlpatterns += [path("bench/floor/", views.bench_floor, name="bench-floor")]
 
-if settings.DEBUG:
-    urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+
+def serve_media(request, path):
+    """Uploaded files for a local run (production serves them from storage): never sniffed
+    into HTML, and sandboxed should one be opened directly."""
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# LOCAL_MODE is DEBUG as the environment set it, so the test run (which turns DEBUG off)
+# serves media like the local run it imitates; production never does.
+if settings.DEBUG or settings.LOCAL_MODE:
+    urlpatterns += [path("media/<path:path>", serve_media)]

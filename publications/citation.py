@@ -144,7 +144,8 @@ def ris(publication, request):
     lines.append(("ER", ""))
     return (
         "\r\n".join(
-            f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}"
+            # One line per value: a line break inside a title must not start a new record.
+            f"{tag}  - {' '.join(value.split())}".rstrip()
             for tag, value in lines
         )
         + "\r\n"

@@ -2,6 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Person
@@ -27,7 +28,8 @@ class LatestRssFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        # Readers render a description as HTML; the summary is plain text, so escape it.
+        return escape(item.summary)
 
     def item_pubdate(self, item):
         return item.published_at

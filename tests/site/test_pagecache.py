@@ -1,0 +1,206 @@
+"""The anonymous page cache: shared pages cached, per-reader state and CSRF never in them."""
+
+import re
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.vary import vary_on_cookie
+
+from dialogue_portal.pagecache import anonymous_page_cache, bump_content_version, content_version
+from polls.models import Vote
+from publications.models import Rating
+from tests.factories import make_poll, make_publication
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    return settings
+
+
+def token_from(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_off_when_seconds_is_zero(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    poll = make_poll()
+    response = client.get(poll.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    assert "public" not in response.get("Cache-Control", "")
+
+
+def test_anonymous_pages_are_cached_and_marked_public(client, page_cache):
+    poll = make_poll()
+    first = client.get(poll.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    second = Client().get(poll.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert "public" in second["Cache-Control"] and "max-age=60" in second["Cache-Control"]
+    assert second.content == first.content
+    assert not second.cookies
+
+
+def test_publication_pages_are_cached_too(client, page_cache):
+    publication = make_publication()
+    assert client.get(publication.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert Client().get(publication.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_each_language_has_its_own_entry(client, page_cache):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    russian = client.get("/ru" + poll.get_absolute_url())
+    assert russian["X-Page-Cache"] == "miss"
+    assert 'lang="ru"' in russian.content.decode()
+    translation.activate("en")  # the test client leaves the thread in the last request's language
+
+
+def test_bumping_the_content_version_makes_pages_stale(client, page_cache):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    before = content_version()
+    bump_content_version()
+    assert content_version() == before + 1
+    assert client.get(poll.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_signed_in_readers_are_never_cached(client, page_cache, reader):
+    poll = make_poll()
+    client.force_login(reader)
+    for _ in range(2):
+        response = client.get(poll.get_absolute_url())
+        assert "X-Page-Cache" not in response
+        assert "private" in response["Cache-Control"]
+
+
+def test_a_page_with_a_waiting_message_is_not_served_from_cache(client, page_cache):
+    poll = make_poll()
+    Client().get(poll.get_absolute_url())  # cached by someone else
+    client.post(reverse("polls:vote", args=[poll.slug]), {"choice": poll.choices.first().pk})
+    response = client.get(poll.get_absolute_url())
+    assert "X-Page-Cache" not in response
+    assert "Thank you for voting." in response.content.decode()
+
+
+def _cached(view):
+    factory = RequestFactory()
+
+    def get(path="/p/"):
+        from django.contrib.auth.models import AnonymousUser
+        from django.contrib.messages.storage.fallback import FallbackStorage
+        from django.contrib.sessions.backends.cache import SessionStore
+
+        request = factory.get(path)
+        request.user = AnonymousUser()
+        request.session = SessionStore()
+        request._messages = FallbackStorage(request)
+        return anonymous_page_cache(view)(request)
+
+    return get
+
+
+def test_responses_that_set_cookies_are_not_cached(page_cache):
+    def view(request):
+        response = HttpResponse("hello")
+        response.set_cookie("who", "you")
+        return response
+
+    get = _cached(view)
+    assert "private" in get()["Cache-Control"]
+    assert "X-Page-Cache" not in get()
+
+
+def test_responses_that_vary_on_cookie_are_not_cached(page_cache):
+    get = _cached(vary_on_cookie(lambda request: HttpResponse("hello")))
+    assert "X-Page-Cache" not in get() and "X-Page-Cache" not in get()
+
+
+def test_responses_that_use_the_csrf_token_are_not_cached(page_cache):
+    from django.middleware.csrf import get_token
+
+    def view(request):
+        return HttpResponse(f"token {get_token(request)}")
+
+    get = _cached(view)
+    assert "X-Page-Cache" not in get() and "X-Page-Cache" not in get()
+
+
+def test_errors_are_not_cached(page_cache):
+    get = _cached(lambda request: HttpResponse("gone", status=410))
+    assert "X-Page-Cache" not in get() and "X-Page-Cache" not in get()
+
+
+def test_two_anonymous_readers_each_vote_once_on_a_cached_page(
+    page_cache, django_capture_on_commit_callbacks
+):
+    poll = make_poll(answers=("Yes", "No"))
+    yes, no = poll.choices.order_by("order")
+    alice = Client(enforce_csrf_checks=True)
+    bob = Client(enforce_csrf_checks=True)
+
+    page = alice.get(poll.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    cached = bob.get(poll.get_absolute_url())
+    assert cached["X-Page-Cache"] == "hit"
+    html = cached.content.decode()
+    assert "csrfmiddlewaretoken" not in html and "csrftoken" not in cached.cookies
+    assert f'hx-get="{reverse("polls:ballot", args=[poll.slug])}"' in html
+
+    for reader, choice in ((alice, yes), (bob, no)):
+        live = reader.get(reverse("polls:ballot", args=[poll.slug]), headers={"HX-Request": "true"})
+        assert "private" in live["Cache-Control"] and 'id="poll-form"' in live.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = reader.post(
+                reverse("polls:vote", args=[poll.slug]),
+                {"choice": choice.pk, "csrfmiddlewaretoken": token_from(live.content.decode())},
+                headers={"HX-Request": "true"},
+            )
+        assert response.status_code == 200
+        # A second try by the same reader changes nothing.
+        reader.post(
+            reverse("polls:vote", args=[poll.slug]),
+            {"choice": choice.pk, "csrfmiddlewaretoken": token_from(live.content.decode())},
+        )
+
+    assert Vote.objects.count() == 2
+    poll.refresh_from_db()
+    assert poll.total_votes == 2
+    # Each reader's live widget shows their own vote, never the other's.
+    alice_ballot = alice.get(reverse("polls:ballot", args=[poll.slug])).content.decode()
+    bob_ballot = bob.get(reverse("polls:ballot", args=[poll.slug])).content.decode()
+    assert "You voted for “Yes”." in alice_ballot and "You voted for “No”." in bob_ballot
+    # The votes made the cached page stale: the next reader sees the new totals.
+    fresh = Client().get(poll.get_absolute_url())
+    assert fresh["X-Page-Cache"] == "miss"
+    assert "Total: 2 votes" in fresh.content.decode()
+    assert "csrfmiddlewaretoken" not in fresh.content.decode()
+
+
+def test_two_anonymous_readers_each_rate_once_on_a_cached_page(
+    page_cache, django_capture_on_commit_callbacks
+):
+    publication = make_publication()
+    readers = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
+    statuses = [reader.get(publication.get_absolute_url())["X-Page-Cache"] for reader in readers]
+    assert statuses == ["miss", "hit"]
+    assert (
+        "csrfmiddlewaretoken" not in readers[1].get(publication.get_absolute_url()).content.decode()
+    )
+    for stars, reader in zip((3, 5), readers, strict=True):
+        live = reader.get(reverse("publications:rating", args=[publication.slug]))
+        with django_capture_on_commit_callbacks(execute=True):
+            reader.post(
+                reverse("publications:rate", args=[publication.slug]),
+                {"stars": stars, "csrfmiddlewaretoken": token_from(live.content.decode())},
+            )
+    assert Rating.objects.count() == 2
+    page = Client().get(publication.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss"
+    assert "votes: 2, rating: 4" in page.content.decode()

@@ -1,0 +1,145 @@
+"""Flood limits per client address: 429 with a message, forged headers do not help."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from dialogue_portal import ratelimit
+from polls.models import Vote
+from publications.models import Rating
+from tests.factories import make_poll, make_publication
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def limit(settings):
+    settings.WRITE_RATE_LIMIT = 3
+    settings.WRITE_RATE_WINDOW = 60
+    return settings
+
+
+def rate(client, publication, stars=4, **extra):
+    return client.post(
+        reverse("publications:rate", args=[publication.slug]), {"stars": stars}, **extra
+    )
+
+
+def test_the_limit_answers_429_with_a_message(limit):
+    publication = make_publication()
+    for n in range(3):
+        assert rate(Client(), publication).status_code == 302, n
+    response = rate(Client(), publication)
+    assert response.status_code == 429
+    assert "Too many requests from your address" in response.content.decode()
+    assert response["Retry-After"] == "60"
+    assert "no-store" in response["Cache-Control"]
+    assert Rating.objects.count() == 3  # the refused write wrote nothing
+
+
+def test_htmx_gets_the_message_as_a_fragment(limit):
+    poll = make_poll()
+    url = reverse("polls:vote", args=[poll.slug])
+    for _ in range(3):
+        Client().post(url, {"choice": poll.choices.first().pk})
+    response = Client().post(
+        url, {"choice": poll.choices.first().pk}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "<html" not in html and 'role="alert"' in html and "Too many requests" in html
+    assert Vote.objects.count() == 3
+
+
+def test_readers_behind_one_address_each_count_below_the_limit(limit):
+    publication = make_publication()
+    for _ in range(3):
+        rate(Client(REMOTE_ADDR="198.51.100.20"), publication)
+    assert Rating.objects.count() == 3
+
+
+def test_addresses_are_limited_separately(limit):
+    publication = make_publication()
+    for _ in range(3):
+        rate(Client(REMOTE_ADDR="198.51.100.1"), publication)
+    assert rate(Client(REMOTE_ADDR="198.51.100.1"), publication).status_code == 429
+    assert rate(Client(REMOTE_ADDR="198.51.100.2"), publication).status_code == 302
+
+
+def test_a_forged_x_forwarded_for_does_not_help(limit):
+    limit.TRUSTED_PROXY_COUNT = 0
+    publication = make_publication()
+    statuses = [
+        rate(
+            Client(REMOTE_ADDR="198.51.100.9"), publication, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+
+
+def test_behind_one_trusted_proxy_only_the_address_it_appended_counts(limit):
+    limit.TRUSTED_PROXY_COUNT = 1
+    publication = make_publication()
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    statuses = [
+        rate(
+            Client(**proxy),
+            publication,
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7",  # forged left, real right
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]
+    other = rate(Client(**proxy), publication, HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert other.status_code == 302
+
+
+def test_get_on_a_write_url_does_not_count(limit):
+    publication = make_publication()
+    for _ in range(5):
+        assert (
+            Client().get(reverse("publications:rate", args=[publication.slug])).status_code == 405
+        )
+    assert rate(Client(), publication).status_code == 302
+
+
+@pytest.fixture
+def redis_cache(monkeypatch):
+    """A real Redis (db 1, a prefix of its own) behind the limiter, as in production."""
+    prefix = f"dp_a_test_{uuid.uuid4().hex[:8]}"
+    backend = RedisCache("redis://127.0.0.1:6379/1", {"KEY_PREFIX": prefix})
+    try:
+        backend.set("ping", 1)
+    except Exception:
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    monkeypatch.setattr(ratelimit, "cache", backend)
+    yield backend, prefix
+    client = backend._cache.get_client()
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_the_limit_holds_across_concurrent_writers_on_redis(redis_cache):
+    backend, prefix = redis_cache
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.44")
+
+    def one(_):
+        return ratelimit.hit(request, scope="test", limit=50, window=60)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        allowed = list(pool.map(one, range(200)))
+    assert allowed.count(True) == 50
+
+
+def test_keys_hold_a_hash_never_the_address(redis_cache, limit):
+    backend, prefix = redis_cache
+    publication = make_publication()
+    rate(Client(REMOTE_ADDR="192.0.2.55"), publication)
+    keys = [key.decode() for key in backend._cache.get_client().scan_iter(f"{prefix}:*")]
+    assert keys and all(":ratelimit:rate:" in key for key in keys if "ping" not in key)
+    assert not any("192.0.2.55" in key for key in keys)

@@ -68,7 +68,9 @@ def search(request):
                 | Q(family_name_ru__icontains=word)
                 | Q(position__icontains=word)
             )
-        results["people"] = list(Person.objects.filter(name_match).for_listing()[:SEARCH_LIMIT])
+        # Like the people list: only those with published work (an upcoming author stays unseen).
+        people = Person.objects.with_publications().filter(name_match)
+        results["people"] = list(people.for_listing()[:SEARCH_LIMIT])
         results["polls"] = list(
             Poll.objects.public().filter(
                 Q(question__icontains=text) | Q(question_ru__icontains=text)

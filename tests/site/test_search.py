@@ -7,7 +7,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_site_search_finds_publications_people_and_polls(client):
-    maria = make_person(given_name="Maria", family_name="Smekalova", position="Security coordinator")
+    maria = make_person(
+        given_name="Maria", family_name="Smekalova", position="Security coordinator"
+    )
     make_publication(title="Security dialogue report", authors=[maria])
     make_publication(title="Security draft", status=Publication.Status.DRAFT)
     make_poll(question="Will the security dialogue continue?")

@@ -166,12 +166,16 @@ class PublicationDetailView(DetailView):
             for kind in ids
         }
         versions, series = publication.versions_and_series()
+        language_urls = publication.language_urls(versions)
+        for version in versions:
+            # "Also available in" opens each version with the interface in its language.
+            version.url_in_own_language = language_urls[version.language]
         url = self.request.build_absolute_uri(publication.get_absolute_url())
         context.update(
             terms=publication.terms,
             versions=versions,
             # The switcher and hreflang links lead to the version written in each language.
-            language_alternates=language_links(self.request, publication.language_urls(versions)),
+            language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
             related=list(related_publications(publication, ids["topic"])),
             poll=Poll.objects.featured_on(Poll.Placement.PUBLICATIONS)

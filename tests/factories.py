@@ -19,6 +19,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.search import refresh_search_vector
 
 _counter = itertools.count(1)
 
@@ -88,6 +89,7 @@ def make_publication(*, authors=(), topics=(), regions=(), days_ago=1, **fields)
         Authorship.objects.create(publication=publication, person=person, order=order)
     publication.topics.set(topics)
     publication.regions.set(regions)
+    refresh_search_vector(publication)  # as the admin does after saving authors (PostgreSQL)
     return publication
 
 

@@ -5,10 +5,16 @@ they narrow (topic A and region B). Each option's count is what the list would
 hold with that option chosen, the other facets' choices kept.
 """
 
+import datetime as dt
+import hashlib
+import json
+
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Institution, Person
@@ -97,14 +103,12 @@ class PublicationFilter(django_filters.FilterSet):
     )
     date_from = django_filters.DateFilter(
         label=_("From"),
-        field_name="published_at",
-        lookup_expr="date__gte",
+        method="filter_date_from",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
         label=_("To"),
-        field_name="published_at",
-        lookup_expr="date__lte",
+        method="filter_date_to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
@@ -143,6 +147,17 @@ class PublicationFilter(django_filters.FilterSet):
                 )
             )
         )
+
+    # Dates as ranges of the indexed column (not published_at::date), in the site's time zone.
+    def filter_date_from(self, queryset, name, value):
+        if value <= dt.date.min + dt.timedelta(days=1):
+            return queryset
+        return queryset.filter(published_at__gte=_start_of_day(value))
+
+    def filter_date_to(self, queryset, name, value):
+        if value >= dt.date.max - dt.timedelta(days=1):
+            return queryset
+        return queryset.filter(published_at__lt=_start_of_day(value + dt.timedelta(days=1)))
 
     def filter_sort(self, queryset, name, value):
         return queryset  # Applied last, in filter_queryset, once every filter has run.
@@ -190,6 +205,10 @@ class PublicationFilter(django_filters.FilterSet):
         }
 
 
+def _start_of_day(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def rating_average():
     return Case(
         When(rating_count=0, then=Value(0.0)),
@@ -198,19 +217,49 @@ def rating_average():
     )
 
 
+FACET_CACHE_SECONDS = 300
+
+
 def facet_counts(filterset, base_queryset):
-    """Facet counts for the list as the reader filtered it."""
+    """Facet counts for the list as the reader filtered it (the published list only).
+
+    Cached for a few minutes under the normalized filters and the site's content version,
+    which every editorial change, rating and vote moves on; the time limit covers
+    scheduled publications that become public on their own."""
     active = filterset.active_values()
-    return facet_counts_for(
-        base_queryset, {name: (filterset.filters[name], value) for name, value in active.items()}
-    )
+    key = _facet_cache_key(active)
+    counts = cache.get(key)
+    if counts is None:
+        counts = facet_counts_for(
+            base_queryset,
+            {name: (filterset.filters[name], value) for name, value in active.items()},
+        )
+        cache.set(key, counts, FACET_CACHE_SECONDS)
+    return counts
+
+
+def _facet_cache_key(active):
+    from dialogue_portal.pagecache import content_version
+
+    def normal(value):
+        if isinstance(value, (list, tuple, set)):
+            return sorted(normal(item) for item in value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return getattr(value, "slug", None) or str(value)
+
+    filters = sorted((name, normal(value)) for name, value in active.items() if name != "sort")
+    digest = hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()[:32]
+    return f"facets:{content_version()}:{digest}"
 
 
 def facet_counts_for(base_queryset, active):
     """{facet: {key: count}} for every facet, in one query (a UNION ALL of GROUP BYs).
 
     ``active`` maps a filter name to ``(filter, value)``; each facet is counted with
-    every active filter applied except its own."""
+    every active filter applied except its own. Filters narrow with subqueries, never
+    joins, so each publication is one row per option and a plain COUNT is exact (a
+    COUNT(DISTINCT) would sort every group: seconds at 100,000 publications)."""
     parts = []
     for facet, column in FACET_COLUMNS.items():
         narrowed = base_queryset
@@ -221,7 +270,7 @@ def facet_counts_for(base_queryset, active):
             narrowed.order_by()
             .filter(**{f"{column}__isnull": False})
             .values(key=F(column))
-            .annotate(facet=Value(facet), n=Count("pk", distinct=True))
+            .annotate(facet=Value(facet), n=Count("*"))
             .values_list("facet", "key", "n")
         )
     counts = {facet: {} for facet in FACET_COLUMNS}

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +139,10 @@ class PublicationQuerySet(models.QuerySet):
                     current.values("institution__short_name")[:1]
                 ),
                 fallback_institution_slug=Subquery(current.values("institution__slug")[:1]),
+                fallback_institution_name_ru=Subquery(current.values("institution__name_ru")[:1]),
+                fallback_institution_short_name_ru=Subquery(
+                    current.values("institution__short_name_ru")[:1]
+                ),
             )
             .order_by("order", "pk")
         )
@@ -302,6 +307,41 @@ class Publication(models.Model):
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
             models.Index(fields=["language", "-published_at"], name="pub_language_date"),
             models.Index(fields=["project", "project_part"], name="pub_project_part"),
+            # The list's other sorts and the home page's "most read", "top rated" and
+            # "featured", over published work only (the filter every public page applies).
+            models.Index(
+                F("view_count").desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="pub_popular",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                # Exactly publications.filters.rating_average(), so the planner matches it.
+                models.Case(
+                    models.When(rating_count=0, then=Value(0.0)),
+                    default=Cast(F("rating_sum"), models.FloatField())
+                    / Cast(F("rating_count"), models.FloatField()),
+                    output_field=models.FloatField(),
+                ).desc(),
+                F("rating_count").desc(),
+                F("published_at").desc(),
+                F("id").desc(),
+                name="pub_top_rated",
+                condition=Q(status="published"),
+            ),
+            # Facet counts group the published list by these columns: read from the index
+            # alone (PostgreSQL) instead of the wide table.
+            models.Index(
+                fields=["published_at", "kind", "language", "project", "programme"],
+                name="pub_facet_columns",
+                condition=Q(status="published"),
+            ),
+            models.Index(
+                F("published_at").desc(),
+                name="pub_featured_date",
+                condition=Q(featured=True, status="published"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -549,7 +589,9 @@ class Authorship(models.Model):
             return Institution(
                 slug=slug,
                 name=self.fallback_institution_name,
+                name_ru=self.fallback_institution_name_ru or "",
                 short_name=self.fallback_institution_short_name or "",
+                short_name_ru=self.fallback_institution_short_name_ru or "",
             )
         return None
 

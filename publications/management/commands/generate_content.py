@@ -322,6 +322,7 @@ class Command(BaseCommand):
             for _ in range(rng.randint(3, 6))
         )
         project = rng.choice(terms[Project]) if rng.random() < 0.3 else None
+        age = rng.randrange(YEARS * 365)
         publication = Publication(
             slug=f"{PREFIX}{n}-{slug_of(title)[:60]}",
             kind=rng.choices(Publication.Kind.values, weights=[30, 10, 20, 20, 10, 5, 5], k=1)[0],
@@ -331,9 +332,9 @@ class Command(BaseCommand):
             summary=" ".join(rng.choice(SENTENCES).format(**words) for _ in range(2)),
             body=body,
             status=Publication.Status.PUBLISHED,
-            published_at=anchor
-            - dt.timedelta(days=rng.randrange(YEARS * 365), minutes=rng.randrange(1, 1440)),
-            featured=rng.random() < 0.01,
+            published_at=anchor - dt.timedelta(days=age, minutes=rng.randrange(1, 1440)),
+            # Editors feature a few recent pieces, not one in a hundred of twenty years.
+            featured=rng.random() < 0.01 and age < 365,
             project=project,
             project_part=rng.randint(1, 5) if project and rng.random() < 0.7 else None,
             programme=rng.choice(programmes) if rng.random() < 0.5 else None,

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -22,6 +23,20 @@ class PollListView(ListView):
 
     def get_queryset(self):
         return Poll.objects.public().with_choices()
+
+    def paginate_queryset(self, queryset, page_size):
+        """Any ``?page=`` gives a page: junk or 0 the first, past the end the last."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        try:
+            page = paginator.page(raw)
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            page = paginator.page(
+                paginator.num_pages if raw.lstrip("-").isdigit() and int(raw) > 1 else 1
+            )
+        return paginator, page, page.object_list, page.has_other_pages()
 
 
 @method_decorator(anonymous_page_cache, name="dispatch")

@@ -6,12 +6,19 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from polls.models import Choice, Poll, Vote, largest_remainder_percentages
 from tests.factories import make_poll, make_publication
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_seed_poll_rounds_to_31_28_22_19():
@@ -164,3 +171,10 @@ def test_check_counts_finds_and_repairs_poll_counts(client, capsys):
     assert poll.total_votes == 1 == Vote.objects.count()
     assert [c.vote_count for c in poll.choices.order_by("order")] == [1, 0]
     call_command("check_counts")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["0", "abc", "99", "-1"])
+def test_the_archive_answers_any_page_number(client, page):
+    seed_poll()
+    assert client.get(reverse("polls:list"), {"page": page}).status_code == 200

@@ -11,12 +11,20 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from polls.models import Choice, Poll, Vote
 from tests.factories import make_poll
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
+    with translation.override("en"):
+        yield
+
 
 HTMX = {"HX-Request": "true"}
 

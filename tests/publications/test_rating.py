@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from dialogue_portal import readers
 from publications.models import Publication, Rating
@@ -19,6 +20,14 @@ from publications.services import rate_publication
 from tests.factories import make_publication
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
+    with translation.override("en"):
+        yield
+
 
 HTMX = {"HX-Request": "true"}
 

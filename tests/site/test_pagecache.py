@@ -17,6 +17,13 @@ from tests.factories import make_poll, make_publication
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def page_cache(settings):
     settings.PAGE_CACHE_SECONDS = 60
@@ -59,7 +66,6 @@ def test_each_language_has_its_own_entry(client, page_cache):
     russian = client.get("/ru" + poll.get_absolute_url())
     assert russian["X-Page-Cache"] == "miss"
     assert 'lang="ru"' in russian.content.decode()
-    translation.activate("en")  # the test client leaves the thread in the last request's language
 
 
 def test_bumping_the_content_version_makes_pages_stale(client, page_cache):

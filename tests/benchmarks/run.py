@@ -120,11 +120,12 @@ def prepare(publications):
         else:
             call_command("generate_content", publications=publications - have, stdout=sys.stderr)
         log(f"generated in {time.monotonic() - started:.0f}s")
-        with contextlib.suppress(Exception):
-            from django.db import connection
+        from django.db import connection
 
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner and a visibility map for index-only scans.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
     log("collectstatic")
     call_command("collectstatic", interactive=False, verbosity=0)
 

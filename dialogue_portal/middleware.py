@@ -48,3 +48,21 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class AdminContentSecurityPolicyMiddleware:
+    """Under /admin/, the policy in settings.SECURE_CSP_ADMIN instead of SECURE_CSP.
+
+    It does for a whole URL prefix what django.views.decorators.csp.csp_override does for
+    one view (and by the same means, ``response._csp_config``, which Django's CSP middleware
+    reads). Listed after that middleware, so it runs first on the way out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith("/admin/") and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.SECURE_CSP_ADMIN
+        return response

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dialogue_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,6 +242,15 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
+}
+# The admin's rich-text editor (Tiptap, inside django-prose-editor) injects one <style>
+# element with its base CSS and offers no way to give it a nonce. The admin allows exactly
+# that stylesheet by its hash, and nothing else inline; public pages keep SECURE_CSP. A new
+# editor version changes the hash: the e2e editor test then fails and names the new one.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+SECURE_CSP_ADMIN = {
+    **SECURE_CSP,
+    "style-src": [*SECURE_CSP["style-src"], PROSE_EDITOR_STYLE_HASH],
 }
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "

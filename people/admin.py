@@ -26,6 +26,9 @@ class AffiliationInline(admin.TabularInline):
 class PersonAdmin(admin.ModelAdmin):
     list_display = ["__str__", "position", "orcid", "publication_count"]
     search_fields = ["given_name", "family_name", "given_name_ru", "family_name_ru", "position"]
+    # Explicit: the publication count's GROUP BY drops Meta.ordering, and the authors'
+    # autocomplete pages through this queryset (unordered pages are inconsistent).
+    ordering = ["family_name", "given_name"]
     prepopulated_fields = {"slug": ["given_name", "family_name"]}
     inlines = [AffiliationInline]
     fieldsets = [

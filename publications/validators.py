@@ -37,9 +37,14 @@ def attachment_upload_to(instance, filename):
     return f"files/{today:%Y/%m}/{uuid.uuid4().hex[:12]}/{_safe_name(filename, 'document', '.pdf')}"
 
 
+def _already_stored(upload):
+    """A file saved before (checked when it was uploaded): re-saving the form must not reopen it."""
+    return getattr(upload, "_committed", False)
+
+
 def validate_image_upload(upload):
     """JPEG, PNG or WebP only, the extension matching the content, within byte and pixel limits."""
-    if not upload:
+    if not upload or _already_stored(upload):
         return
     if upload.size > settings.BANNER_MAX_BYTES:
         raise ValidationError(
@@ -104,7 +109,7 @@ def validate_image_upload(upload):
 
 def validate_pdf_upload(upload):
     """A real PDF: the right extension, the PDF signature, a readable structure with pages."""
-    if not upload:
+    if not upload or _already_stored(upload):
         return
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(

@@ -1,0 +1,134 @@
+"""Real Chromium through Playwright's sync API, against pytest-django's live server.
+
+One browser per test session; each test gets a fresh context (cookies, storage) and a page
+that records every console error and Content-Security-Policy violation. A CSP violation
+fails the test that caused it. Screenshots go to tests/e2e/screenshots/ (ignored by git).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# beside it (building data with the factories) are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+VENDOR = Path(__file__).resolve().parent / "vendor"
+TIMEOUT_MS = 10_000
+
+# Record violations from inside the page too (the console message is Chromium's wording).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " at " +
+    e.sourceFile + ":" + e.lineNumber + " on " + location.pathname + " " + e.sample);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:  # pragma: no cover - the dev dependency group has it
+        pytest.fail(f"Playwright is not installed ({error}); run `make install`.")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}; install it or set E2E_CHROMIUM.")
+    manager = sync_playwright().start()
+    try:
+        chromium = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as error:
+        manager.stop()
+        pytest.fail(f"Chromium at {CHROMIUM} did not start: {error}")
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
+class Console:
+    """What the page said: console errors and CSP violations."""
+
+    def __init__(self):
+        self.errors = []
+        self.csp = []
+
+    def record(self, message):
+        if message.type != "error":
+            return
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            where = message.location
+            self.csp.append(f"{where.get('url')}:{where.get('lineNumber')}: {text}")
+        else:
+            self.errors.append(f"{text} ({message.location.get('url')})")
+
+    def unexpected_errors(self, allow=()):
+        return [e for e in self.errors if not any(re.search(p, e) for p in allow)]
+
+
+def _new_page(browser, live_server, **context_options):
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        accept_downloads=True,
+        **context_options,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.console = Console()
+    page.on("console", page.console.record)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A page with a strict CSP in force; any CSP violation fails the test."""
+    context, page = _new_page(browser, live_server)
+    yield page
+    violations = list(page.console.csp)
+    try:
+        for open_page in context.pages:
+            if not open_page.is_closed() and open_page.url.startswith(live_server.url):
+                violations += open_page.evaluate("window.__cspViolations || []")
+    except Exception:  # noqa: S110 - a page that navigated away mid-teardown has nothing to add
+        pass
+    context.close()
+    assert not violations, f"Content-Security-Policy violations: {violations}"
+
+
+@pytest.fixture
+def axe_page(browser, live_server):
+    """A page for accessibility checks: CSP bypassed so the test may inject axe-core."""
+    context, page = _new_page(browser, live_server, bypass_csp=True)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    path = VENDOR / "axe.min.js"
+    if not path.exists():
+        pytest.fail(f"axe-core is missing at {path}; see tests/e2e/vendor/README.md.")
+    return path.read_text(encoding="utf-8")
+
+
+def screenshot(page, name, **options):
+    """Save a screenshot of the page for a person to look at; returns the path."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path

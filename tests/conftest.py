@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import translation
 
 POSTGRES_ONLY = "postgres"
 
@@ -26,10 +27,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Every test: an empty cache and its own media folder."""
+    """Every test: an empty cache, its own media folder, and English until it asks otherwise
+    (a /ru/ request leaves the thread in Russian, which would change later reverse() calls)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
 
 

@@ -63,8 +63,14 @@ class TermFilter(django_filters.MultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        matching = Publication.objects.order_by().filter(**{f"{self.lookup}__slug__in": value})
-        return qs.filter(pk__in=matching.values("pk"))
+        field = Publication._meta.get_field(self.lookup)
+        if not field.many_to_many:
+            return qs.filter(**{f"{self.lookup}__slug__in": value})
+        # The link table alone knows which publications carry the terms: no join back.
+        matching = field.remote_field.through.objects.filter(
+            **{f"{field.m2m_reverse_field_name()}__slug__in": value}
+        )
+        return qs.filter(pk__in=matching.values(f"{field.m2m_field_name()}_id"))
 
 
 class PublicationFilterForm(forms.Form):

@@ -23,6 +23,7 @@ def main():
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--plans", action="store_true")
     parser.add_argument("--slow", type=float, default=5.0)
+    parser.add_argument("--warm", action="store_true", help="keep the cache between requests")
     args = parser.parse_args()
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dialogue_portal.settings")
@@ -38,7 +39,8 @@ def main():
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["127.0.0.1"]):
         for path in args.paths:
             client.get(path)
-            cache.clear()
+            if not args.warm:
+                cache.clear()
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(path)

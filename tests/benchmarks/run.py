@@ -325,16 +325,33 @@ def wrk(url, *, seconds, connections, threads, script=None, script_args=()):
     return result
 
 
+def drain(base, limit=120):
+    """Wait until the workers have answered what wrk left queued, so that a slow page's
+    backlog is not counted against the next one."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(f"{base}/healthz", timeout=limit).read()
+            if time.monotonic() - started < 0.05:
+                return
+        time.sleep(0.2)
+
+
 def measure(base, path, *, seconds, connections, threads, warmup, script=None, script_args=()):
     url = base + path
     run = {"script": script, "script_args": script_args}
     if warmup:
         wrk(url, seconds=warmup, connections=connections, threads=threads, **run)
+        drain(base)
     loaded = wrk(url, seconds=seconds, connections=connections, threads=threads, **run)
+    drain(base)
     lone = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
+    drain(base)
     loaded["c1_p50"] = lone["p50"]
     loaded["errors"] += lone["errors"]
-    loaded["requests"] += lone["requests"]
+    loaded["socket_errors"] += lone["socket_errors"]
+    loaded["lone_requests"] = lone["requests"]
     return loaded
 
 
@@ -478,6 +495,10 @@ def main():
         r = results[page]
         if r["errors"]:
             failed.append(f"{page}: {r['errors']} responses were not 2xx/3xx")
+        if not r["requests"] or not r["lone_requests"]:
+            failed.append(f"{page}: no request finished within the run")
+        if r["socket_errors"]:
+            log(f"{page}: {r['socket_errors']} requests timed out or could not connect")
         print(
             f"BENCH page={page} rps={r['rps']:.1f} floor_rps={floor['rps']:.1f} "
             f"ratio={r['rps'] / floor['rps']:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "

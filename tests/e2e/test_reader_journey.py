@@ -26,9 +26,7 @@ OFF_SITE = re.compile(r"^https?://(?!127\.0\.0\.1|localhost)")
 
 
 def build_site():
-    rusi = make_institution(
-        slug="rusi", name="Royal United Services Institute", short_name="RUSI"
-    )
+    rusi = make_institution(slug="rusi", name="Royal United Services Institute", short_name="RUSI")
     chalmers = make_person(
         institution=rusi,
         slug="malcolm-chalmers",
@@ -43,8 +41,9 @@ def build_site():
         family_name="Lain",
         position="Associate Fellow",
     )
-    arms, cyber = make_topic(name="Arms Control", slug="arms-control"), make_topic(
-        name="Cyber Security", slug="cyber"
+    arms, cyber = (
+        make_topic(name="Arms Control", slug="arms-control"),
+        make_topic(name="Cyber Security", slug="cyber"),
     )
     report = make_publication(
         slug="managing-security-relations",

@@ -20,7 +20,7 @@ from PIL import Image
 
 from publications.demo_files import banner_png, simple_pdf
 from publications.models import Attachment, Publication
-from tests.factories import make_person, pdf_upload
+from tests.factories import make_person, pdf_upload, png_upload
 from tests.publications.test_admin import ADD_URL, publication_form, with_attachment
 
 pytestmark = pytest.mark.django_db
@@ -348,6 +348,27 @@ def test_png_with_html_appended_is_stored_safely_and_served_as_an_image(editor_c
     assert served["Content-Type"] == "image/png"
     assert served["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in served["Content-Security-Policy"]
+
+
+def test_a_publication_with_stored_uploads_can_be_saved_again(editor_client):
+    """The upload checks look at new files only; a stored one is not reopened on every save."""
+    data = with_attachment(publication_form(banner_image=png_upload(), banner_alt="A"),
+                           pdf_upload())  # fmt: skip
+    assert editor_client.post(ADD_URL, data).status_code == 302
+    publication = Publication.objects.get()
+    attachment = publication.attachments.get()
+    change = reverse("admin:publications_publication_change", args=[publication.pk])
+    data = publication_form(status="published", banner_alt="A")
+    data.update({
+        "attachments-TOTAL_FORMS": "1", "attachments-INITIAL_FORMS": "1",
+        "attachments-0-id": str(attachment.pk), "attachments-0-publication": str(publication.pk),
+        "attachments-0-title": "Full report", "attachments-0-language": "en",
+        "attachments-0-order": "0",
+    })  # fmt: skip
+    response = editor_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    publication.refresh_from_db()
+    assert publication.status == "published" and publication.banner_image
 
 
 HOSTILE_PDFS = {

@@ -10,6 +10,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -183,7 +184,12 @@ def test_admin_pages_keep_the_strict_policy(admin_client):
         response = admin_client.get(url, secure=True)
         assert response.status_code == 200, url
         assert response["X-Frame-Options"] == "DENY"
-        assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+        policy = response["Content-Security-Policy"]
+        assert "'unsafe-eval'" not in policy and "'unsafe-inline'" not in policy
+        # Only the rich-text editor's one stylesheet is allowed inline, by its hash.
+        assert settings.PROSE_EDITOR_STYLE_HASH in policy
+    public = admin_client.get("/publications/", secure=True)["Content-Security-Policy"]
+    assert settings.PROSE_EDITOR_STYLE_HASH not in public
 
 
 def test_uploaded_files_are_served_with_nosniff(client, site, settings):

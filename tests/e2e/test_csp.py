@@ -1,0 +1,22 @@
+"""Every public page type, in both languages, loads and runs its scripts and live widgets
+without a single Content-Security-Policy violation (the page fixture fails on any)."""
+
+import pytest
+
+from tests.e2e.test_accessibility import build_pages
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_public_pages_run_under_the_strict_policy(page):
+    pages = build_pages()
+    for prefix in ("", "/ru"):
+        for name, url in pages.items():
+            response = page.goto(prefix + url)
+            assert response.status == (404 if name == "not found" else 200), url
+            policy = response.headers["content-security-policy"]
+            assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+            page.wait_for_load_state("networkidle")
+            violations = page.evaluate("window.__cspViolations")
+            assert violations == [], f"{prefix + url}: {violations}"
+    assert page.console.unexpected_errors(allow=[r"404 \(Not Found\)"]) == []

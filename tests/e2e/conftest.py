@@ -126,6 +126,14 @@ def axe_source():
     return path.read_text(encoding="utf-8")
 
 
+def wait_for_widgets(page):
+    """Until the live widgets (htmx, ``hx-trigger="load"``) have replaced themselves."""
+    page.wait_for_function(
+        "() => document.readyState === 'complete'"
+        " && !document.querySelector('[hx-trigger=\"load\"], .htmx-request, .htmx-settling')"
+    )
+
+
 def screenshot(page, name, **options):
     """Save a screenshot of the page for a person to look at; returns the path."""
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -8,7 +8,7 @@ check the CSP itself).
 import pytest
 
 from polls.models import Poll
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, wait_for_widgets
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -82,7 +82,7 @@ def build_pages():
 
 
 def axe_violations(page, axe_source):
-    page.wait_for_load_state("networkidle")  # the live rating and poll widgets are in
+    wait_for_widgets(page)  # the live rating and poll widgets are in
     page.add_script_tag(content=axe_source)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA

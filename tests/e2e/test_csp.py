@@ -3,6 +3,7 @@ without a single Content-Security-Policy violation (the page fixture fails on an
 
 import pytest
 
+from tests.e2e.conftest import wait_for_widgets
 from tests.e2e.test_accessibility import build_pages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -16,7 +17,7 @@ def test_public_pages_run_under_the_strict_policy(page):
             assert response.status == (404 if name == "not found" else 200), url
             policy = response.headers["content-security-policy"]
             assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
-            page.wait_for_load_state("networkidle")
+            wait_for_widgets(page)
             violations = page.evaluate("window.__cspViolations")
             assert violations == [], f"{prefix + url}: {violations}"
     assert page.console.unexpected_errors(allow=[r"404 \(Not Found\)"]) == []

@@ -38,6 +38,13 @@ def test_generates_published_publications_with_consistent_totals():
         assert orders == list(range(1, len(orders) + 1))
         assert publication.topics.exists()
 
+    parts = (
+        generated.filter(project_part__isnull=False, language="en")
+        .values("project")
+        .annotate(n=Count("pk"))
+    )
+    assert all(row["n"] <= 5 for row in parts)  # a series has a few rounds
+
     attachments = Attachment.objects.filter(publication__in=generated)
     assert attachments.count() == 30
     assert len(set(attachments.values_list("file", flat=True))) == 1

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from people.models import Affiliation, Institution, Person
@@ -57,10 +58,9 @@ REGIONS = [
     "South Caucasus", "East Asia", "North Africa",
 ]  # fmt: skip
 AUDIENCES = [("business", "Business"), ("researchers", "Researchers"), ("students", "Students")]
-PROJECTS = [
-    "Track II Security Dialogue", "Arctic Cooperation Series", "Arms Control Futures",
-    "Cyber Norms Initiative", "Energy Transition Watch", "Regional Stability Review",
-]  # fmt: skip
+SERIES = ["Dialogue", "Review", "Initiative", "Futures", "Watch", "Forum"]
+PARTS_PER_PROJECT = 5  # a series has a few numbered rounds, not hundreds
+IN_PROJECT_SHARE = 0.1
 PROGRAMMES = [
     "International Security Studies", "Military Sciences", "Terrorism and Conflict",
     "Europe and Eurasia", "Organised Crime and Policing",
@@ -111,6 +111,12 @@ RU_SENTENCES = [
     "Авторы предлагают практические шаги для снижения рисков эскалации.",
     "Доклад завершается рекомендациями для следующего раунда диалога.",
 ]
+
+
+def project_names(count):
+    """About one project per 2,000 publications (6 to 60): each a topic's or a region's series."""
+    names = [f"{subject} {series}" for series in SERIES for subject in TOPICS + REGIONS]
+    return names[: max(6, min(60, count // 2000))]
 
 
 def slug_of(text):
@@ -184,7 +190,11 @@ class Command(BaseCommand):
                 )[0]
                 for name in names
             ]
-            for model, names in ((Topic, TOPICS), (Region, REGIONS), (Project, PROJECTS))
+            for model, names in (
+                (Topic, TOPICS),
+                (Region, REGIONS),
+                (Project, project_names(count)),
+            )
         }
         programmes = [
             Programme.objects.get_or_create(
@@ -269,6 +279,12 @@ class Command(BaseCommand):
         pdf_name, pdf_size = self.attachment_file()
         anchor = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
         self.ensure_polls(rng)
+        self.parts = dict(
+            Publication.objects.filter(project__in=terms[Project], project_part__isnull=False)
+            .values("project")
+            .annotate(n=Count("pk"))
+            .values_list("project", "n")
+        )
         done = 0
         while done < count:
             size = min(BATCH, count - done)
@@ -321,7 +337,10 @@ class Command(BaseCommand):
             "<p>" + " ".join(rng.choice(SENTENCES).format(**words) for _ in range(4)) + "</p>"
             for _ in range(rng.randint(3, 6))
         )
-        project = rng.choice(terms[Project]) if rng.random() < 0.3 else None
+        project = rng.choice(terms[Project]) if rng.random() < IN_PROJECT_SHARE else None
+        part = None
+        if project and self.parts.get(project.pk, 0) < PARTS_PER_PROJECT:
+            part = self.parts[project.pk] = self.parts.get(project.pk, 0) + 1
         age = rng.randrange(YEARS * 365)
         publication = Publication(
             slug=f"{PREFIX}{n}-{slug_of(title)[:60]}",
@@ -336,7 +355,7 @@ class Command(BaseCommand):
             # Editors feature a few recent pieces, not one in a hundred of twenty years.
             featured=rng.random() < 0.01 and age < 365,
             project=project,
-            project_part=rng.randint(1, 5) if project and rng.random() < 0.7 else None,
+            project_part=part,
             programme=rng.choice(programmes) if rng.random() < 0.5 else None,
             view_count=int(rng.lognormvariate(5, 1.5)),
             download_count=int(rng.lognormvariate(3, 1.2)),

@@ -54,7 +54,8 @@ def main():
             for query in queries:
                 ms = float(query["time"]) * 1000
                 print(f"  {ms:7.1f}ms  {query['sql'][:300]}")
-                if args.plans and ms >= args.slow and query["sql"].lstrip("( ").startswith("SELECT"):
+                is_select = query["sql"].lstrip("( ").startswith("SELECT")
+                if args.plans and ms >= args.slow and is_select:
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
                         for (line,) in cursor.fetchall():

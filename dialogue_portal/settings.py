@@ -275,6 +275,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# Views and downloads gather in the cache and reach the database in batches of this size
+# (publications/counting.py); `manage.py flush_counts` writes what is left.
+COUNT_FLUSH_EVERY = env_int("COUNT_FLUSH_EVERY", 1 if DEBUG else 20)
+
 # Ratings and polls: the anonymous reader's signed cookie (set only on a rating or vote).
 READER_COOKIE_NAME = "dp_reader"
 READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60

@@ -11,12 +11,13 @@ def authorship_institution(authorship):
 
 def publishers(publication):
     """The institutions behind a publication, in byline order, each once."""
-    seen = []
+    by_slug = {}
     for authorship in publication.authors:
         institution = authorship_institution(authorship)
-        if institution is not None and institution not in seen:
-            seen.append(institution)
-    return seen
+        # By slug: a current affiliation stands in as an unsaved copy of the institution.
+        if institution is not None:
+            by_slug.setdefault(institution.slug, institution)
+    return list(by_slug.values())
 
 
 def topics_of(publication):

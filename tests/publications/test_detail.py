@@ -251,3 +251,12 @@ def test_print_stylesheet_is_linked_for_print_media(client, report):
     html = page(client, report)
     assert 'media="print"' in html and "print.css" in html
     assert 'class="print-only' in html
+
+
+def test_an_institution_shared_by_two_authors_is_named_once(client):
+    rusi = make_institution(name="Royal United Services Institute", short_name="RUSI")
+    first, second = make_person(institution=rusi), make_person(institution=rusi)
+    publication = make_publication(authors=[first, second])
+    html = unescape(page(client, publication))
+    assert "RUSI, RUSI" not in html
+    assert html.count('<meta name="DC.publisher"') == 1

@@ -189,6 +189,9 @@ def test_keyboard_only_reader_filters_rates_and_votes(page):
     page.keyboard.press("Space")
     expect(arms).to_be_checked()
     expect(page.locator("#results-count")).to_have_text("1 publication")
+    # The facet counts were swapped too, and the keyboard stays where it was.
+    expect(page.locator("#facets")).to_contain_text("Report (1)")
+    expect(arms).to_be_focused()
 
     # The search box submits with Enter.
     search = page.get_by_role("searchbox", name="Search publications")

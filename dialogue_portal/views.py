@@ -1,4 +1,4 @@
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from people.models import Person
 from polls.models import Poll
 from publications.filters import rating_average
-from publications.models import Publication
+from publications.models import Publication, authors_prefetch
 from publications.search import clean_query, filter_by_query, uses_postgres
 from publications.taxonomy import get_taxonomy
 
@@ -18,15 +18,15 @@ HOME_LATEST = 6
 @require_GET
 def home(request):
     published = Publication.objects.published()
-    # Featured and latest come from one query: the newest few plus any featured ones.
-    newest = published.order_by("-published_at", "-pk").values("pk")[: HOME_LATEST + 3]
-    rows = list(
-        published.filter(Q(featured=True) | Q(pk__in=newest))
-        .order_by("-published_at", "-pk")
-        .for_listing()
+    # Featured and latest: two small index scans, their authors fetched in one query.
+    cards = published.select_related("project").defer("body", "search_vector")
+    featured = list(cards.filter(featured=True).order_by("-published_at", "-pk")[:3])
+    latest = list(
+        cards.exclude(pk__in=[row.pk for row in featured]).order_by("-published_at", "-pk")[
+            :HOME_LATEST
+        ]
     )
-    featured = [row for row in rows if row.featured][:3]
-    latest = [row for row in rows if row not in featured][:HOME_LATEST]
+    prefetch_related_objects(featured + latest, authors_prefetch())
     taxonomy = get_taxonomy()
     context = {
         "featured": featured,

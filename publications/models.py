@@ -107,6 +107,32 @@ class Project(Term):
         return reverse("publications:project", kwargs={"slug": self.slug})
 
 
+def authors_prefetch():
+    """Authorships in byline order with person and institution, as one prefetch query.
+
+    Where an authorship names no institution, the author's current one is annotated
+    (``fallback_institution_*``) so bylines and citations need no further query."""
+    from people.models import Affiliation
+
+    current = Affiliation.objects.filter(person=OuterRef("person"), is_current=True).order_by(
+        "order", "pk"
+    )
+    authorships = (
+        Authorship.objects.select_related("person", "institution")
+        .annotate(
+            fallback_institution_name=Subquery(current.values("institution__name")[:1]),
+            fallback_institution_short_name=Subquery(current.values("institution__short_name")[:1]),
+            fallback_institution_slug=Subquery(current.values("institution__slug")[:1]),
+            fallback_institution_name_ru=Subquery(current.values("institution__name_ru")[:1]),
+            fallback_institution_short_name_ru=Subquery(
+                current.values("institution__short_name_ru")[:1]
+            ),
+        )
+        .order_by("order", "pk")
+    )
+    return Prefetch("authorships", queryset=authorships)
+
+
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its publish date has come."""
@@ -122,31 +148,7 @@ class PublicationQuerySet(models.QuerySet):
         return self.filter(authorships__person=person)
 
     def with_authors(self):
-        """Authorships in byline order with person and institution, in one extra query.
-
-        Where an authorship names no institution, the author's current one is annotated
-        (``fallback_institution_*``) so bylines and citations need no further query."""
-        from people.models import Affiliation
-
-        current = Affiliation.objects.filter(person=OuterRef("person"), is_current=True).order_by(
-            "order", "pk"
-        )
-        authorships = (
-            Authorship.objects.select_related("person", "institution")
-            .annotate(
-                fallback_institution_name=Subquery(current.values("institution__name")[:1]),
-                fallback_institution_short_name=Subquery(
-                    current.values("institution__short_name")[:1]
-                ),
-                fallback_institution_slug=Subquery(current.values("institution__slug")[:1]),
-                fallback_institution_name_ru=Subquery(current.values("institution__name_ru")[:1]),
-                fallback_institution_short_name_ru=Subquery(
-                    current.values("institution__short_name_ru")[:1]
-                ),
-            )
-            .order_by("order", "pk")
-        )
-        return self.prefetch_related(Prefetch("authorships", queryset=authorships))
+        return self.prefetch_related(authors_prefetch())
 
     def for_listing(self):
         """What a card in a list shows: kind, date, title, summary, authors, banner."""

@@ -8,7 +8,7 @@ SQLite: a case-insensitive match on title, subtitle, summary and author names.
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils.html import strip_tags
 
 SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
@@ -36,7 +36,8 @@ def filter_by_query(queryset, text):
     if uses_postgres():
         query = search_query(text)
         return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank("search_vector", query)
+            # F(): rank the stored, weighted vector (a plain name would rebuild it from text).
+            rank=SearchRank(F("search_vector"), query)
         )
     from publications.models import Authorship
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
@@ -193,20 +193,26 @@ class PublicationDetailView(DetailView):
 
 
 def related_publications(publication, topic_ids, limit=4):
-    """Same project first, then the most shared topics, then the newest (one query)."""
-    same_project = Q(project_id=publication.project_id) if publication.project_id else Q(pk__in=[])
+    """Same project first, then work sharing a topic, newest first (one query).
+
+    Only the candidates' ids and dates are compared, through the link table, so the
+    cost stays small however many publications share a broad topic."""
     original_id = publication.translation_of_id or publication.pk
+    shares_topic = Publication.topics.through.objects.filter(topic_id__in=topic_ids).values(
+        "publication_id"
+    )
+    matches = Q(pk__in=shares_topic)
+    in_project = Value(0)
+    if publication.project_id:
+        matches |= Q(project_id=publication.project_id)
+        in_project = Case(When(project_id=publication.project_id, then=1), default=0)
     return (
         Publication.objects.published()
-        .exclude(pk=publication.pk)
-        .exclude(pk=original_id)
+        .filter(matches)
+        .exclude(pk__in=[publication.pk, original_id])
         .exclude(translation_of_id=original_id)
-        .filter(same_project | Q(topics__in=topic_ids))
-        .annotate(
-            shared_topics=Count("topics", filter=Q(topics__in=topic_ids), distinct=True),
-            in_project=Count("pk", filter=same_project, distinct=True),
-        )
-        .order_by("-in_project", "-shared_topics", "-published_at")
+        .annotate(in_project=in_project)
+        .order_by("-in_project", "-published_at", "-pk")
         .only("pk", "slug", "title", "kind", "published_at", "language")[:limit]
     )
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dialogue_portal.pagecache import bump_content_version
+from publications import taxonomy
 from publications.models import (
     Attachment,
     Audience,
@@ -18,6 +19,12 @@ from publications.models import (
 )
 from publications.search import refresh_search_vector
 from publications.services import delete_ratings
+
+
+def content_changed():
+    """An editor changed what pages show: cached pages and the cached term lists are stale."""
+    bump_content_version()
+    taxonomy.invalidate()
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -101,15 +108,15 @@ class PublicationAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Authors are saved with the inlines, so the vector is built once everything is in.
         refresh_search_vector(form.instance)
-        bump_content_version()
+        content_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        bump_content_version()
+        content_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        bump_content_version()
+        content_changed()
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):
@@ -128,7 +135,7 @@ class PublicationAdmin(admin.ModelAdmin):
             status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
-        bump_content_version()
+        content_changed()
         self.message_user(
             request,
             ngettext("%d publication published.", "%d publications published.", updated) % updated,
@@ -140,7 +147,7 @@ class PublicationAdmin(admin.ModelAdmin):
         updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
             status=Publication.Status.DRAFT, updated_at=timezone.now()
         )
-        bump_content_version()
+        content_changed()
         self.message_user(
             request,
             ngettext("%d publication unpublished.", "%d publications unpublished.", updated)
@@ -154,6 +161,18 @@ class TermAdmin(admin.ModelAdmin):
     search_fields = ["name", "name_ru"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "name_ru", "slug", "description", "description_ru"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
 
 
 admin.site.register(Topic, TermAdmin)

@@ -226,3 +226,24 @@ def test_published_publication_with_attachment_shows_its_size(client):
     attachment = make_attachment(publication)
     html = client.get(publication.get_absolute_url()).content.decode()
     assert f"PDF, {attachment.size_bytes}\xa0bytes" in html
+
+
+def test_renaming_a_topic_shows_at_once_on_cached_term_lists(editor_client, client):
+    from tests.factories import make_topic
+
+    topic = make_topic(name="Cyber", slug="cyber")
+    make_publication(topics=[topic])
+    assert "Cyber" in client.get("/publications/").content.decode()  # term lists now cached
+    url = reverse("admin:publications_topic_change", args=[topic.pk])
+    response = editor_client.post(
+        url,
+        {
+            "name": "Cyber Security",
+            "name_ru": "",
+            "slug": "cyber",
+            "description": "",
+            "description_ru": "",
+        },
+    )
+    assert response.status_code == 302
+    assert "Cyber Security" in client.get("/publications/").content.decode()

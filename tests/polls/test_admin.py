@@ -7,20 +7,13 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from dialogue_portal.pagecache import content_version
 from polls.models import Choice, Poll, Vote
 from tests.factories import make_poll
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

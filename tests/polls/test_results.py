@@ -6,19 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from polls.models import Choice, Poll, Vote, largest_remainder_percentages
 from tests.factories import make_poll, make_publication
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 def test_the_seed_poll_rounds_to_31_28_22_19():

@@ -3,27 +3,17 @@
 import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from polls.models import Choice, Poll, Vote
 from tests.factories import make_poll
+from tests.live_readers import post_form, reader_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 HTMX = {"HX-Request": "true"}
@@ -208,25 +198,6 @@ def test_a_poll_closed_while_voting_rolls_the_vote_back(client):
 # PostgreSQL: many readers at once against a live server.
 
 
-def _reader_session(base, poll):
-    jar = CookieJar()
-    opener = build_opener(HTTPCookieProcessor(jar))
-    with opener.open(base + ballot_url(poll), timeout=30) as response:
-        html = response.read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    return opener, token
-
-
-def _post(opener, url, data, token, referer):
-    body = urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-    request = Request(url, data=body, headers={"Referer": referer, "HX-Request": "true"})
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status
-    except HTTPError as error:
-        return error.code
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_100_readers_voting_at_once_leave_100_votes(live_server, settings):
@@ -234,11 +205,11 @@ def test_100_readers_voting_at_once_leave_100_votes(live_server, settings):
     poll = make_poll(answers=("A", "B", "C"))
     choices = list(poll.choices.order_by("order"))
     url = live_server.url + vote_url(poll)
-    sessions = [_reader_session(live_server.url, poll) for _ in range(100)]
+    sessions = [reader_session(live_server.url + ballot_url(poll)) for _ in range(100)]
 
     def vote(index):
         opener, token = sessions[index]
-        return _post(opener, url, {"choice": choices[index % 3].pk}, token, live_server.url)
+        return post_form(opener, url, {"choice": choices[index % 3].pk}, token, live_server.url)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(vote, range(100)))
@@ -255,10 +226,10 @@ def test_20_submissions_from_one_reader_leave_one_vote(live_server, settings):
     poll = make_poll(answers=("A", "B"))
     choices = list(poll.choices.order_by("order"))
     url = live_server.url + vote_url(poll)
-    opener, token = _reader_session(live_server.url, poll)
+    opener, token = reader_session(live_server.url + ballot_url(poll))
 
     def vote(index):
-        return _post(opener, url, {"choice": choices[index % 2].pk}, token, live_server.url)
+        return post_form(opener, url, {"choice": choices[index % 2].pk}, token, live_server.url)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(vote, range(20)))

@@ -2,31 +2,21 @@
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.request import build_opener
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from dialogue_portal import readers
 from publications.models import Publication, Rating
 from publications.services import rate_publication
 from tests.factories import make_publication
+from tests.live_readers import post_form, reader_session
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 HTMX = {"HX-Request": "true"}
@@ -259,37 +249,17 @@ def test_check_counts_finds_and_repairs_rating_totals(capsys):
 # PostgreSQL: many readers at once against a live server.
 
 
-def _reader_session(base, publication):
-    """A reader with their own cookie jar: fetch the live widget (CSRF cookie and token)."""
-    jar = CookieJar()
-    opener = build_opener(HTTPCookieProcessor(jar))
-    with opener.open(base + rating_url(publication), timeout=30) as response:
-        html = response.read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-    return opener, token
-
-
-def _post(opener, url, data, token, referer):
-    body = urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-    request = Request(url, data=body, headers={"Referer": referer, "HX-Request": "true"})
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status
-    except HTTPError as error:
-        return error.code
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_100_readers_rating_at_once_leave_100_ratings(live_server, settings):
     settings.WRITE_RATE_LIMIT = 10_000
     publication = make_publication()
     url = live_server.url + rate_url(publication)
-    sessions = [_reader_session(live_server.url, publication) for _ in range(100)]
+    sessions = [reader_session(live_server.url + rating_url(publication)) for _ in range(100)]
 
     def rate(index):
         opener, token = sessions[index]
-        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+        return post_form(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         statuses = list(pool.map(rate, range(100)))
@@ -305,10 +275,10 @@ def test_20_submissions_from_one_reader_leave_one_rating(live_server, settings):
     settings.WRITE_RATE_LIMIT = 10_000
     publication = make_publication()
     url = live_server.url + rate_url(publication)
-    opener, token = _reader_session(live_server.url, publication)
+    opener, token = reader_session(live_server.url + rating_url(publication))
 
     def rate(index):
-        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+        return post_form(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(rate, range(20)))
@@ -335,7 +305,7 @@ def test_20_submissions_from_one_signed_in_reader_leave_one_rating(live_server, 
     url = live_server.url + rate_url(publication)
 
     def rate(index):
-        return _post(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
+        return post_form(opener, url, {"stars": str(index % 5 + 1)}, token, live_server.url)
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(rate, range(20)))

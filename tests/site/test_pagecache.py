@@ -6,7 +6,6 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
 from django.views.decorators.vary import vary_on_cookie
 
 from dialogue_portal.pagecache import anonymous_page_cache, bump_content_version, content_version
@@ -15,13 +14,6 @@ from publications.models import Rating
 from tests.factories import make_poll, make_publication
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

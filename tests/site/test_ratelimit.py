@@ -7,7 +7,6 @@ import pytest
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
 
 from dialogue_portal import ratelimit
 from polls.models import Vote
@@ -15,13 +14,6 @@ from publications.models import Rating
 from tests.factories import make_poll, make_publication
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Tests build English URLs: a /ru/ request in an earlier test leaves the thread in Russian."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -36,6 +36,31 @@ def change_url(poll):
     return reverse("admin:polls_poll_change", args=[poll.pk])
 
 
+def change_form(poll, choices, **extra):
+    """The poll's change form as the admin posts it, with its answers inline."""
+    data = {
+        "question": poll.question,
+        "slug": poll.slug,
+        "is_published": "on",
+        "opens_at_0": poll.opens_at.strftime("%Y-%m-%d"),
+        "opens_at_1": poll.opens_at.strftime("%H:%M:%S"),
+        "results_visibility": poll.results_visibility,
+        "placement": poll.placement,
+        "choices-TOTAL_FORMS": str(len(choices)),
+        "choices-INITIAL_FORMS": str(len(choices)),
+        "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+    }
+    for index, choice in enumerate(choices):
+        data |= {
+            f"choices-{index}-id": choice.pk,
+            f"choices-{index}-poll": poll.pk,
+            f"choices-{index}-order": choice.order,
+            f"choices-{index}-text": choice.text,
+        }
+    return data | extra
+
+
 def test_the_change_page_shows_results_and_votes_per_day(admin_client):
     poll = voted_poll()
     Vote.objects.filter(poll=poll, choice__order=1).update(
@@ -55,28 +80,12 @@ def test_counts_are_read_only(admin_client):
     assert 'name="total_votes"' not in html
     assert 'name="choices-0-vote_count"' not in html
     choices = list(poll.choices.order_by("order"))
-    data = {
-        "question": poll.question,
-        "slug": poll.slug,
-        "is_published": "on",
-        "opens_at_0": poll.opens_at.strftime("%Y-%m-%d"),
-        "opens_at_1": poll.opens_at.strftime("%H:%M:%S"),
-        "results_visibility": poll.results_visibility,
-        "placement": poll.placement,
-        "total_votes": "999",
-        "choices-TOTAL_FORMS": "2",
-        "choices-INITIAL_FORMS": "2",
-        "choices-MIN_NUM_FORMS": "0",
-        "choices-MAX_NUM_FORMS": "1000",
-    }
-    for index, choice in enumerate(choices):
-        data |= {
-            f"choices-{index}-id": choice.pk,
-            f"choices-{index}-poll": poll.pk,
-            f"choices-{index}-order": choice.order,
-            f"choices-{index}-text": choice.text,
-            f"choices-{index}-vote_count": "999",
-        }
+    data = change_form(
+        poll,
+        choices,
+        total_votes="999",
+        **{f"choices-{index}-vote_count": "999" for index in range(len(choices))},
+    )
     before = content_version()
     response = admin_client.post(change_url(poll), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -89,26 +98,7 @@ def test_counts_are_read_only(admin_client):
 def test_deleting_an_answer_keeps_the_total_equal_to_the_rows(admin_client):
     poll = voted_poll((2, 1))
     choices = list(poll.choices.order_by("order"))
-    data = {
-        "question": poll.question,
-        "slug": poll.slug,
-        "is_published": "on",
-        "opens_at_0": poll.opens_at.strftime("%Y-%m-%d"),
-        "opens_at_1": poll.opens_at.strftime("%H:%M:%S"),
-        "results_visibility": poll.results_visibility,
-        "placement": poll.placement,
-        "choices-TOTAL_FORMS": "2",
-        "choices-INITIAL_FORMS": "2",
-        "choices-MIN_NUM_FORMS": "0",
-        "choices-MAX_NUM_FORMS": "1000",
-    }
-    for index, choice in enumerate(choices):
-        data |= {
-            f"choices-{index}-id": choice.pk,
-            f"choices-{index}-poll": poll.pk,
-            f"choices-{index}-order": choice.order,
-            f"choices-{index}-text": choice.text,
-        }
+    data = change_form(poll, choices)
     data["choices-0-DELETE"] = "on"
     assert admin_client.post(change_url(poll), data).status_code == 302
     poll.refresh_from_db()

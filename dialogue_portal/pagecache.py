@@ -1,9 +1,13 @@
-"""A shared cache of whole pages for anonymous readers, invalidated by a content version.
+"""A shared cache of whole pages for anonymous readers, invalidated by two versions.
 
 ``anonymous_page_cache`` caches a GET response in Django's cache (Redis in production),
-keyed by host, full path, language and the site's content version. Every write that changes
-what a page shows calls ``bump_content_version()``, so every cached page is stale at once;
-otherwise entries expire after ``PAGE_CACHE_SECONDS`` (0 switches the cache off).
+keyed by host, full path and language, and stamped with the versions it was built under:
+the content version, which editors' changes move on (``bump_content_version()``; the
+cached facet counts, totals and term lists follow it too), and the activity version,
+which readers' ratings and votes move on (``bump_activity_version()``; only whole pages
+show their totals). A page whose stamp differs from the current versions is stale; entries
+also expire after ``PAGE_CACHE_SECONDS`` (0 switches the cache off). A lookup is one round
+trip: both versions and the page are read together.
 
 Only reader-neutral responses are stored: not for signed-in readers, not while a message
 waits to be shown, and never a response that sets a cookie, varies on Cookie, is marked
@@ -22,35 +26,66 @@ from django.utils.cache import has_vary_header, patch_cache_control
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
-KEY_PREFIX = "pagecache:page"
+ACTIVITY_KEY = "pagecache:activity"
+KEY_PREFIX = "pagecache:entry"
 
 
-def content_version():
-    version = cache.get(VERSION_KEY)
+def _version(key, found=None):
+    version = cache.get(key) if found is None else found
     if version is None:
         # A fresh (or evicted) version starts from the clock, never below an earlier one,
         # so pages cached under an older number can never be served again.
-        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(VERSION_KEY, 0)
+        cache.add(key, time.time_ns() // 1000, timeout=None)
+        version = cache.get(key, 0)
     return version
 
 
-def bump_content_version():
-    """Make every cached page stale; call it after a change readers should see."""
+def _bump(key):
     try:
-        return cache.incr(VERSION_KEY)
+        return cache.incr(key)
     except ValueError:
-        content_version()
+        _version(key)
         try:
-            return cache.incr(VERSION_KEY)
+            return cache.incr(key)
         except ValueError:
             return None
 
 
+def content_version():
+    return _version(VERSION_KEY)
+
+
+def version_from(found):
+    """The content version, from what a ``cache.get_many()`` that asked for it found."""
+    return _version(VERSION_KEY, found.get(VERSION_KEY))
+
+
+def bump_content_version():
+    """Make every cached page, count and term list stale: an editor changed content."""
+    return _bump(VERSION_KEY)
+
+
+def bump_activity_version():
+    """Make every cached page stale, but not the counts: a reader rated or voted."""
+    return _bump(ACTIVITY_KEY)
+
+
 def page_key(request):
     raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
-    digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
-    return f"{KEY_PREFIX}:{content_version()}:{digest}"
+    return f"{KEY_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+def _lookup(key):
+    """(entry or None, current versions) in one round trip to the cache."""
+    found = cache.get_many([VERSION_KEY, ACTIVITY_KEY, key])
+    versions = [
+        _version(VERSION_KEY, found.get(VERSION_KEY)),
+        _version(ACTIVITY_KEY, found.get(ACTIVITY_KEY)),
+    ]
+    entry = found.get(key)
+    if entry is not None and entry.get("versions") != versions:
+        entry = None
+    return entry, versions
 
 
 def _has_session_cookie(request):
@@ -81,13 +116,18 @@ def response_is_cacheable(request, response):
     return not (session is not None and session.modified)
 
 
-def _stored(response):
+def _stored(response, versions):
     headers = {
         name: value
         for name, value in response.headers.items()
         if name.lower() not in ("set-cookie", "vary")
     }
-    return {"status": response.status_code, "content": response.content, "headers": headers}
+    return {
+        "status": response.status_code,
+        "content": response.content,
+        "headers": headers,
+        "versions": versions,
+    }
 
 
 def _restored(entry):
@@ -109,7 +149,9 @@ def anonymous_page_cache(view):
                 patch_cache_control(response, private=True)
             return response
         key = page_key(request)
-        entry = cache.get(key)
+        # The versions are read before the page is built: a change made meanwhile
+        # leaves this entry stamped with the old ones, so it is never served.
+        entry, versions = _lookup(key)
         if entry is not None:
             response = _restored(entry)
             response["X-Page-Cache"] = "hit"
@@ -119,7 +161,7 @@ def anonymous_page_cache(view):
             response = response.render()
         if request.method == "GET" and response_is_cacheable(request, response):
             patch_cache_control(response, public=True, max_age=seconds)
-            cache.set(key, _stored(response), seconds)
+            cache.set(key, _stored(response, versions), seconds)
             response["X-Page-Cache"] = "miss"
         else:
             patch_cache_control(response, private=True)

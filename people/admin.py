@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Affiliation, Institution, Person
+from publications.admin import ChangesContentMixin
 
 
 class AffiliationInline(admin.TabularInline):
@@ -23,7 +24,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
     list_display = ["__str__", "position", "orcid", "publication_count"]
     search_fields = ["given_name", "family_name", "given_name_ru", "family_name_ru", "position"]
     # Explicit: the publication count's GROUP BY drops Meta.ordering, and the authors'
@@ -75,7 +76,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ChangesContentMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "city", "website"]
     search_fields = ["name", "short_name", "name_ru", "short_name_ru"]
     prepopulated_fields = {"slug": ["short_name"]}

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.pagecache import bump_activity_version, bump_content_version
 from polls.models import Choice, Poll, Vote
 
 
@@ -50,7 +50,7 @@ def cast_vote(*, poll, choice, reader):
     if not counted:
         raise PollClosed  # closed meanwhile: the atomic block rolls the vote back
     Choice.objects.filter(pk=choice.pk).update(vote_count=F("vote_count") + 1)
-    transaction.on_commit(bump_content_version)
+    transaction.on_commit(bump_activity_version)
     return vote, True
 
 
@@ -98,7 +98,7 @@ def recount_votes(polls=None):
     for poll in wrong_polls:
         Poll.objects.filter(pk=poll.pk).update(total_votes=_counted_votes("poll"))
     if wrong_choices or wrong_polls:
-        transaction.on_commit(bump_content_version)
+        transaction.on_commit(bump_activity_version)
     return len(wrong_choices) + len(wrong_polls)
 
 

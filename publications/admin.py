@@ -27,6 +27,22 @@ def content_changed():
     taxonomy.invalidate()
 
 
+class ChangesContentMixin:
+    """For admins of what pages show: saving or deleting makes the caches stale at once."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        content_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        content_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        content_changed()
+
+
 class AuthorshipInline(admin.TabularInline):
     model = Authorship
     extra = 0
@@ -156,23 +172,11 @@ class PublicationAdmin(admin.ModelAdmin):
         )
 
 
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(ChangesContentMixin, admin.ModelAdmin):
     list_display = ["name", "name_ru", "slug"]
     search_fields = ["name", "name_ru"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "name_ru", "slug", "description", "description_ru"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        content_changed()
 
 
 admin.site.register(Topic, TermAdmin)

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.pagecache import bump_activity_version
 from publications.models import Publication, Rating
 
 MIN_STARS = 1
@@ -49,7 +49,7 @@ def rate_publication(*, publication, reader, stars):
     else:
         created = True
         totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
-    transaction.on_commit(bump_content_version)
+    transaction.on_commit(bump_activity_version)
     return rating, created
 
 
@@ -86,7 +86,7 @@ def recount_ratings(publications=None):
     for publication in wrong:
         Publication.objects.filter(pk=publication.pk).update(rating_count=count, rating_sum=total)
     if wrong:
-        transaction.on_commit(bump_content_version)
+        transaction.on_commit(bump_activity_version)
     return len(wrong)
 
 

@@ -1,7 +1,10 @@
 """Topics, regions, projects, programmes and audiences: short lists that every page
 names and that change rarely. Read once with a single UNION ALL query and kept in
-the cache until an editor changes content (versioned key) or a few minutes pass."""
+the cache until an editor changes content (versioned key) or a few minutes pass.
+Each process also holds the copy it last read, for as long as the version is the same
+(a few seconds at most), so most pages read one number from the cache, not the lists."""
 
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -18,6 +21,8 @@ MODELS = {
 }
 VERSION_KEY = "taxonomy:version"
 TIMEOUT = 300
+HELD_SECONDS = 10
+_held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this process's copy
 
 
 @dataclass
@@ -38,7 +43,8 @@ class Taxonomy:
 
 
 def _version():
-    return cache.get_or_set(VERSION_KEY, 1, None)
+    # Started from the clock, so a cache emptied and refilled never reuses a number.
+    return cache.get_or_set(VERSION_KEY, time.time_ns() // 1000, None)
 
 
 def invalidate():
@@ -46,15 +52,21 @@ def invalidate():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, None)
+        _version()
+        cache.incr(VERSION_KEY)
 
 
 def get_taxonomy():
-    key = f"taxonomy:v{_version()}"
+    version = _version()
+    held = _held.get("taxonomy")
+    if held and held[0] == version and held[1] > time.monotonic():
+        return held[2]
+    key = f"taxonomy:v{version}"
     taxonomy = cache.get(key)
     if taxonomy is None:
         taxonomy = build()
         cache.set(key, taxonomy, TIMEOUT)
+    _held["taxonomy"] = (version, time.monotonic() + HELD_SECONDS, taxonomy)
     return taxonomy
 
 

@@ -8,7 +8,12 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_cookie
 
-from dialogue_portal.pagecache import anonymous_page_cache, bump_content_version, content_version
+from dialogue_portal.pagecache import (
+    anonymous_page_cache,
+    bump_activity_version,
+    bump_content_version,
+    content_version,
+)
 from polls.models import Vote
 from publications.models import Rating
 from tests.factories import make_poll, make_publication
@@ -67,6 +72,33 @@ def test_bumping_the_content_version_makes_pages_stale(client, page_cache):
     bump_content_version()
     assert content_version() == before + 1
     assert client.get(poll.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_a_rating_or_vote_makes_pages_stale_but_not_the_counts(client, page_cache):
+    poll = make_poll()
+    client.get(poll.get_absolute_url())
+    before = content_version()
+    bump_activity_version()  # what every rating and vote does once committed
+    assert content_version() == before  # facet counts, totals and cards stay cached
+    assert client.get(poll.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(poll.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_page_built_while_content_changed_is_not_served(client, page_cache, monkeypatch):
+    from publications import views
+
+    publication = make_publication()
+    real = views.PublicationDetailView.get_context_data
+
+    def edited_meanwhile(self, **kwargs):
+        bump_content_version()  # an editor saves while this page is being built
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(views.PublicationDetailView, "get_context_data", edited_meanwhile)
+    assert client.get(publication.get_absolute_url())["X-Page-Cache"] == "miss"
+    monkeypatch.setattr(views.PublicationDetailView, "get_context_data", real)
+    assert client.get(publication.get_absolute_url())["X-Page-Cache"] == "miss"
+    assert client.get(publication.get_absolute_url())["X-Page-Cache"] == "hit"
 
 
 def test_signed_in_readers_are_never_cached(client, page_cache, reader):

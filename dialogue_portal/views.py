@@ -1,4 +1,4 @@
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from people.models import Person
 from polls.models import Poll
 from publications.filters import rating_average
-from publications.models import Publication, authors_prefetch
+from publications.models import Publication
 from publications.search import clean_query, filter_by_query, uses_postgres
 from publications.taxonomy import get_taxonomy
 
@@ -26,7 +26,6 @@ def home(request):
             :HOME_LATEST
         ]
     )
-    prefetch_related_objects(featured + latest, authors_prefetch())
     taxonomy = get_taxonomy()
     context = {
         "featured": featured,
@@ -58,7 +57,7 @@ def search(request):
     if text:
         publications = filter_by_query(Publication.objects.published(), text)
         order = ["-rank", "-published_at"] if uses_postgres() else ["-published_at"]
-        results["publications"] = list(publications.order_by(*order).for_listing()[:SEARCH_LIMIT])
+        results["publications"] = list(publications.order_by(*order).for_cards()[:SEARCH_LIMIT])
         name_match = Q()
         for word in text.split()[:5]:
             name_match &= (

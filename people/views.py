@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.views.generic import DetailView, ListView
 
 from people.models import Institution, Person
-from publications.filters import PublicationFilter
+from publications.filters import PublicationFilter, cached_count
 from publications.models import Publication
 from publications.search import clean_query
 from publications.views import paginate, query_without
@@ -63,8 +63,9 @@ class PersonDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        publications = Publication.objects.published().by_author(self.object).for_listing()
-        page = paginate(self.request, publications)
+        publications = Publication.objects.published().by_author(self.object).for_cards()
+        total = cached_count(f"person:{self.object.pk}", publications)
+        page = paginate(self.request, publications, count=total)
         affiliations = list(self.object.affiliations.all())
         context.update(
             page_obj=page,
@@ -86,7 +87,8 @@ class InstitutionDetailView(DetailView):
         filterset = PublicationFilter(
             {"institution": self.object.slug}, queryset=Publication.objects.published()
         )
-        page = paginate(self.request, filterset.qs.for_listing())
+        total = cached_count(f"institution:{self.object.pk}", filterset.qs)
+        page = paginate(self.request, filterset.qs.for_cards(), count=total)
         context.update(
             page_obj=page,
             publications=page.object_list,

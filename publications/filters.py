@@ -244,6 +244,19 @@ def facet_counts(filterset, base_queryset):
     return counts
 
 
+def cached_count(name, queryset):
+    """How many rows ``queryset`` holds, cached like the facet counts; ``name`` says
+    which list it is (the query's text cannot: "published" compares with the clock)."""
+    from dialogue_portal.pagecache import content_version
+
+    key = f"count:{content_version()}:{name}"
+    total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, FACET_CACHE_SECONDS)
+    return total
+
+
 def _facet_cache_key(active):
     from dialogue_portal.pagecache import content_version
 

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -112,12 +114,19 @@ def authors_prefetch():
 
     Where an authorship names no institution, the author's current one is annotated
     (``fallback_institution_*``) so bylines and citations need no further query."""
+    return Prefetch("authorships", queryset=_byline_authorships().all())
+
+
+@functools.cache
+def _byline_authorships():
+    # Built once per process: resolving five subqueries costs more than running them.
+    # Callers take a copy (a clone is cheap), so the shared queryset is never run.
     from people.models import Affiliation
 
     current = Affiliation.objects.filter(person=OuterRef("person"), is_current=True).order_by(
         "order", "pk"
     )
-    authorships = (
+    return (
         Authorship.objects.select_related("person", "institution")
         .annotate(
             fallback_institution_name=Subquery(current.values("institution__name")[:1]),
@@ -130,7 +139,6 @@ def authors_prefetch():
         )
         .order_by("order", "pk")
     )
-    return Prefetch("authorships", queryset=authorships)
 
 
 class PublicationQuerySet(models.QuerySet):
@@ -152,7 +160,12 @@ class PublicationQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a card in a list shows: kind, date, title, summary, authors, banner."""
-        return self.select_related("project").with_authors().defer("body", "search_vector")
+        return self.for_cards().with_authors()
+
+    def for_cards(self):
+        """A card's row without its authors: ``{% publication_cards %}`` fetches those
+        only for the cards it has to render (publications.cards)."""
+        return self.select_related("project").defer("body", "search_vector")
 
     def for_detail(self):
         """The publication page: the row, its authors and its attachments (tags come from

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.html import format_html_join
 
+from publications import cards
 from publications.taxonomy import get_taxonomy
 
 register = template.Library()
@@ -14,3 +16,12 @@ def get_audiences():
 @register.filter
 def stars_label(average):
     return f"{average:.1f}".rstrip("0").rstrip(".") if average is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def publication_cards(context, publications, **variant):
+    """``{% publication_cards publications wide=True %}``: every card, from the cache
+    where it was rendered before (publications.cards)."""
+    return format_html_join(
+        "", "{}", ((card,) for card in cards.render_cards(context, publications, **variant))
+    )

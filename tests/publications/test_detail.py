@@ -260,3 +260,19 @@ def test_an_institution_shared_by_two_authors_is_named_once(client):
     html = unescape(page(client, publication))
     assert "RUSI, RUSI" not in html
     assert html.count('<meta name="DC.publisher"') == 1
+
+
+def test_related_without_a_project_are_the_newest_sharing_a_topic(client):
+    topic = make_topic(slug="cyber")
+    subject = make_publication(title="Subject", topics=[topic], days_ago=3)
+    make_publication(title="Translation", language="ru", translation_of=subject, topics=[topic])
+    sharing = [
+        make_publication(title=f"Sharer {n}", topics=[topic], days_ago=10 + n) for n in range(6)
+    ]
+    make_publication(title="Draft sharer", topics=[topic], status="draft")
+    html = page(client, subject)
+    related = html[html.index("Related publications") :]
+    shown = [p.title for p in sharing if p.title in related]
+    assert shown == ["Sharer 0", "Sharer 1", "Sharer 2", "Sharer 3"]
+    assert "Translation" not in related and "Draft sharer" not in related
+    assert "Subject" not in related

@@ -192,3 +192,28 @@ def test_page_past_the_end_shows_the_last_page(client):
     response = client.get(f"{LIST}?page=99999")
     assert response.context["page_obj"].number == 1
     assert len(response.context["publications"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", 7),
+        ("language=ru", 3),
+        ("kind=article", 2),
+        ("language=en&kind=report", 2),  # both chosen: the total is counted, not added up
+        ("language=en&language=ru&kind=report&kind=article", 5),
+        ("q=Stability", 1),
+    ],
+)
+def test_the_total_matches_the_filtered_list(client, query, expected):
+    for _ in range(2):
+        make_publication(kind="report", language="en")
+    make_publication(kind="article", language="en")
+    make_publication(kind="commentary", language="en")
+    make_publication(kind="report", language="ru")
+    make_publication(kind="article", language="ru", title="Strategic Stability")
+    make_publication(kind="conference-report", language="ru")
+    response = client.get(f"{LIST}?{query}")
+    assert response.context["page_obj"].paginator.count == expected
+    assert len(response.context["publications"]) == expected
+    assert f"{expected} publications" in response.content.decode() or expected == 1

@@ -1,10 +1,10 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
+from dialogue_portal.urlcache import reverse_slug
 from publications.validators import banner_upload_to, validate_image_upload
 
 orcid_validator = RegexValidator(
@@ -38,7 +38,7 @@ class Institution(models.Model):
         return self.short_name or self.name
 
     def get_absolute_url(self):
-        return reverse("people:institution", kwargs={"slug": self.slug})
+        return reverse_slug("people:institution", self.slug)
 
     @property
     def label(self):
@@ -113,7 +113,7 @@ class Person(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     def get_absolute_url(self):
-        return reverse("people:detail", kwargs={"slug": self.slug})
+        return reverse_slug("people:detail", self.slug)
 
     @property
     def name(self):

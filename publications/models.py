@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from dialogue_portal.translation import Translated
+from dialogue_portal.urlcache import reverse_slug
 from people.models import Institution, Person
 from publications.sanitize import sanitize_html
 from publications.validators import (
@@ -49,7 +50,7 @@ class Topic(Term):
         verbose_name_plural = _("topics")
 
     def get_absolute_url(self):
-        return reverse("publications:topic", kwargs={"slug": self.slug})
+        return reverse_slug("publications:topic", self.slug)
 
 
 class Region(Term):
@@ -58,7 +59,7 @@ class Region(Term):
         verbose_name_plural = _("regions")
 
     def get_absolute_url(self):
-        return reverse("publications:region", kwargs={"slug": self.slug})
+        return reverse_slug("publications:region", self.slug)
 
 
 class Audience(Term):
@@ -69,7 +70,7 @@ class Audience(Term):
         verbose_name_plural = _("audiences")
 
     def get_absolute_url(self):
-        return reverse("publications:audience", kwargs={"slug": self.slug})
+        return reverse_slug("publications:audience", self.slug)
 
 
 class Programme(Term):
@@ -89,7 +90,7 @@ class Programme(Term):
         verbose_name_plural = _("programmes")
 
     def get_absolute_url(self):
-        return reverse("publications:programme", kwargs={"slug": self.slug})
+        return reverse_slug("publications:programme", self.slug)
 
 
 class Project(Term):
@@ -106,7 +107,7 @@ class Project(Term):
         verbose_name_plural = _("projects")
 
     def get_absolute_url(self):
-        return reverse("publications:project", kwargs={"slug": self.slug})
+        return reverse_slug("publications:project", self.slug)
 
 
 def authors_prefetch():
@@ -397,7 +398,7 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("publications:detail", kwargs={"slug": self.slug})
+        return reverse_slug("publications:detail", self.slug)
 
     def clean(self):
         from django.core.exceptions import ValidationError

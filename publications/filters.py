@@ -233,7 +233,7 @@ def facet_counts(filterset, base_queryset):
     which every editorial change, rating and vote moves on; the time limit covers
     scheduled publications that become public on their own."""
     active = filterset.active_values()
-    key = _facet_cache_key(active)
+    key = facet_cache_key(active)
     counts = cache.get(key)
     if counts is None:
         counts = facet_counts_for(
@@ -257,7 +257,7 @@ def cached_count(name, queryset):
     return total
 
 
-def _facet_cache_key(active):
+def facet_cache_key(active):
     from dialogue_portal.pagecache import content_version
 
     def normal(value):

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -19,7 +21,7 @@ from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls.models import Poll
 from publications import citation, counting, sharing
-from publications.filters import PublicationFilter, facet_counts
+from publications.filters import PublicationFilter, facet_cache_key, facet_counts
 from publications.models import (
     Attachment,
     Audience,
@@ -79,7 +81,10 @@ class PublicationListView(TemplateView):
             form=filterset.form,
             page_obj=page,
             publications=page.object_list,
-            facets=build_facets(filterset, counts, taxonomy),
+            # Built only when the rendered facets are not in the cache (the template's
+            # {% cache %} varies on facet_key, which names the filters and content version).
+            facets=functools.partial(build_facets, filterset, counts, taxonomy),
+            facet_key=facet_cache_key(active),
             chips=active_chips(self.request, filterset, taxonomy),
             query_string=query_without(self.request, "page"),
         )

@@ -24,14 +24,14 @@ class NotAChoice(VoteRejected):
     pass
 
 
-@transaction.atomic
 def cast_vote(*, poll, choice, reader):
     """Record ``reader``'s vote; returns ``(vote, created)``. A second vote changes nothing.
 
-    The insert runs in a savepoint: when two requests of one reader insert at once, the
-    database's unique constraint stops the second, which then returns the first vote.
-    The poll's total is raised only while the poll is open, in the same UPDATE that checks
-    it, so a vote racing with “Close now” is rolled back instead of counted.
+    The vote row and both counts are written in one transaction. When two requests of
+    one reader insert at once, the database's unique constraint stops the second, whose
+    transaction rolls back whole; it then returns the first vote. The poll's total is
+    raised only while the poll is open, in the same UPDATE that checks it, so a vote
+    racing with “Close now” is rolled back instead of counted.
     """
     if choice.poll_id != poll.pk:
         raise NotAChoice
@@ -44,14 +44,19 @@ def cast_vote(*, poll, choice, reader):
             vote = Vote.objects.create(
                 poll=poll, choice=choice, reader=reader.key, user=reader.user
             )
+            counted = (
+                Poll.objects.open_now().filter(pk=poll.pk).update(total_votes=F("total_votes") + 1)
+            )
+            if not counted:
+                raise PollClosed  # closed meanwhile: leaving the block rolls the vote back
+            Choice.objects.filter(pk=choice.pk).update(vote_count=F("vote_count") + 1)
+            transaction.on_commit(bump_activity_version)
+        return vote, True
     except IntegrityError:
-        return Vote.objects.select_related("choice").get(poll=poll, reader=reader.key), False
-    counted = Poll.objects.open_now().filter(pk=poll.pk).update(total_votes=F("total_votes") + 1)
-    if not counted:
-        raise PollClosed  # closed meanwhile: the atomic block rolls the vote back
-    Choice.objects.filter(pk=choice.pk).update(vote_count=F("vote_count") + 1)
-    transaction.on_commit(bump_activity_version)
-    return vote, True
+        earlier = Vote.objects.select_related("choice").filter(poll=poll, reader=reader.key).first()
+        if earlier is None:  # not a second vote: the insert failed for another reason
+            raise
+        return earlier, False
 
 
 def reader_vote(*, poll, reader):

@@ -22,13 +22,14 @@ def parse_stars(raw):
     return int(text)
 
 
-@transaction.atomic
 def rate_publication(*, publication, reader, stars):
     """Record or change ``reader``'s rating; returns ``(rating, created)``.
 
-    A new row raises the stored count and sum; a changed one moves only the sum. The insert
-    runs in a savepoint, so when two requests of one reader insert at once the loser of the
-    unique constraint becomes an update of the winner's row (locked while it changes).
+    A first rating inserts the row and raises the stored count and sum in one
+    transaction. When the reader already has a row (or two requests of one reader race),
+    the unique constraint refuses the insert, that transaction rolls back whole, and a
+    second one changes the existing row under a lock, moving only the sum. The common
+    case is one transaction with no savepoint.
     """
     if not MIN_STARS <= stars <= MAX_STARS:
         raise ValidationError(_("Choose from 1 to 5 stars."), code="invalid_stars")
@@ -38,19 +39,26 @@ def rate_publication(*, publication, reader, stars):
             rating = Rating.objects.create(
                 publication=publication, reader=reader.key, user=reader.user, stars=stars
             )
+            totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
+            transaction.on_commit(bump_activity_version)
+        return rating, True
     except IntegrityError:
-        rating = Rating.objects.select_for_update().get(publication=publication, reader=reader.key)
+        pass
+    with transaction.atomic():
+        rating = (
+            Rating.objects.select_for_update()
+            .filter(publication=publication, reader=reader.key)
+            .first()
+        )
+        if rating is None:  # not a second rating: the insert failed for another reason
+            raise IntegrityError("the rating could not be stored")
         change = stars - rating.stars
-        created = False
         if change:
             Rating.objects.filter(pk=rating.pk).update(stars=stars, updated_at=timezone.now())
             totals.update(rating_sum=F("rating_sum") + change)
             rating.stars = stars
-    else:
-        created = True
-        totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
-    transaction.on_commit(bump_activity_version)
-    return rating, created
+            transaction.on_commit(bump_activity_version)
+    return rating, False
 
 
 def reader_rating(*, publication, reader):

@@ -144,6 +144,12 @@ def app(services):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
+    # Content to show: an empty list comes whole from the caches and needs no database.
+    demo = subprocess.run(
+        [sys.executable, "manage.py", "load_demo"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stdout + demo.stderr
     port = free_port()
     log = open(postgres.folder / "app.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(

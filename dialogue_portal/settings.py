@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dialogue_portal.middleware.SecurityHeadersMiddleware",
+    # An ETag on every page; a browser or CDN asking again with If-None-Match gets a 304.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -2,6 +2,7 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from dialogue_portal.context_processors import language_links
-from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.pagecache import anonymous_page_cache, content_version
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls.models import Poll
@@ -183,12 +184,11 @@ class PublicationDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         publication = self.object
         taxonomy = get_taxonomy()
-        ids = publication.term_ids()
+        ids, versions, series, related = neighbourhood(publication)
         publication.terms = {
             kind: [term for term in taxonomy.terms[kind] if term.pk in set(ids[kind])]
             for kind in ids
         }
-        versions, series = publication.versions_and_series()
         language_urls = publication.language_urls(versions)
         for version in versions:
             # "Also available in" opens each version with the interface in its language.
@@ -200,7 +200,7 @@ class PublicationDetailView(DetailView):
             # The switcher and hreflang links lead to the version written in each language.
             language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
-            related=related_publications(publication, ids["topic"]),
+            related=related,
             poll=Poll.objects.featured_on(Poll.Placement.PUBLICATIONS)
             .prefetch_related("choices")
             .first(),
@@ -213,6 +213,32 @@ class PublicationDetailView(DetailView):
             ],
         )
         return context
+
+
+NEIGHBOURHOOD_SECONDS = 300
+
+
+def neighbourhood(publication):
+    """``(term ids, other-language versions, project parts, related work)`` of a page.
+
+    Four queries whose answers change only when editors change content (related work
+    walks the link table of a broad topic), so they are kept in the cache under the
+    content version, for a few minutes at most so that scheduled work appears on time."""
+    key = f"neighbourhood:{content_version()}:{publication.pk}"
+    found = cache.get(key)
+    if found is None:
+        ids = publication.term_ids()
+        versions, series = publication.versions_and_series()
+        found = {
+            "term_ids": ids,
+            "versions": versions,
+            # The publication stands in its series as None: the page has it in full.
+            "series": [None if part.pk == publication.pk else part for part in series],
+            "related": related_publications(publication, ids["topic"]),
+        }
+        cache.set(key, found, NEIGHBOURHOOD_SECONDS)
+    series = [publication if part is None else part for part in found["series"]]
+    return found["term_ids"], found["versions"], series, found["related"]
 
 
 def related_publications(publication, topic_ids, limit=4):

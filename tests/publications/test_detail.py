@@ -276,3 +276,15 @@ def test_related_without_a_project_are_the_newest_sharing_a_topic(client):
     assert shown == ["Sharer 0", "Sharer 1", "Sharer 2", "Sharer 3"]
     assert "Translation" not in related and "Draft sharer" not in related
     assert "Subject" not in related
+
+
+def test_related_work_follows_an_editorial_change_at_once(client):
+    from dialogue_portal.pagecache import bump_content_version
+
+    topic = make_topic(slug="cyber")
+    subject = make_publication(title="Subject", topics=[topic], days_ago=3)
+    assert "Related publications" not in page(client, subject)
+    make_publication(title="Newcomer", topics=[topic])
+    assert "Newcomer" not in page(client, subject)  # kept while the content is unchanged
+    bump_content_version()  # what every save in the admin does
+    assert "Newcomer" in page(client, subject)

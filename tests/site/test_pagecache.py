@@ -234,3 +234,16 @@ def test_two_anonymous_readers_each_rate_once_on_a_cached_page(
     page = Client().get(publication.get_absolute_url())
     assert page["X-Page-Cache"] == "miss"
     assert "votes: 2, rating: 4" in page.content.decode()
+
+
+def test_a_cached_page_answers_a_repeated_request_with_304(client, page_cache):
+    publication = make_publication()
+    first = client.get(publication.get_absolute_url())
+    second = Client().get(publication.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit" and second["ETag"] == first["ETag"]
+    again = Client().get(publication.get_absolute_url(), HTTP_IF_NONE_MATCH=second["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    type(publication).objects.filter(pk=publication.pk).update(title="Retitled")
+    bump_content_version()  # what the admin does after the edit
+    changed = Client().get(publication.get_absolute_url(), HTTP_IF_NONE_MATCH=second["ETag"])
+    assert changed.status_code == 200 and "Retitled" in changed.content.decode()

@@ -32,7 +32,11 @@ class ChangesContentMixin:
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        self.before_readers_see(form.instance)
         content_changed()
+
+    def before_readers_see(self, obj):
+        """What must be stored before the caches move on to the change (nothing here)."""
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -64,7 +68,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -120,19 +124,9 @@ class PublicationAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+    def before_readers_see(self, obj):
         # Authors are saved with the inlines, so the vector is built once everything is in.
-        refresh_search_vector(form.instance)
-        content_changed()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        content_changed()
+        refresh_search_vector(obj)
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):

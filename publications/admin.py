@@ -17,6 +17,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
 from publications.services import delete_ratings
 
@@ -127,6 +128,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     def before_readers_see(self, obj):
         # Authors are saved with the inlines, so the vector is built once everything is in.
         refresh_search_vector(obj)
+        refresh_banner_renditions(obj)
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):

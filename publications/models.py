@@ -247,6 +247,8 @@ class Publication(models.Model):
     )
     banner_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     banner_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # {"source": banner name, "sizes": [{"width", "height", "name"}]}: publications.renditions
+    banner_renditions = models.JSONField(default=dict, blank=True, editable=False)
     banner_alt = models.CharField(
         _("banner alt text"),
         max_length=300,
@@ -438,6 +440,13 @@ class Publication(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def banner_srcset(self):
+        """The banner's WebP renditions and the original, for ``<img srcset>``."""
+        from publications.renditions import srcset
+
+        return srcset(self)
 
     @property
     def rating_average(self):

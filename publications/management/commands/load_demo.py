@@ -25,6 +25,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
 
 DEMO_USERS = [
@@ -493,6 +494,7 @@ class Command(BaseCommand):
             publication.banner_image.save(
                 f"{slug}.png", ContentFile(banner_png(seed=banner_seed)), save=True
             )
+        refresh_banner_renditions(publication)
         # The demo PDF writes Latin-1 only: a Russian title gets a Latin one inside the file.
         title, language, *file_title = pdf
         if not publication.attachments.exists():

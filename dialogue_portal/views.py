@@ -41,7 +41,7 @@ def home(request):
             .order_by("-rating_avg", "-rating_count", "-published_at")
             .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
         ),
-        "poll": Poll.objects.featured_on(Poll.Placement.HOME).prefetch_related("choices").first(),
+        "poll": Poll.objects.featured(Poll.Placement.HOME),
         "topics": taxonomy.in_use("topic")[:12],
         "regions": taxonomy.in_use("region")[:8],
         "projects": taxonomy.in_use("project")[:6],

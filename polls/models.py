@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
@@ -21,6 +22,18 @@ class PollQuerySet(models.QuerySet):
 
     def featured_on(self, placement):
         return self.open_now().filter(placement__in=[placement, Poll.Placement.EVERYWHERE])
+
+    def featured(self, placement):
+        """The poll shown on ``placement`` (the newest open one featured there) with its
+        answers, in one query; None when there is none, or when it has no answers yet
+        (there is nothing to show or vote for)."""
+        newest = self.featured_on(placement).order_by(*Poll._meta.ordering).values("pk")[:1]
+        answers = list(Choice.objects.filter(poll__in=newest).select_related("poll"))
+        if not answers:
+            return None
+        poll = answers[0].poll
+        poll.answers = answers
+        return poll
 
     def with_choices(self):
         return self.prefetch_related(
@@ -154,9 +167,14 @@ class Poll(models.Model):
         """Results everyone may see, so a page shared by all readers may show them."""
         return self.results_visible(has_voted=False)
 
+    @cached_property
+    def answers(self):
+        """The answers in order (already at hand when the poll came with them)."""
+        return list(self.choices.all())
+
     def results(self):
         """Each answer (in order) with its votes and a percentage; percentages sum to 100."""
-        choices = list(self.choices.all())
+        choices = self.answers
         counts = [choice.vote_count for choice in choices]
         percents = largest_remainder_percentages(counts)
         rows = [

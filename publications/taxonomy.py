@@ -28,7 +28,23 @@ _held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this proces
 @dataclass
 class Taxonomy:
     terms: dict = field(default_factory=dict)  # kind -> [term, ...] in name order
-    counts: dict = field(default_factory=dict)  # kind -> {slug: published publications}
+    version: int = 0
+    _counts: dict | None = None
+
+    @property
+    def counts(self):
+        """{kind: {slug: published publications}}: counted (one query over every published
+        publication) only for pages that show them, and cached beside the term lists."""
+        if self._counts is None:
+            from publications.filters import facet_counts_for
+
+            key = f"taxonomy:counts:v{self.version}"
+            counts = cache.get(key)
+            if counts is None:
+                counts = facet_counts_for(Publication.objects.published(), {})
+                cache.set(key, counts, TIMEOUT)
+            self._counts = counts
+        return self._counts
 
     def by_id(self, kind):
         return {term.pk: term for term in self.terms[kind]}
@@ -64,15 +80,13 @@ def get_taxonomy():
     key = f"taxonomy:v{version}"
     taxonomy = cache.get(key)
     if taxonomy is None:
-        taxonomy = build()
+        taxonomy = build(version)
         cache.set(key, taxonomy, TIMEOUT)
     _held["taxonomy"] = (version, time.monotonic() + HELD_SECONDS, taxonomy)
     return taxonomy
 
 
-def build():
-    from publications.filters import facet_counts_for
-
+def build(version=0):
     parts = [
         model.objects.order_by()
         .annotate(kind=Value(kind, output_field=CharField()))
@@ -85,5 +99,4 @@ def build():
         terms[kind].append(MODELS[kind](pk=pk, name=name, name_ru=name_ru, slug=slug))
     for items in terms.values():
         items.sort(key=lambda term: term.name.casefold())
-    counts = facet_counts_for(Publication.objects.published(), {})
-    return Taxonomy(terms=terms, counts=counts)
+    return Taxonomy(terms=terms, version=version)

@@ -201,9 +201,7 @@ class PublicationDetailView(DetailView):
             language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
             related=related,
-            poll=Poll.objects.featured_on(Poll.Placement.PUBLICATIONS)
-            .prefetch_related("choices")
-            .first(),
+            poll=Poll.objects.featured(Poll.Placement.PUBLICATIONS),
             citation_text=citation.formatted(publication, self.request),
             share_links=sharing.share_links(publication.title, url),
             json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),

@@ -5,10 +5,10 @@ Fills PostgreSQL (DATABASE_URL, default dp_d_bench; quick mode dp_d_bench_quick)
 generated content, starts gunicorn with two sync workers and production settings, and
 drives each page with wrk: 32 connections for throughput and latency, then one
 connection for the latency a lone reader sees. A trivial floor view (BENCH_FLOOR=1)
-measured in the same server, before and after the pages (their mean), shows what the
-machine can do at all; each page's ratio to it is the figure that travels between
-machines. ``queries`` is what a page makes under load: page cache off, shared caches
-warm. Prints one line per page:
+measured in the same server right after each page shows what the machine can do at all
+at that moment; each page's ratio to it is the figure that travels between machines.
+``queries`` is what a page makes under load: page cache off, shared caches warm. Prints
+one line per page:
 
     BENCH page=NAME rps=R floor_rps=F ratio=R/F p50_ms=A p99_ms=B c1_p50_ms=C queries=Q
 
@@ -455,8 +455,21 @@ def main():
     queries = count_queries(targets, {p: post_data[p] for p in writes})
     failed = [f"{p} answered {status}" for p, (_n, status) in queries.items() if status >= 400]
 
-    results, workers = {}, []
+    results, floors, workers = {}, {}, []
     common = {"connections": connections, "threads": 2, "warmup": warmup, "seconds": seconds}
+
+    def floor_now(base):
+        # Right after each page: a shared machine's speed drifts within a run (the floor
+        # fell from 831 to 575 rps in one), so each page is compared with its neighbour.
+        rps = wrk(
+            base + "/bench/floor/",
+            seconds=max(1, seconds // 2),
+            connections=connections,
+            threads=common["threads"],
+        )["rps"]
+        drain(base)
+        return rps
+
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp, "post.lua")
         script.write_text(POST_SCRIPT)
@@ -467,8 +480,8 @@ def main():
                     status = check_status(base, targets[page]) if page not in writes else 200
                     if status >= 400:
                         failed.append(f"{page} answered {status} under gunicorn")
-            log("floor")
-            floor_before = measure(base, "/bench/floor/", **common)
+            log("floor, warming up")
+            measure(base, "/bench/floor/", **common)
             for page in pages:
                 if page == "detail_cached":
                     continue
@@ -485,18 +498,14 @@ def main():
                     )
                 else:
                     results[page] = measure(base, targets[page], **common)
-            log("floor, again")
-            # Measured before and after the pages: a shared machine's speed drifts, and
-            # the mean is fairer to the pages in between than either end.
-            floor_after = measure(base, "/bench/floor/", **common)
+                floors[page] = floor_now(base)
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
-        floor = {"rps": (floor_before["rps"] + floor_after["rps"]) / 2}
-        log(f"floor rps: {floor_before['rps']:.1f} before, {floor_after['rps']:.1f} after")
         log("detail_cached")
         cached_env = {**env, "PAGE_CACHE_SECONDS": "600"}
         with gunicorn(cached_env) as (base, server):
             urllib.request.urlopen(base + targets["detail_cached"], timeout=30).read()
             results["detail_cached"] = measure(base, targets["detail_cached"], **common)
+            floors["detail_cached"] = floor_now(base)
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
 
     for page in pages:
@@ -508,8 +517,8 @@ def main():
         if r["socket_errors"]:
             log(f"{page}: {r['socket_errors']} requests timed out or could not connect")
         print(
-            f"BENCH page={page} rps={r['rps']:.1f} floor_rps={floor['rps']:.1f} "
-            f"ratio={r['rps'] / floor['rps']:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "
+            f"BENCH page={page} rps={r['rps']:.1f} floor_rps={floors[page]:.1f} "
+            f"ratio={r['rps'] / floors[page]:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "
             f"c1_p50_ms={r['c1_p50']:.2f} queries={queries[page][0]}",
             flush=True,
         )

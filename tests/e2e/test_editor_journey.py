@@ -109,7 +109,11 @@ def test_an_editor_drafts_publishes_schedules_and_unpublishes(
         ["Andrey Kortunov", "Malcolm Chalmers"]
     )
     expect(page.locator(".banner img")).to_have_js_property("complete", True)
-    assert page.locator(".banner img").evaluate("img => img.naturalWidth") == 800
+    # The 800-pixel upload and its 480-pixel WebP copy, made on save; the browser picks one.
+    banner = page.locator(".banner img")
+    assert banner.evaluate("img => img.naturalWidth") > 0
+    assert "-480w.webp 480w" in banner.get_attribute("srcset")
+    assert banner.get_attribute("srcset").endswith(" 800w")
     screenshot(page, "editor-03-published", full_page=True)
 
     # Schedule a second one for tomorrow: saved, published, and still invisible.

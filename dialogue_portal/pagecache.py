@@ -55,6 +55,17 @@ def content_version():
     return _version(VERSION_KEY)
 
 
+def remember(name, compute, seconds):
+    """``compute()``'s answer, kept for ``seconds`` at most under ``name`` and the content
+    version: for what only editors' changes alter (counts, totals, term lists)."""
+    key = f"{name}:{content_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 def version_from(found):
     """The content version, from what a ``cache.get_many()`` that asked for it found."""
     return _version(VERSION_KEY, found.get(VERSION_KEY))

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dialogue_portal.pagecache import bump_content_version
-from publications import taxonomy
 from publications.models import (
     Attachment,
     Audience,
@@ -23,9 +22,8 @@ from publications.services import delete_ratings
 
 
 def content_changed():
-    """An editor changed what pages show: cached pages and the cached term lists are stale."""
+    """An editor changed what pages show: cached pages, counts and term lists are stale."""
     bump_content_version()
-    taxonomy.invalidate()
 
 
 class ChangesContentMixin:

@@ -24,10 +24,6 @@ CARD_SECONDS = 3600
 VARIANTS = ("wide", "compact", "show_image")
 
 
-def _key(publication, language, flags):
-    return f"card:{language}:{flags}:{publication.pk}"
-
-
 def render_cards(context, publications, **variant):
     """The cards of ``publications`` as HTML, in order (``variant``: wide, compact,
     show_image, as the card template takes them)."""
@@ -40,7 +36,8 @@ def render_cards(context, publications, **variant):
     if unknown:
         raise TypeError(f"unknown card variant {sorted(unknown)}")
     flags = "".join("1" if variant.get(name) else "0" for name in VARIANTS)
-    keys = [_key(publication, get_language(), flags) for publication in publications]
+    language = get_language()
+    keys = [f"card:{language}:{flags}:{publication.pk}" for publication in publications]
     found = cache.get_many([VERSION_KEY, *keys])
     version = version_from(found)
     cards = {}
@@ -48,18 +45,15 @@ def render_cards(context, publications, **variant):
         stamped = found.get(key)
         if stamped is not None and stamped[0] == version:
             cards[key] = stamped[1]
-    missing = [p for p, key in zip(publications, keys, strict=True) if key not in cards]
+    missing = {key: p for p, key in zip(publications, keys, strict=True) if key not in cards}
     if missing:
         if not variant.get("compact"):  # a compact card names no authors
-            prefetch_related_objects(missing, authors_prefetch())
+            prefetch_related_objects(list(missing.values()), authors_prefetch())
         template = context.template.engine.get_template(TEMPLATE)
-        fresh = {}
-        for publication in missing:
+        for key, publication in missing.items():
             with context.push(publication=publication, **variant):
-                html = template.render(context)
-            fresh[_key(publication, get_language(), flags)] = (version, html)
-        cache.set_many(fresh, CARD_SECONDS)
-        cards.update({key: html for key, (_version, html) in fresh.items()})
+                cards[key] = template.render(context)
+        cache.set_many({key: (version, cards[key]) for key in missing}, CARD_SECONDS)
     # Each card came from the template engine, which escaped what it printed; the cache
     # holds only what this function put there.
     return [mark_safe(cards[key]) for key in keys]  # noqa: S308

@@ -11,7 +11,6 @@ import json
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -230,36 +229,37 @@ def facet_counts(filterset, base_queryset):
     """Facet counts for the list as the reader filtered it (the published list only).
 
     Cached for a few minutes under the normalized filters and the site's content version,
-    which every editorial change, rating and vote moves on; the time limit covers
-    scheduled publications that become public on their own."""
+    which every editorial change moves on; the time limit covers scheduled publications
+    that become public on their own."""
+    from dialogue_portal.pagecache import remember
+
     active = filterset.active_values()
-    key = facet_cache_key(active)
-    counts = cache.get(key)
-    if counts is None:
-        counts = facet_counts_for(
+    return remember(
+        f"facets:{_filters_digest(active)}",
+        lambda: facet_counts_for(
             base_queryset,
             {name: (filterset.filters[name], value) for name, value in active.items()},
-        )
-        cache.set(key, counts, FACET_CACHE_SECONDS)
-    return counts
+        ),
+        FACET_CACHE_SECONDS,
+    )
 
 
 def cached_count(name, queryset):
     """How many rows ``queryset`` holds, cached like the facet counts; ``name`` says
     which list it is (the query's text cannot: "published" compares with the clock)."""
-    from dialogue_portal.pagecache import content_version
+    from dialogue_portal.pagecache import remember
 
-    key = f"count:{content_version()}:{name}"
-    total = cache.get(key)
-    if total is None:
-        total = queryset.count()
-        cache.set(key, total, FACET_CACHE_SECONDS)
-    return total
+    return remember(f"count:{name}", queryset.count, FACET_CACHE_SECONDS)
 
 
 def facet_cache_key(active):
+    """Names the facets of a filter set as they stand now (for the rendered fragment)."""
     from dialogue_portal.pagecache import content_version
 
+    return f"facets:{content_version()}:{_filters_digest(active)}"
+
+
+def _filters_digest(active):
     def normal(value):
         if isinstance(value, (list, tuple, set)):
             return sorted(normal(item) for item in value)
@@ -268,8 +268,7 @@ def facet_cache_key(active):
         return getattr(value, "slug", None) or str(value)
 
     filters = sorted((name, normal(value)) for name, value in active.items() if name != "sort")
-    digest = hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()[:32]
-    return f"facets:{content_version()}:{digest}"
+    return hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def facet_counts_for(base_queryset, active):

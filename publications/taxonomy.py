@@ -1,6 +1,6 @@
 """Topics, regions, projects, programmes and audiences: short lists that every page
 names and that change rarely. Read once with a single UNION ALL query and kept in
-the cache until an editor changes content (versioned key) or a few minutes pass.
+the cache until an editor changes content (the content version) or a few minutes pass.
 Each process also holds the copy it last read, for as long as the version is the same
 (a few seconds at most), so most pages read one number from the cache, not the lists."""
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import CharField, Value
 
+from dialogue_portal.pagecache import content_version, remember
 from publications.models import Audience, Programme, Project, Publication, Region, Topic
 
 MODELS = {
@@ -19,7 +20,6 @@ MODELS = {
     "programme": Programme,
     "audience": Audience,
 }
-VERSION_KEY = "taxonomy:version"
 TIMEOUT = 300
 HELD_SECONDS = 10
 _held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this process's copy
@@ -28,7 +28,6 @@ _held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this proces
 @dataclass
 class Taxonomy:
     terms: dict = field(default_factory=dict)  # kind -> [term, ...] in name order
-    version: int = 0
     _counts: dict | None = None
 
     @property
@@ -38,12 +37,11 @@ class Taxonomy:
         if self._counts is None:
             from publications.filters import facet_counts_for
 
-            key = f"taxonomy:counts:v{self.version}"
-            counts = cache.get(key)
-            if counts is None:
-                counts = facet_counts_for(Publication.objects.published(), {})
-                cache.set(key, counts, TIMEOUT)
-            self._counts = counts
+            self._counts = remember(
+                "taxonomy:counts",
+                lambda: facet_counts_for(Publication.objects.published(), {}),
+                TIMEOUT,
+            )
         return self._counts
 
     def by_id(self, kind):
@@ -58,35 +56,21 @@ class Taxonomy:
         return [term for term in self.terms[kind] if counts.get(term.slug)]
 
 
-def _version():
-    # Started from the clock, so a cache emptied and refilled never reuses a number.
-    return cache.get_or_set(VERSION_KEY, time.time_ns() // 1000, None)
-
-
-def invalidate():
-    """Called when editors change terms or publish: the next read rebuilds the lists."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        _version()
-        cache.incr(VERSION_KEY)
-
-
 def get_taxonomy():
-    version = _version()
+    version = content_version()
     held = _held.get("taxonomy")
     if held and held[0] == version and held[1] > time.monotonic():
         return held[2]
     key = f"taxonomy:v{version}"
     taxonomy = cache.get(key)
     if taxonomy is None:
-        taxonomy = build(version)
+        taxonomy = build()
         cache.set(key, taxonomy, TIMEOUT)
     _held["taxonomy"] = (version, time.monotonic() + HELD_SECONDS, taxonomy)
     return taxonomy
 
 
-def build(version=0):
+def build():
     parts = [
         model.objects.order_by()
         .annotate(kind=Value(kind, output_field=CharField()))
@@ -99,4 +83,4 @@ def build(version=0):
         terms[kind].append(MODELS[kind](pk=pk, name=name, name_ru=name_ru, slug=slug))
     for items in terms.values():
         items.sort(key=lambda term: term.name.casefold())
-    return Taxonomy(terms=terms, version=version)
+    return Taxonomy(terms=terms)

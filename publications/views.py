@@ -2,7 +2,6 @@ import functools
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from dialogue_portal.context_processors import language_links
-from dialogue_portal.pagecache import anonymous_page_cache, content_version
+from dialogue_portal.pagecache import anonymous_page_cache, remember
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls.models import Poll
@@ -222,19 +221,19 @@ def neighbourhood(publication):
     Four queries whose answers change only when editors change content (related work
     walks the link table of a broad topic), so they are kept in the cache under the
     content version, for a few minutes at most so that scheduled work appears on time."""
-    key = f"neighbourhood:{content_version()}:{publication.pk}"
-    found = cache.get(key)
-    if found is None:
+
+    def look_around():
         ids = publication.term_ids()
         versions, series = publication.versions_and_series()
-        found = {
+        return {
             "term_ids": ids,
             "versions": versions,
             # The publication stands in its series as None: the page has it in full.
             "series": [None if part.pk == publication.pk else part for part in series],
             "related": related_publications(publication, ids["topic"]),
         }
-        cache.set(key, found, NEIGHBOURHOOD_SECONDS)
+
+    found = remember(f"neighbourhood:{publication.pk}", look_around, NEIGHBOURHOOD_SECONDS)
     series = [publication if part is None else part for part in found["series"]]
     return found["term_ids"], found["versions"], series, found["related"]
 

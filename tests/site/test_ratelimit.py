@@ -2,6 +2,7 @@
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache.backends.redis import RedisCache
@@ -17,9 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limit(settings):
+def limit(settings, monkeypatch):
     settings.WRITE_RATE_LIMIT = 3
     settings.WRITE_RATE_WINDOW = 60
+    # Windows are fixed minutes of the clock: a test that crossed a minute would start a
+    # new window halfway through. The counting runs at one moment, mid-window.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
     return settings
 
 

@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("people.urls")),
     path("polls/", include("polls.urls")),
+    path("newsletter/", include("dialogue_portal.newsletter.urls")),
     prefix_default_language=False,
 )
 

@@ -66,6 +66,7 @@ def smtp_server():
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
+    inbox.port = controller.port
     yield inbox, controller.port
     controller.stop()
 

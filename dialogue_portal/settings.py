@@ -323,3 +323,6 @@ else:
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a
+# CSRF token) lands on the newsletter page to be sent once more.
+CSRF_FAILURE_VIEW = "dialogue_portal.newsletter.views.csrf_failure"

@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
@@ -72,6 +73,32 @@ def _subscribe_post(request):
 
 def _interface_language():
     return (get_language() or "en").split("-")[0]
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own 403 page, except for the subscribe form. Its footer
+    copy sits on pages cached for everyone and gets its token from JavaScript; a reader
+    without JavaScript posts it without one. They get the newsletter page instead, their
+    entries filled in and a fresh token, to send once more. Nothing is stored or sent
+    without a valid token."""
+    match = getattr(request, "resolver_match", None)
+    if request.method != "POST" or match is None or match.view_name != "newsletter:subscribe":
+        return django_csrf_failure(request, reason=reason)
+    posted = {
+        name: request.POST.get(name, "")
+        for name in ("email", "language", "frequency", "source")
+        if "\r" not in request.POST.get(name, "") and "\n" not in request.POST.get(name, "")
+    }
+    posted["consent"] = bool(request.POST.get("consent"))
+    form = SubscribeForm(initial=posted)
+    response = render(
+        request,
+        "newsletter/subscribe.html",
+        {"form": form, "consent": CONSENT_TEXT, "send_again": True},
+        status=403,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -145,6 +145,37 @@ def test_csrf_is_required(db):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post("/newsletter/", FORM).status_code == 403
     assert Subscriber.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_the_footer_form_without_a_token_lands_on_the_newsletter_page_filled_in(db):
+    """A reader without JavaScript posts the footer form with no CSRF token: nothing is
+    stored, and the newsletter page asks them to send it once more, entries kept."""
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/ru/newsletter/", {**FORM, "language": "both", "source": "/ru/"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'value="reader@example.org"' in page
+    assert '<option value="both" selected>' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "ещё раз" in page
+    assert Subscriber.objects.count() == 0 and mail.outbox == []
+    # Sent again from that page, with its token: subscribed.
+    token = response.context["csrf_token"]
+    again = strict.post(
+        "/ru/newsletter/",
+        {**FORM, "csrfmiddlewaretoken": str(token), "source": "/ru/"},
+        follow=False,
+    )
+    assert again.status_code == 302
+    assert Subscriber.objects.get().state == "pending"
+
+
+def test_other_csrf_failures_get_djangos_page(db, superuser):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/admin/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert b"CSRF" in response.content
 
 
 # --- bad input ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from dialogue_portal.newsletter import tokens
@@ -107,13 +108,29 @@ def publication_items(publications):
     ]
 
 
-def new_publication(subscriber, publication):
-    with translation.override(subscriber.mail_language):
-        items = publication_items([publication])
+def items(publications, language, memo=None):
+    """The list of publications in a mail, as {"items_text", "items_html"}, rendered in
+    ``language``. Many subscribers get the same list: ``memo`` (a dict kept for one run of
+    the sender) renders each distinct list once."""
+    key = (language, tuple(publication.pk for publication in publications))
+    if memo is not None and key in memo:
+        return memo[key]
+    with translation.override(language):
+        context = {"items": publication_items(publications), "language": language}
+        rendered = {
+            "items_text": render_to_string("newsletter/mail/_items.txt", context),
+            "items_html": mark_safe(render_to_string("newsletter/mail/_items.html", context)),  # noqa: S308 - our own template, autoescaped
+        }
+    if memo is not None:
+        memo[key] = rendered
+    return rendered
+
+
+def new_publication(subscriber, publication, *, memo=None):
     return build(
         subscriber,
         "publication",
-        {"items": items},
+        items([publication], subscriber.mail_language, memo),
         subject=lambda: (
             _("New on %(site)s: %(title)s")
             % {"site": settings.SITE_NAME, "title": publication.title}
@@ -121,31 +138,29 @@ def new_publication(subscriber, publication):
     )
 
 
-def digest(subscriber, publications, *, start, end):
-    with translation.override(subscriber.mail_language):
-        items = publication_items(publications)
+def digest(subscriber, publications, *, start, end, memo=None):
     return build(
         subscriber,
         "digest",
-        {"items": items, "start": start, "end": end},
+        {**items(publications, subscriber.mail_language, memo), "start": start, "end": end},
         subject=lambda: _("%(site)s: the week’s publications") % {"site": settings.SITE_NAME},
     )
 
 
-def issue(subscriber, issue, publications, *, test=False, to=None):
+def issue(subscriber, issue, publications, *, test=False, to=None, memo=None):
     def subject():
         text = issue.display_subject
         return f"[TEST] {text}" if test else text
 
     with translation.override(subscriber.mail_language):
-        items = publication_items(publications)
         issue_url = absolute(issue.get_absolute_url())
         body = issue.display_body
     context = {
+        **items(publications, subscriber.mail_language, memo),
         "issue": issue,
         "body": body,
         "body_text": html.unescape(strip_tags(body)).strip(),
-        "items": items,
+        "has_items": bool(publications),
         "issue_url": issue_url,
         "test": test,
     }

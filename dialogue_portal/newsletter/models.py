@@ -256,6 +256,7 @@ class Delivery(models.Model):
         Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
     status = models.CharField(_("status"), max_length=16, choices=Status)
+    claim = models.CharField(max_length=16, blank=True, editable=False)  # the run sending it
     attempts = models.PositiveSmallIntegerField(default=1)
     error = models.CharField(_("error"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,11 +16,12 @@ SMTP answers:
 
 import contextlib
 import datetime as dt
+import secrets
 import smtplib
 from dataclasses import dataclass, field
 
 from django.core.mail import mailers
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
@@ -95,6 +96,8 @@ class Sender:
         self.using = using
         self.log = log or (lambda text: None)
         self.connection = None
+        self.run_id = secrets.token_hex(8)  # marks the deliveries this run claims
+        self.memo = {}  # publication lists rendered once per language and selection
 
     # --- the three kinds of mail ------------------------------------------------------
 
@@ -125,10 +128,14 @@ class Sender:
             subscribers,
             key=issue.delivery_key,
             issue=issue,
-            build=lambda subscriber: mail.issue(subscriber, issue, publications),
+            build=lambda subscriber, _chosen: mail.issue(
+                subscriber, issue, publications, memo=self.memo
+            ),
         )
+        # Sent once nobody is owed a retry. (A row left "sending" by a run that crashed
+        # mid-mail is not tried again: better one mail missing than one sent twice.)
         if not Delivery.objects.filter(
-            key=issue.delivery_key, status__in=[Delivery.Status.RETRY, Delivery.Status.SENDING]
+            key=issue.delivery_key, status=Delivery.Status.RETRY
         ).exists():
             Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT, sent_at=self.now)
             bump_content_version()  # the archive lists it now
@@ -157,7 +164,9 @@ class Sender:
             tally = self._send_to(
                 subscribers,
                 key=f"publication:{publication.pk}",
-                build=lambda subscriber, p=publication: mail.new_publication(subscriber, p),
+                build=lambda subscriber, _chosen, p=publication: mail.new_publication(
+                    subscriber, p, memo=self.memo
+                ),
             )
             if tally.sent or tally.failed:
                 self.log(f"publication {publication.slug}: {tally.sent} sent")
@@ -193,83 +202,112 @@ class Sender:
                 and (not wanted or wanted & publication.topic_ids)
             ]
 
-        def build(subscriber):
-            chosen = matching(subscriber)
-            if not chosen:
-                return None
-            return mail.digest(subscriber, chosen, start=start, end=end - dt.timedelta(days=1))
+        def build(subscriber, chosen):
+            return mail.digest(
+                subscriber, chosen, start=start, end=end - dt.timedelta(days=1), memo=self.memo
+            )
 
-        tally = self._send_to(subscribers, key=f"digest:{label}", build=build)
+        tally = self._send_to(subscribers, key=f"digest:{label}", select=matching, build=build)
         self.log(f"digest {label}: {tally.sent} sent, {tally.failed} failed")
         return tally
 
     # --- one list of subscribers -----------------------------------------------------
 
-    def _send_to(self, subscribers, *, key, build, issue=None):
-        """Mail every subscriber in ``subscribers`` not yet sent ``key``, batch by batch."""
+    def _send_to(self, subscribers, *, key, build, select=None, issue=None):
+        """Mail every subscriber in ``subscribers`` not yet sent ``key``, batch by batch.
+
+        ``select(subscriber)`` says what the subscriber gets (None or empty: nothing, and
+        no row); ``build(subscriber, selected)`` makes the message, just before it goes.
+        Each batch is claimed in one transaction, then sent one message at a time."""
         tally = Tally()
         retry = Delivery.objects.filter(
             subscriber=OuterRef("pk"), key=key, status=Delivery.Status.RETRY
         ).values("pk")[:1]
-        rows = self._batches(
-            subscribers.without_delivery(key).annotate(retry_delivery=Subquery(retry))
-        )
-        sent_ids, reset_ids = [], []
-        try:
-            for subscriber in rows:
-                if not subscriber.email:
-                    continue
-                message = build(subscriber)
-                if message is None:
-                    continue
-                delivery_id = self._claim(subscriber, key, issue)
-                if delivery_id is None:
-                    continue
-                outcome = self._deliver(subscriber, delivery_id, message)
-                if outcome == "sent":
-                    tally.sent += 1
-                    sent_ids.append(delivery_id)
-                    if subscriber.temporary_failures:
-                        reset_ids.append(subscriber.pk)
-                elif outcome == "suppressed":
-                    tally.failed += 1
-                    tally.suppressed += 1
-                else:
-                    tally.failed += 1
-                if len(sent_ids) >= self.batch_size:
-                    self._record_sent(sent_ids, reset_ids, issue)
-                    sent_ids, reset_ids = [], []
-        finally:
-            self._record_sent(sent_ids, reset_ids, issue)
+        queryset = subscribers.without_delivery(key).annotate(retry_delivery=Subquery(retry))
+        for batch in self._batches(queryset):
+            chosen = {}
+            for subscriber in batch:
+                if subscriber.email:
+                    selected = select(subscriber) if select else True
+                    if selected:
+                        chosen[subscriber.pk] = (subscriber, selected)
+            claimed = self._claim([subscriber for subscriber, _ in chosen.values()], key, issue)
+            sent_ids, reset_ids = [], []
+            attempted = 0
+            try:
+                for subscriber_pk, delivery_id in claimed:
+                    attempted += 1
+                    subscriber, selected = chosen[subscriber_pk]
+                    outcome = self._deliver(subscriber, delivery_id, build(subscriber, selected))
+                    if outcome == "sent":
+                        tally.sent += 1
+                        sent_ids.append(delivery_id)
+                        if subscriber.temporary_failures:
+                            reset_ids.append(subscriber.pk)
+                    else:
+                        tally.failed += 1
+                        tally.suppressed += outcome == "suppressed"
+            except BaseException:
+                # Stopped midway (server gone, or interrupted): what this run claimed and
+                # did not try goes back, to be sent by the next run.
+                untried = [delivery_id for _pk, delivery_id in claimed[attempted:]]
+                Delivery.objects.filter(pk__in=untried, status=Delivery.Status.SENDING).update(
+                    status=Delivery.Status.RETRY, error="not tried: the run stopped"
+                )
+                raise
+            finally:
+                self._record_sent(sent_ids, reset_ids, issue)
         return tally
 
     def _batches(self, queryset):
-        """Every row of ``queryset``, read ``batch_size`` at a time in order of pk (keyset
-        pagination: each batch is one query, plus its prefetches, and no cursor stays open
-        while the sender writes)."""
+        """``queryset`` in lists of ``batch_size`` rows in order of pk (keyset pagination:
+        each batch is one query, plus its prefetches, and no cursor stays open while the
+        sender writes)."""
         last = 0
         while True:
             batch = list(queryset.filter(pk__gt=last).order_by("pk")[: self.batch_size])
-            yield from batch
+            if batch:
+                yield batch
             if len(batch) < self.batch_size:
                 return
             last = batch[-1].pk
 
-    def _claim(self, subscriber, key, issue):
-        """The id of this run's Delivery row for (subscriber, key), or None when another
-        run has it already."""
-        if subscriber.retry_delivery:
-            claimed = Delivery.objects.filter(
-                pk=subscriber.retry_delivery, status=Delivery.Status.RETRY
-            ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
-            return subscriber.retry_delivery if claimed else None
-        try:
-            with transaction.atomic():
-                return Delivery.objects.create(
-                    subscriber=subscriber, key=key, issue=issue, status=Delivery.Status.SENDING
-                ).pk
-        except IntegrityError:
-            return None
+    @transaction.atomic
+    def _claim(self, subscribers, key, issue):
+        """Claim the deliveries of ``key`` for ``subscribers`` in one transaction: [(subscriber
+        id, delivery id)] of the rows this run holds. A row another run created meanwhile
+        is left to it (the unique constraint refuses ours)."""
+        if not subscribers:
+            return []
+        retry_ids = [s.retry_delivery for s in subscribers if s.retry_delivery]
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    subscriber_id=subscriber.pk,
+                    key=key,
+                    issue=issue,
+                    status=Delivery.Status.SENDING,
+                    claim=self.run_id,
+                )
+                for subscriber in subscribers
+                if not subscriber.retry_delivery
+            ],
+            ignore_conflicts=True,
+        )
+        if retry_ids:
+            Delivery.objects.filter(pk__in=retry_ids, status=Delivery.Status.RETRY).update(
+                status=Delivery.Status.SENDING, claim=self.run_id, attempts=F("attempts") + 1
+            )
+        return list(
+            Delivery.objects.filter(
+                key=key,
+                claim=self.run_id,
+                status=Delivery.Status.SENDING,
+                subscriber_id__in=[subscriber.pk for subscriber in subscribers],
+            )
+            .order_by("subscriber_id")
+            .values_list("subscriber_id", "pk")
+        )
 
     def _deliver(self, subscriber, delivery_id, message):
         """Send one message; returns "sent", "retry", "failed" or "suppressed"."""

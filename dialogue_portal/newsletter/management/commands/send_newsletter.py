@@ -1,3 +1,5 @@
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from dialogue_portal.newsletter.sending import Sender, ServerUnavailable
@@ -16,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size, **options):
         verbose = options["verbosity"] > 1
         sender = Sender(batch_size=batch_size, log=self.stdout.write if verbose else None)
+        started = time.monotonic()
         try:
             tally = sender.run()
         except ServerUnavailable as error:
@@ -25,5 +28,5 @@ class Command(BaseCommand):
             ) from error
         self.stdout.write(
             f"newsletter: {tally.sent} sent, {tally.failed} failed, "
-            f"{tally.suppressed} addresses suppressed"
+            f"{tally.suppressed} addresses suppressed in {time.monotonic() - started:.1f}s"
         )

@@ -6,13 +6,16 @@ next run mails nothing. In English and in Russian, against a real SMTP server.""
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from dialogue_portal.newsletter.models import Subscriber
+from dialogue_portal.newsletter import tokens
+from dialogue_portal.newsletter.models import Issue, Subscriber
 from publications.models import Publication
 from tests.e2e.conftest import screenshot, wait_for_widgets
+from tests.e2e.test_accessibility import axe_violations
 from tests.factories import make_publication, make_topic
-from tests.newsletter.conftest import Inbox, free_port, links_in, parts
+from tests.newsletter.conftest import Inbox, free_port, links_in, make_subscriber, parts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -211,3 +214,39 @@ def test_a_reader_without_javascript_subscribes_from_the_footer(browser, live_se
     assert subscriber.consent_source == "/ru/publications/" and subscriber.language == "ru"
     assert len(inbox.to("no-js@example.org")) == 1
     context.close()
+
+
+@pytest.mark.parametrize("prefix", ["", "/ru"], ids=["english", "russian"])
+def test_newsletter_pages_pass_axe_at_wcag_22_aa(axe_page, axe_source, prefix):
+    make_topic(name="Arms Control", name_ru="Контроль над вооружениями", slug="arms")
+    subscriber = make_subscriber("reader@example.org", confirm_nonce="nonce")
+    issue = Issue.objects.create(
+        subject="The November issue",
+        subject_ru="Ноябрьский выпуск",
+        slug="november",
+        body="<h2>Findings</h2><p>Hello.</p>",
+        status=Issue.Status.SENT,
+        sent_at=timezone.now(),
+    )
+    issue.publications.set([make_publication(title="A chosen report")])
+    manage = tokens.manage_token(subscriber)
+    pages = {
+        "subscribe": "/newsletter/",
+        "inbox": "/newsletter/check-your-inbox/",
+        "manage": f"/newsletter/manage/{manage}/",
+        "unsubscribe": f"/newsletter/unsubscribe/{manage}/",
+        "archive": "/newsletter/archive/",
+        "issue": issue.get_absolute_url(),
+        "bad link": "/newsletter/confirm/junk/",
+    }
+    problems = {}
+    for name, url in pages.items():
+        response = axe_page.goto(prefix + url)
+        assert response.status == (400 if name == "bad link" else 200), url
+        found = axe_violations(axe_page, axe_source)
+        if found:
+            problems[prefix + url] = found
+            screenshot(axe_page, f"a11y-newsletter-{prefix.strip('/') or 'en'}-{name}")
+    assert not problems, "\n".join(
+        f"{url}:\n  " + "\n  ".join(found) for url, found in problems.items()
+    )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "publications",
     "polls",
     "dialogue_portal.newsletter",
+    "dialogue_portal.demo",
     "dialogue_portal",
 ]
 

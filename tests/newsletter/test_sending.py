@@ -3,9 +3,11 @@ and both parts, links that work when followed, idempotence, refusals and a serve
 down."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -328,3 +330,33 @@ def test_a_connection_dropped_midway_leaves_the_rest_for_the_next_run(smtp, monk
     monkeypatch.setattr(sending.Sender, "_deliver", original)
     assert run().sent == 2
     assert sorted(m["To"] for m in smtp.messages) == [f"r{n}@example.org" for n in range(4)]
+
+
+@pytest.mark.postgres  # SQLite's in-memory test database locks tables instead of waiting
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_mail_once(smtp):
+    """Cron started a run while the last one was still going: the unique (subscriber, what)
+    constraint lets only one of them claim each mail."""
+    when, _label = last_week()
+    make_publication(published_at=when)
+    for n in range(40):
+        make_subscriber(f"r{n}@example.org")
+    results, errors = [], []
+
+    def one_run():
+        try:
+            results.append(sending.Sender(batch_size=7).run().sent)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sum(results) == 40
+    addresses = [m["To"] for m in smtp.messages]
+    assert len(addresses) == 40 == len(set(addresses))

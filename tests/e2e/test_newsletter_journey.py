@@ -244,9 +244,12 @@ def test_newsletter_pages_pass_axe_at_wcag_22_aa(axe_page, axe_source, prefix):
         response = axe_page.goto(prefix + url)
         assert response.status == (400 if name == "bad link" else 200), url
         found = axe_violations(axe_page, axe_source)
+        language = prefix.strip("/") or "en"
         if found:
             problems[prefix + url] = found
-            screenshot(axe_page, f"a11y-newsletter-{prefix.strip('/') or 'en'}-{name}")
+            screenshot(axe_page, f"a11y-newsletter-{language}-{name}")
+        elif name in ("archive", "issue", "subscribe"):
+            screenshot(axe_page, f"newsletter-{language}-page-{name}", full_page=True)
     assert not problems, "\n".join(
         f"{url}:\n  " + "\n  ".join(found) for url, found in problems.items()
     )

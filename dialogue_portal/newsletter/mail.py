@@ -48,7 +48,8 @@ def build(subscriber, template, context, *, subject, unsubscribe=True, to=None):
         }
         text = render_to_string(f"newsletter/mail/{template}.txt", full_context)
         html = render_to_string(f"newsletter/mail/{template}.html", full_context)
-        subject_text = str(subject() if callable(subject) else subject)
+        # A title pasted with a line break must not become a second header line.
+        subject_text = " ".join(str(subject() if callable(subject) else subject).split())
     headers = {"Auto-Submitted": "auto-generated"}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{own['unsubscribe_url']}>"

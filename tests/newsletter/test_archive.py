@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dialogue_portal.newsletter import tokens
 from dialogue_portal.newsletter.models import Issue
-from tests.factories import make_publication
+from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import make_subscriber
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,8 @@ EXPECTED = {
     "issue": (3, 2),  # the issue, its publications
     "subscribe": (2, 1),  # the topic choices
     "check_inbox": (1, 0),
+    "manage": (4, 3),  # the subscriber, the topic choices, the topics they chose
+    "unsubscribe": (2, 1),  # the subscriber
 }
 
 
@@ -84,12 +87,15 @@ def test_queries_on_the_public_pages_are_fixed(client, size):
     publications = [make_publication() for _ in range(size)]
     for n in range(size):
         sent_issue(f"issue-{n}", publications)
-    make_subscriber("reader@example.org")
+    subscriber = make_subscriber("reader@example.org", topics=[make_topic()])
+    token = tokens.manage_token(subscriber)
     urls = {
         "archive": "/ru/newsletter/archive/",
         "issue": "/newsletter/archive/issue-0/",
         "subscribe": "/newsletter/",
         "check_inbox": "/newsletter/check-your-inbox/",
+        "manage": f"/ru/newsletter/manage/{token}/",
+        "unsubscribe": f"/newsletter/unsubscribe/{token}/",
     }
     measured = {}
     for name, url in urls.items():

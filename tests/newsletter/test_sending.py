@@ -360,3 +360,13 @@ def test_two_runs_at_once_send_each_mail_once(smtp):
     assert sum(results) == 40
     addresses = [m["To"] for m in smtp.messages]
     assert len(addresses) == 40 == len(set(addresses))
+
+
+def test_a_title_with_a_line_break_stays_one_subject_line(smtp):
+    make_subscriber("reader@example.org", frequency="each")
+    make_publication(title="Line one\r\nBcc: victim@example.org", days_ago=0)
+    assert run().sent == 1
+    [message] = smtp.messages
+    assert message["Bcc"] is None
+    assert "Line one Bcc: victim@example.org" in message["Subject"]
+    assert smtp.envelopes == [["reader@example.org"]]

@@ -287,3 +287,12 @@ def test_a_forged_nonce_for_a_real_subscriber_is_refused(client):
     forged = signing.dumps({"s": subscriber.pk, "n": "guessed"}, salt=tokens.CONFIRM_SALT)
     assert client.post(f"/newsletter/confirm/{forged}/").status_code == 400
     assert Subscriber.objects.get().state == "pending"
+
+
+def test_an_smtp_server_that_is_down_changes_the_answer_in_nothing(client, smtp_down):
+    response = client.post("/newsletter/", FORM)
+    assert response.status_code == 302
+    assert response["Location"] == "/newsletter/check-your-inbox/"
+    subscriber = Subscriber.objects.get()
+    assert subscriber.state == "pending"
+    assert subscriber.confirmation_sent_at is None  # the reader may ask again at once

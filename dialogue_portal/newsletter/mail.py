@@ -17,6 +17,10 @@ from django.utils.translation import gettext as _
 from dialogue_portal.newsletter import tokens
 
 
+# Distinct publication lists kept rendered during one run of the sender.
+MEMO_SIZE = 256
+
+
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
@@ -123,6 +127,8 @@ def items(publications, language, memo=None):
             "items_html": mark_safe(render_to_string("newsletter/mail/_items.html", context)),  # noqa: S308 - our own template, autoescaped
         }
     if memo is not None:
+        if len(memo) >= MEMO_SIZE:  # bounded, so memory stays flat however varied the lists
+            memo.pop(next(iter(memo)))
         memo[key] = rendered
     return rendered
 

@@ -147,6 +147,7 @@ class Sender:
         publications = (
             Publication.objects.published()
             .filter(published_at__gt=self.now - EACH_LOOKBACK)
+            .defer("body", "search_vector")
             .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("pk")))
             .order_by("published_at", "pk")
         )
@@ -178,6 +179,7 @@ class Sender:
         publications = list(
             Publication.objects.published()
             .filter(published_at__gte=start, published_at__lt=end)
+            .defer("body", "search_vector")
             .prefetch_related(Prefetch("topics", queryset=Topic.objects.only("pk")))
             .order_by("-published_at", "-pk")
         )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from dialogue_portal.newsletter import sending
+from dialogue_portal.newsletter import mail, sending
 from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
 from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import links_in, local_path, make_subscriber, parts
@@ -370,3 +370,14 @@ def test_a_title_with_a_line_break_stays_one_subject_line(smtp):
     assert message["Bcc"] is None
     assert "Line one Bcc: victim@example.org" in message["Subject"]
     assert smtp.envelopes == [["reader@example.org"]]
+
+
+def test_the_rendered_lists_kept_during_a_run_are_bounded(monkeypatch):
+    monkeypatch.setattr(mail, "MEMO_SIZE", 3)
+    publications = [make_publication() for _ in range(5)]
+    memo = {}
+    for publication in publications:
+        mail.items([publication], "en", memo)
+    assert len(memo) == 3
+    assert ("en", (publications[-1].pk,)) in memo
+    assert mail.items([publications[-1]], "en", memo) is memo[("en", (publications[-1].pk,))]

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from dialogue_portal.newsletter import tokens
 
-
 # Distinct publication lists kept rendered during one run of the sender.
 MEMO_SIZE = 256
 

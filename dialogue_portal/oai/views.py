@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from publications.models import Project, Publication, Topic
 
 OAI_SCHEMA = "http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd"
 PMH = f"{{{OAI_NS}}}"
+METADATA_CACHE_SECONDS = 24 * 3600
 
 
 def base_url():
@@ -169,22 +171,32 @@ def _header(parent, record):
 
 
 def _write_records(body, records, prefix):
-    """Each record with its metadata; live records need their publications (five queries)."""
+    """Each record with its metadata. A record's metadata is cached under its fingerprint,
+    which changes with anything the metadata shows, so a cached copy is never stale; only
+    the missing ones are built, from their publications (five queries, for any number)."""
     build = FORMATS[prefix][0]
-    live_ids = [record.publication_id for record in records if not record.deleted]
-    publications = (
-        {p.pk: p for p in publications_for_records(live_ids).published()} if live_ids else {}
-    )
+    keys = {
+        record.publication_id: f"oai:{prefix}:{record.publication_id}:{record.fingerprint}"
+        for record in records
+        if not record.deleted
+    }
+    fragments = cache.get_many(keys.values()) if keys else {}
+    missing = [pk for pk, key in keys.items() if key not in fragments]
+    if missing:
+        built = {}
+        for publication in publications_for_records(missing).published():
+            built[keys[publication.pk]] = etree.tostring(build(publication), encoding="UTF-8")
+        cache.set_many(built, METADATA_CACHE_SECONDS)
+        fragments.update(built)
     for record in records:
-        publication = publications.get(record.publication_id)
-        if publication is None and not record.deleted:
+        fragment = fragments.get(keys.get(record.publication_id))
+        if fragment is None:
             # Withdrawn a moment ago, before its record was refreshed: say so.
             record.deleted = True
         element = _sub(body, "record")
         _header(element, record)
-        if publication is not None and not record.deleted:
-            metadata = _sub(element, "metadata")
-            metadata.append(build(publication))
+        if fragment is not None:
+            _sub(element, "metadata").append(etree.fromstring(fragment))
 
 
 def get_record(answer, arguments, now):

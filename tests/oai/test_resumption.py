@@ -6,7 +6,9 @@ import datetime as dt
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
+from lxml import etree
 
 from dialogue_portal.oai.metadata import oai_identifier
 from tests.factories import make_attachment, make_person, make_publication, make_topic
@@ -165,8 +167,15 @@ def test_a_page_of_records_costs_fixed_queries(
     with django_assert_num_queries(7):
         oai(client, verb="ListRecords", metadataPrefix="oai_openaire")
     fill(30)
+    cache.clear()
     with django_assert_num_queries(7):
         document = oai(client, verb="ListRecords", metadataPrefix="oai_openaire")
     assert len(document.findall(".//oai:record", NS)) == 33
+    # Metadata already built comes from the cache (keyed by fingerprint): count and page.
+    with django_assert_num_queries(2):
+        again = oai(client, verb="ListRecords", metadataPrefix="oai_openaire")
+    assert etree.tostring(again.find(".//oai:ListRecords", NS)) == etree.tostring(
+        document.find(".//oai:ListRecords", NS)
+    )
     with django_assert_num_queries(2):
         oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc")

@@ -7,8 +7,4 @@ class OaiConfig(AppConfig):
     label = "oai"
     verbose_name = _("OAI-PMH")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from dialogue_portal.oai import signals
-
-        signals.connect()
+    # The change hooks are connected where the admin loads (see admin.py).

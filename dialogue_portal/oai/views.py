@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from lxml import etree
@@ -69,6 +69,12 @@ class Answer:
 @csrf_exempt  # POST is the protocol's other way to ask, not a write: nothing changes.
 @require_http_methods(["GET", "HEAD", "POST"])
 def endpoint(request):
+    # One language for every harvester, whatever its Accept-Language: the site's default.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _answer(request)
+
+
+def _answer(request):
     now = timezone.now()
     answer = Answer(now)
     params = request.POST if request.method == "POST" else request.GET

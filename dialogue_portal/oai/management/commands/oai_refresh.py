@@ -11,4 +11,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         checked = refresh_all()
-        self.stdout.write(f"{checked} publications checked.")
+        if options["verbosity"]:
+            self.stdout.write(f"{checked} publications checked.")

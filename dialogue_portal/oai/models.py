@@ -24,7 +24,7 @@ class Record(models.Model):
         _("first seen"), help_text=_("When harvesters could first see the record.")
     )
     deleted = models.BooleanField(_("deleted"), default=False)
-    set_specs = models.CharField(_("sets"), max_length=2000, blank=True)
+    set_specs = models.TextField(_("sets"), blank=True)
     fingerprint = models.CharField(_("fingerprint"), max_length=64)
 
     objects = RecordQuerySet.as_manager()

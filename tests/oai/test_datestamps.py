@@ -4,6 +4,7 @@ path editors use, and only then; deleted and scheduled publications keep honest 
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,3 +240,32 @@ def test_refresh_twice_changes_nothing(setup):
     refresh_records([publication.pk])
     refresh_records([publication.pk])
     assert stamp(publication) == before
+
+
+def test_oai_refresh_catches_what_no_hook_saw(client):
+    """Rows written in bulk (``generate_content``, SQL) send no signal: the command finds them."""
+    publication = Publication.objects.bulk_create(
+        [
+            Publication(
+                title="Bulk",
+                slug="bulk",
+                summary="Loaded in bulk.",
+                status=Publication.Status.PUBLISHED,
+                published_at=timezone.now() - dt.timedelta(days=1),
+            )
+        ]
+    )[0]
+    assert error_code(oai(client, verb="ListRecords", metadataPrefix="oai_dc")) == (
+        "noRecordsMatch"
+    )
+    call_command("oai_refresh", verbosity=0)
+    document = oai(client, verb="ListRecords", metadataPrefix="oai_dc")
+    assert document.findtext(".//dc:title", namespaces=NS) == "Bulk"
+    assert Record.objects.get().publication_id == publication.pk
+
+
+def test_many_topics_fit(committed):
+    topics = [make_topic(slug="t" * 100 + str(n)) for n in range(30)]
+    with committed():
+        publication = make_publication(topics=topics)
+    assert len(Record.objects.get(publication_id=publication.pk).specs) == 32

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dialogue_portal.oai.metadata import oai_identifier
 from dialogue_portal.oai.models import Record
 from dialogue_portal.oai.services import refresh_records
+from people.models import Affiliation
 from publications.models import Authorship, Publication
 from tests.factories import (
     make_attachment,
@@ -61,6 +62,9 @@ CHANGES = {
     ],
     "author renamed": lambda p, a, b, i: setattr(a, "family_name", "Renamed") or a.save(),
     "institution renamed": lambda p, a, b, i: setattr(i, "name", "New name") or i.save(),
+    "author joined an institution": lambda p, a, b, i: Affiliation.objects.create(
+        person=b, institution=make_institution(), role="Fellow"
+    ),
     "tag added": lambda p, a, b, i: p.topics.add(make_topic()),
     "tag removed": lambda p, a, b, i: p.topics.clear(),
     "project set": lambda p, a, b, i: setattr(p, "project", make_project()) or p.save(),
@@ -75,6 +79,16 @@ def test_every_change_moves_the_datestamp(setup, committed, change):
     before = stamp(publication)
     with committed():
         CHANGES[change](publication, first, second, institution)
+    assert moved(publication, before)
+
+
+def test_attachment_removed_moves_the_datestamp(setup, committed):
+    publication = setup[0]
+    with committed():
+        make_attachment(publication)
+    before = stamp(publication)
+    with committed():
+        publication.attachments.get().delete()
     assert moved(publication, before)
 
 

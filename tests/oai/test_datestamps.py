@@ -283,3 +283,14 @@ def test_many_topics_fit(committed):
     with committed():
         publication = make_publication(topics=topics)
     assert len(Record.objects.get(publication_id=publication.pk).specs) == 32
+
+
+def test_editors_can_look_up_records_but_not_change_them(setup, editor_client):
+    record = Record.objects.get(publication_id=setup[0].pk)
+    listing = editor_client.get(reverse("admin:oai_record_changelist"))
+    assert listing.status_code == 200
+    assert oai_identifier(setup[0].pk) in listing.text
+    detail = editor_client.get(reverse("admin:oai_record_change", args=[record.pk]))
+    assert detail.status_code == 200
+    posted = editor_client.post(reverse("admin:oai_record_change", args=[record.pk]), {})
+    assert posted.status_code == 403

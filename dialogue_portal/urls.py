@@ -27,6 +27,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oai/", include("dialogue_portal.oai.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "publications",
     "polls",
     "dialogue_portal",
+    "dialogue_portal.pages",
+    "dialogue_portal.demo",
 ]
 
 MIDDLEWARE = [

@@ -102,8 +102,13 @@ def portrait_png(seed, size=400):
 
 def _photo_texture(image, rng, strength=26):
     """Film-like grain, so the picture compresses like a photograph rather than a diagram."""
-    noise = Image.effect_noise(image.size, strength).convert("RGB")
-    return Image.blend(image, noise, 0.10 + rng.random() * 0.04)
+    return Image.blend(image, _noise(image.size, strength), 0.10 + rng.random() * 0.04)
+
+
+@functools.cache
+def _noise(size, strength):
+    """Grain of one size, made once: drawing it is the slowest step of a picture."""
+    return Image.effect_noise(size, strength).convert("RGB")
 
 
 def banner_image(seed, size=(1600, 700)):
@@ -187,6 +192,9 @@ _PLAIN = {
 }
 
 
+_PLAIN_TABLE = str.maketrans(_PLAIN)
+
+
 def _latin(text):
     return (
         "".join(_PLAIN.get(c, _TRANSLIT.get(c, c)) for c in text)
@@ -200,6 +208,10 @@ def _font_path():
         if Path(path).is_file():
             return path
     return None
+
+
+def _needs_unicode(text):
+    return any(ord(character) > 0x2FF for character in text.translate(_PLAIN_TABLE))
 
 
 def paragraphs_of(html):
@@ -228,7 +240,9 @@ def report_pdf(
     """A report as PDF bytes: cover with banner, summary, a section per paragraph with a
     chart (the first ``figures`` of them), an annex of further charts up to ``sections``
     in all, and a page about the authors. ``labels`` names the headings in the report's language."""
-    font = _font_path()
+    # Latin text needs no font file: PDF's built-in Helvetica is quick to write. Cyrillic
+    # needs a Unicode font, parsed and subset per file (slower).
+    font = _font_path() if _needs_unicode(title + summary + "".join(paragraphs)) else None
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.set_title(title)

@@ -52,9 +52,9 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
-    "dialogue_portal",
     "dialogue_portal.pages",
     "dialogue_portal.demo",
+    "dialogue_portal",
 ]
 
 MIDDLEWARE = [

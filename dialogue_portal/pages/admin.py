@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.editing import ChangesContentMixin
 from dialogue_portal.pages.models import Page
-from publications.admin import ChangesContentMixin
 
 
 @admin.register(Page)

@@ -7,10 +7,16 @@ from django.utils import translation
 from dialogue_portal.pages.models import Page
 
 
+def _path(page, code):
+    with translation.override(code):
+        return page.get_absolute_url()
+
+
 class PageSitemap(Sitemap):
-    """Every published page under its own language's prefix; its alternates name the
-    published version in each language, with English (unprefixed) as x-default where
-    there is one."""
+    """As for publications: every published page under its own language's prefix, and under
+    the other language's prefix where that language has no version of its own (the page is
+    served there with that interface). Each entry's alternates name the address for each
+    language, with English (unprefixed) as x-default, as in the page's head."""
 
     changefreq = "monthly"
     priority = 0.6
@@ -20,12 +26,17 @@ class PageSitemap(Sitemap):
         clusters = defaultdict(list)
         for page in pages:
             clusters[page.translation_of_id or page.pk].append(page)
-        return [(page, clusters[page.translation_of_id or page.pk]) for page in pages]
+        items = []
+        for page in pages:
+            versions = {v.language: v for v in clusters[page.translation_of_id or page.pk]}
+            for code, _name in settings.LANGUAGES:
+                if code == page.language or code not in versions:
+                    items.append((page, code, versions))
+        return items
 
     def location(self, item):
-        page, _versions = item
-        with translation.override(page.language):
-            return page.get_absolute_url()
+        page, code, _versions = item
+        return _path(page, code)
 
     def lastmod(self, item):
         return item[0].updated_at
@@ -34,15 +45,13 @@ class PageSitemap(Sitemap):
         urls = super().get_urls(page=page, site=site, protocol=protocol)
         base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
         for url in urls:
-            _page, versions = url["item"]
-            paths = {version.language: self.location((version, versions)) for version in versions}
+            shown, _code, versions = url["item"]
+            paths = {
+                code: _path(versions.get(code, shown), code) for code, _name in settings.LANGUAGES
+            }
             url["alternates"] = [
                 {"lang_code": code, "location": base + path} for code, path in paths.items()
-            ]
-            if settings.LANGUAGE_CODE in paths:
-                url["alternates"].append(
-                    {"lang_code": "x-default", "location": base + paths[settings.LANGUAGE_CODE]}
-                )
+            ] + [{"lang_code": "x-default", "location": base + paths[settings.LANGUAGE_CODE]}]
         return urls
 
 

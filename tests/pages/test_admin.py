@@ -89,3 +89,10 @@ def test_editors_may_edit_pages(editor):
     assert all(
         editor.has_perm(f"pages.{action}_page") for action in ("add", "change", "delete", "view")
     )
+
+
+def test_the_pages_list_in_the_admin(editor_client):
+    editor_client.post(ADD_URL, page_form())
+    response = editor_client.get(reverse("admin:pages_page_changelist") + "?role=about")
+    assert response.status_code == 200
+    assert "About us" in response.content.decode()

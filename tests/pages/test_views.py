@@ -112,6 +112,14 @@ def test_audience_introduction_and_the_fallback_to_its_publications(client, make
     assert response["Location"] == "/ru/audiences/business/"
 
 
+def test_an_unpublished_introduction_is_a_preview_for_staff_only(client, admin_client, make_page):
+    students = make_audience(slug="students", name="Students")
+    make_page(role="audience", audience=students, slug="intro", is_published=False)
+    assert client.get("/for/students/")["Location"] == "/audiences/students/"
+    preview = admin_client.get("/for/students/")
+    assert "Preview: this page is not published" in preview.content.decode()
+
+
 def test_the_footer_links_every_page_in_both_languages(client, make_page):
     make_audience(slug="students", name="Students", name_ru="Студентам")
     home = client.get("/").content.decode()
@@ -137,13 +145,20 @@ def test_anonymous_readers_get_the_cached_page_and_editors_saves_refresh_it(
 
 @pytest.mark.parametrize(
     ("path", "expected"),
-    [("/about/", (2, 1)), ("/ru/about/", (2, 1)), ("/for/students/", (2, 1))],
+    [
+        ("/about/", (2, 1)),
+        ("/ru/about/", (2, 1)),
+        ("/for/students/", (2, 1)),
+        ("/pages/history/", (2, 1)),
+    ],
 )
 def test_queries_per_page_are_fixed(client, make_page, path, expected):
     students = make_audience(slug="students", name="Students")
     for language in ("en", "ru"):
         make_page(role="about", slug="about", language=language)
         make_page(role="audience", audience=students, slug="intro", language=language)
+    english = make_page(slug="history")
+    make_page(slug="istoriya", language="ru", translation_of=english)
     measured = []
     cache.clear()
     for _ in range(2):  # every cache empty, then warm

@@ -400,7 +400,8 @@ PEOPLE = [
 ]
 
 # The seed poll ("Poll conducted") with its figures, closed; a new one open and featured;
-# one scheduled. Answers: (text, text_ru, votes).
+# one scheduled (its dates count from the day the demo is loaded, so it stays scheduled).
+# Answers: (text, text_ru, votes).
 POLLS = [
     {
         "slug": "us-long-term-goals-for-russia",
@@ -456,8 +457,9 @@ POLLS = [
         "slug": "arctic-council-after-2027",
         "question": "Should the Arctic Council take up security questions after 2027?",
         "question_ru": "Должен ли Арктический совет заниматься вопросами безопасности после 2027 года?",
-        "opens_at": dt.datetime(2027, 1, 15, 9, tzinfo=dt.UTC),
-        "closes_at": dt.datetime(2027, 3, 15, 9, tzinfo=dt.UTC),
+        # Always scheduled: opens this many days after the demo is loaded, for sixty days.
+        "opens_in_days": 50,
+        "open_for_days": 60,
         "placement": "home",
         "results_visibility": "after-close",
         "publications": [],

@@ -5,7 +5,8 @@ terrorism and the Middle East. The authors and institutions of the demo's own wo
 fictional (see ``content``); nothing here reports real findings.
 
 Each entry: ``slug``, ``kind``, ``title``, ``language``, ``date`` (year, month, day),
-``summary``, ``body`` (paragraphs), and optionally ``translation_of`` (the original's slug),
+``summary``, ``body`` (paragraphs) — or ``scheduled_in_days`` instead of ``date`` for work
+still to come — and optionally ``translation_of`` (the original's slug),
 ``project`` and ``part``, ``programme``, ``topics``, ``regions``, ``audiences``, ``authors``
 (person slugs, or (slug, position as printed, the same in Russian, institution slug)),
 ``banner`` (a drawing seed) with ``banner_alt``/``banner_caption``/``banner_credit``,
@@ -568,7 +569,8 @@ WRITTEN = [
         "slug": "arctic-2027-chairmanship",
         "kind": "commentary",
         "title": "The Arctic in 2027: What the Next Chair Can Do",
-        "date": (2026, 12, 8),
+        # Always in the future: published this many days after the demo is loaded.
+        "scheduled_in_days": 12,
         "summary": "Scheduled for publication: what the Arctic Council's next chair could put on the table, and what it should leave alone.",
         "body": [
             "The council has resumed part of its work, mostly in expert groups and mostly by written procedure. The next chair will decide how far to go beyond that.",

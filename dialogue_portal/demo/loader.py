@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Model, Sum
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from dialogue_portal.demo import content
 from dialogue_portal.demo.content_publications import RUSSIAN_VERSIONS, SEEDS, WRITTEN
@@ -67,16 +67,19 @@ class Report:
 FIGURES = {"commentary": 1, "interview": 0, "briefing": 2, "article": 2}
 
 
-def ensure(report, model, label, lookup, fields):
+def ensure(report, model, label, lookup, fields, *, moving=()):
     """The row matching ``lookup``: created with ``fields`` when missing; when present, left
-    as it is, and reported as skipped where it no longer holds the demo's values."""
+    as it is, and reported as skipped where it no longer holds the demo's values (``moving``
+    names fields set relative to the day of loading, which no later run can compare)."""
     obj = model.objects.filter(**lookup).first()
     name = f"{model._meta.verbose_name} “{label}”"
     if obj is None:
         obj = model.objects.create(**lookup, **fields)
         report.created.append(name)
         return obj, True
-    changed = [key for key, value in fields.items() if not _same(obj, key, value)]
+    changed = [
+        key for key, value in fields.items() if key not in moving and not _same(obj, key, value)
+    ]
     if changed:
         report.skipped.append((name, changed))
     else:
@@ -120,6 +123,7 @@ class CoreLoader:
         self.terms = {}
         self.publications = {}
         self.created_publications = []
+        self.now = timezone.now()
 
     def load(self):
         self.load_institutions_and_terms()
@@ -135,8 +139,8 @@ class CoreLoader:
 
     # --- the generic step: create, or leave alone and say so -------------------------------
 
-    def ensure(self, model, label, lookup, fields):
-        return ensure(self.report, model, label, lookup, fields)
+    def ensure(self, model, label, lookup, fields, *, moving=()):
+        return ensure(self.report, model, label, lookup, fields, moving=moving)
 
     # --- institutions, terms, people -----------------------------------------------------------
 
@@ -220,7 +224,11 @@ class CoreLoader:
             "title": entry["title"],
             "language": entry.get("language", "en"),
             "status": entry.get("status", Publication.Status.PUBLISHED),
-            "published_at": at(*entry["date"]),
+            "published_at": (
+                at(*entry["date"])
+                if "date" in entry
+                else self.now + dt.timedelta(days=entry["scheduled_in_days"])
+            ),
             "summary": entry["summary"],
             "body": sanitize_html(paragraphs_html(entry["body"])),
             "banner_alt": entry.get("banner_alt", ""),
@@ -232,7 +240,13 @@ class CoreLoader:
             "programme": self.terms.get(entry.get("programme")),
             "translation_of": self.publications.get(entry.get("translation_of")),
         }
-        publication, created = self.ensure(Publication, slug, {"slug": slug}, fields)
+        publication, created = self.ensure(
+            Publication,
+            slug,
+            {"slug": slug},
+            fields,
+            moving=() if "date" in entry else ("published_at",),
+        )
         self.publications[slug] = publication
         if not created:
             return
@@ -326,13 +340,18 @@ class CoreLoader:
             key: entry.get(key, "")
             for key in ("question", "question_ru", "description", "description_ru")
         }
-        fields.update(
-            opens_at=entry["opens_at"],
-            closes_at=entry["closes_at"],
-            placement=entry["placement"],
-            results_visibility=entry["results_visibility"],
+        fields.update(placement=entry["placement"], results_visibility=entry["results_visibility"])
+        moving = ()
+        if "opens_in_days" in entry:
+            opens = self.now.replace(hour=9, minute=0, second=0, microsecond=0)
+            opens += dt.timedelta(days=entry["opens_in_days"])
+            fields.update(opens_at=opens, closes_at=opens + dt.timedelta(entry["open_for_days"]))
+            moving = ("opens_at", "closes_at")
+        else:
+            fields.update(opens_at=entry["opens_at"], closes_at=entry["closes_at"])
+        poll, created = self.ensure(
+            Poll, entry["slug"], {"slug": entry["slug"]}, fields, moving=moving
         )
-        poll, created = self.ensure(Poll, entry["slug"], {"slug": entry["slug"]}, fields)
         if not created:
             return
         poll.publications.set([self.publications[slug] for slug in entry["publications"]])

@@ -91,7 +91,9 @@ def test_editors_may_edit_pages(editor):
     )
 
 
-def test_the_pages_list_in_the_admin(editor_client):
+def test_the_pages_list_and_form_in_the_admin(editor_client):
+    form = editor_client.get(ADD_URL).content.decode()
+    assert "prose-editor" in form  # the body is written with the project's rich-text editor
     editor_client.post(ADD_URL, page_form())
     response = editor_client.get(reverse("admin:pages_page_changelist") + "?role=about")
     assert response.status_code == 200

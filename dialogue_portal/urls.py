@@ -8,7 +8,10 @@ from django.urls import include, path
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications.sitemaps import SITEMAPS
+
+SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
 
 admin.site.site_header = "Dialogue Portal — editors"
 admin.site.site_title = "Dialogue Portal admin"
@@ -36,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )
 

@@ -29,6 +29,7 @@ messages: install
 run: install
 	$(PYTHON) manage.py migrate --noinput -v0
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py oai_refresh -v0
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"

@@ -108,13 +108,14 @@ def load(stdout):
     stdout.write(
         f"Newsletter subscribers: {created} created"
         + (f", {skipped} skipped (already there)" if skipped else "")
+        + "\n"
     )
 
     publications = list(Publication.objects.published().order_by("-published_at")[:3])
     confirmed = list(Subscriber.objects.confirmed().order_by("pk"))
     for spec in ISSUES:
         if Issue.objects.filter(slug=spec["slug"]).exists():
-            stdout.write(f"Newsletter issue {spec['slug']}: skipped (already there)")
+            stdout.write(f"Newsletter issue {spec['slug']}: skipped (already there)\n")
             continue
         sent_at = now - dt.timedelta(days=spec["days_ago"])
         issue = Issue.objects.create(
@@ -142,4 +143,4 @@ def load(stdout):
                 for subscriber in confirmed
             ]
         )
-        stdout.write(f"Newsletter issue {spec['slug']}: created, in the archive as sent")
+        stdout.write(f"Newsletter issue {spec['slug']}: created, in the archive as sent\n")

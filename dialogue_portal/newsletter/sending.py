@@ -96,6 +96,7 @@ class Sender:
         self.using = using
         self.log = log or (lambda text: None)
         self.connection = None
+        self.opened = False
         self.run_id = secrets.token_hex(8)  # marks the deliveries this run claims
         self.memo = {}  # publication lists rendered once per language and selection
 
@@ -107,7 +108,6 @@ class Sender:
         total = Tally()
         self.connection = mailers[self.using]
         try:
-            self._open()
             for issue in Issue.objects.filter(
                 status__in=[Issue.Status.QUEUED, Issue.Status.SENDING]
             ).order_by("queued_at", "pk"):
@@ -233,6 +233,10 @@ class Sender:
                     selected = select(subscriber) if select else True
                     if selected:
                         chosen[subscriber.pk] = (subscriber, selected)
+            if not chosen:
+                continue
+            if not self.opened:  # connect once, and only when there is something to send
+                self._open()
             claimed = self._claim([subscriber for subscriber, _ in chosen.values()], key, issue)
             sent_ids, reset_ids = [], []
             attempted = 0
@@ -412,11 +416,14 @@ class Sender:
             self.connection.open()
         except (smtplib.SMTPException, OSError) as error:
             raise ServerUnavailable(str(error)) from error
+        self.opened = True
 
     def _reopen(self):
         self._close()
         self._open()
 
     def _close(self):
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            self.connection.close()
+        if self.opened:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.close()
+        self.opened = False

@@ -381,3 +381,10 @@ def test_the_rendered_lists_kept_during_a_run_are_bounded(monkeypatch):
     assert len(memo) == 3
     assert ("en", (publications[-1].pk,)) in memo
     assert mail.items([publications[-1]], "en", memo) is memo[("en", (publications[-1].pk,))]
+
+
+def test_nothing_to_send_opens_no_connection(smtp_down):
+    """With nothing due the sender never connects: a server that is down does not matter,
+    and a local run's file backend writes no empty file."""
+    make_subscriber("weekly@example.org")
+    assert run().sent == 0

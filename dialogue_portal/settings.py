@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "publications",
     "polls",
     "dialogue_portal",
+    "dialogue_portal.staff",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Under /admin/: the editor's admin language, not the site's (after the user is known).
+    "dialogue_portal.staff.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

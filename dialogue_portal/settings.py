@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.demo",
     "dialogue_portal",
     "dialogue_portal.staff",
 ]

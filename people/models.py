@@ -3,9 +3,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
+from dialogue_portal.uploads import banner_upload_to, validate_image_upload
 from dialogue_portal.urlcache import reverse_slug
 from people.identifiers import validate_orcid
-from publications.validators import banner_upload_to, validate_image_upload
 
 
 class Institution(models.Model):
@@ -43,12 +43,6 @@ class Institution(models.Model):
 
 
 class PersonQuerySet(models.QuerySet):
-    def with_publications(self):
-        """People who appear on at least one published publication."""
-        from publications.models import Publication
-
-        return self.filter(pk__in=Publication.objects.published().values("authorships__person"))
-
     def for_listing(self):
         return self.prefetch_related(
             models.Prefetch(

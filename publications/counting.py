@@ -16,6 +16,7 @@ from django.db.models import F
 
 from dialogue_portal.clientip import client_ip
 from publications import daily
+from publications.models import Attachment, Publication
 
 REPEAT_WINDOW_SECONDS = 30
 BOT_PATTERN = re.compile(
@@ -76,7 +77,6 @@ def flush(kind, publication_id, key=None):
 
 def flush_all():
     """Flush every publication's pending counts (the `flush_counts` command, run by cron)."""
-    from publications.models import Publication
 
     total = 0
     for publication_id in Publication.objects.published().values_list("pk", flat=True).iterator():
@@ -86,7 +86,6 @@ def flush_all():
 
 
 def _write(kind, publication_id, amount, attachment_id=None):
-    from publications.models import Publication
 
     field = COUNTERS[kind]
     # The total and today's row move together (the figures view reads the rows).
@@ -96,7 +95,6 @@ def _write(kind, publication_id, amount, attachment_id=None):
 
 
 def _write_attachment(attachment_id):
-    from publications.models import Attachment
 
     Attachment.objects.filter(pk=attachment_id).update(download_count=F("download_count") + 1)
 

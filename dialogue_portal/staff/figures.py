@@ -6,12 +6,13 @@ publications."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum, Window
-from django.db.models.functions import RowNumber, TruncDate
+from django.db import connection
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from polls.models import Vote
-from publications.models import DailyCount, Publication
+from publications.models import DailyCount, Publication, Topic
 
 PERIODS = (7, 30, 365)
 DEFAULT_PERIOD = 30
@@ -120,29 +121,8 @@ def collect(period):
 
     per_publication = in_period.values("publication_id").annotate(**_sums())
     top = list(per_publication.order_by(*RANKING)[:TOP])  # 3
-    by_language = list(  # 4
-        in_period.values("publication_id", language=F("publication__language"))
-        .annotate(
-            **_sums(),
-            rank=Window(RowNumber(), partition_by=F("publication__language"), order_by=RANKING),
-        )
-        .filter(rank__lte=TOP_PER_GROUP)
-        .order_by("language", "rank")
-    )
-    by_topic = list(  # 5
-        in_period.filter(publication__topics__isnull=False)
-        .values(
-            "publication_id",
-            topic_id=F("publication__topics"),
-            topic_name=F("publication__topics__name"),
-        )
-        .annotate(
-            **_sums(),
-            rank=Window(RowNumber(), partition_by=F("publication__topics"), order_by=RANKING),
-        )
-        .filter(rank__lte=TOP_PER_GROUP)
-        .order_by("topic_name", "topic_id", "rank")
-    )
+    by_language = _top_per_group(period, "language")  # 4
+    by_topic = _top_per_group(period, "topic")  # 5
     ids = {values["publication_id"] for values in [*top, *by_language, *by_topic]}
     publications = Publication.objects.only("pk", "title", "slug", "language").in_bulk(ids)  # 6
     polls = [  # 7
@@ -162,19 +142,54 @@ def collect(period):
         days=days,
         totals=totals,
         top=rows(top),
-        by_language=_grouped(
-            by_language, "language", lambda v: languages.get(v["language"], v["language"]), rows
-        ),
-        by_topic=_grouped(by_topic, "topic_id", lambda v: v["topic_name"], rows),
+        by_language=_grouped(by_language, lambda v: languages.get(v["group_name"], "?"), rows),
+        by_topic=_grouped(by_topic, lambda v: v["group_name"], rows),
         polls=polls,
     )
 
 
-def _grouped(values, key, name_of, rows):
-    """[(name, rows)] from rows already ordered by ``key``."""
+def _top_per_group(period, group):
+    """The TOP_PER_GROUP publications of each language or topic, ranked as RANKING, as
+    dicts ordered by group then rank. Raw SQL: the ORM groups by the window expression too
+    when a window orders by aggregates."""
+    quote = connection.ops.quote_name
+    daily = quote(DailyCount._meta.db_table)
+    publication = quote(Publication._meta.db_table)
+    if group == "language":
+        key, name, joins = (
+            "p.language",
+            "p.language",
+            f"JOIN {publication} p ON p.id = d.publication_id",
+        )
+    else:
+        links = quote(Publication.topics.through._meta.db_table)
+        topic = quote(Topic._meta.db_table)
+        key, name = "t.id", "t.name"
+        joins = (
+            f"JOIN {links} l ON l.publication_id = d.publication_id "
+            f"JOIN {topic} t ON t.id = l.topic_id"
+        )
+    sums = ", ".join(f"SUM(d.{m}) AS {m}" for m in METRICS)
+    ranking = ", ".join(f"SUM(d.{m}) DESC" for m in METRICS) + ", d.publication_id"
+    # Table and column names come from the models' metadata; values are parameters.
+    sql = (
+        f"SELECT * FROM (SELECT d.publication_id, {key} AS group_key, {name} AS group_name, "  # noqa: S608
+        f"{sums}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {ranking}) AS rank "
+        f"FROM {daily} d {joins} WHERE d.day >= %s AND d.day <= %s "
+        f"GROUP BY d.publication_id, {key}, {name}) ranked "
+        f"WHERE rank <= %s ORDER BY group_name, group_key, rank"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period.start, period.end, TOP_PER_GROUP])
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _grouped(values, name_of, rows):
+    """[(name, rows)] from rows already ordered by group."""
     groups = []
     for item in values:
-        if not groups or groups[-1][0] != item[key]:
-            groups.append((item[key], name_of(item), []))
+        if not groups or groups[-1][0] != item["group_key"]:
+            groups.append((item["group_key"], name_of(item), []))
         groups[-1][2].append(item)
     return [(name, rows(items)) for _key, name, items in groups]

@@ -1,7 +1,7 @@
 """Digital Object Identifiers: how an editor may type one, and the one form we store.
 
 A DOI is ``10.`` + a registrant code of four or more digits (dotted parts allowed) + ``/``
-+ a suffix of any printable characters. Editors paste them in every spelling, so the
++ a suffix of printable characters. Editors paste them in every spelling, so the
 resolver links (``https://doi.org/…``, ``http://dx.doi.org/…``) and the ``doi:`` prefix are
 taken off before the value is checked and stored; the page shows it as a doi.org link.
 """
@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+# The suffix: any printable characters but braces, backslash and quotes, which no
+# registered DOI needs and which would break out of a BibTeX or RIS field.
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/[^\s{}\\\"']+$")
 DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 RESOLVER = "https://doi.org/"
 

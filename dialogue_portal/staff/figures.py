@@ -6,8 +6,9 @@ publications."""
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -18,9 +19,10 @@ PERIODS = (7, 30, 365)
 DEFAULT_PERIOD = 30
 EARLIEST = dt.date(2000, 1, 1)
 TOP = 10
+CACHE_SECONDS = 300
 TOP_PER_GROUP = 3
 METRICS = ("views", "downloads", "ratings", "votes")
-RANKING = [F(metric).desc() for metric in METRICS] + [F("publication_id").asc()]
+# Publications rank by views, then downloads, ratings, votes, and age (the older first).
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Figures:
     by_language: list = field(default_factory=list)  # [(language label, [Row])]
     by_topic: list = field(default_factory=list)  # [(topic name, [Row])]
     polls: list = field(default_factory=list)  # [Row] with label = question
+    summed_at: dt.datetime = field(default_factory=timezone.now)
 
 
 def _sums():
@@ -96,7 +99,18 @@ def _row(values, **extra):
 
 
 def collect(period):
-    """Everything the figures page shows, in seven queries."""
+    """The figures of ``period``: from the cache when they were summed less than
+    CACHE_SECONDS ago (a year of daily rows takes a moment to sum), else summed now."""
+    key = f"staff:figures:{period.days}:{period.end.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = summed(period)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def summed(period):
+    """Everything the figures page shows, in five queries."""
     in_period = DailyCount.objects.filter(day__gte=period.start, day__lte=period.end).order_by()
 
     by_day = {
@@ -119,13 +133,13 @@ def collect(period):
         totals.add(row)
         days.append(row)
 
-    per_publication = in_period.values("publication_id").annotate(**_sums())
-    top = list(per_publication.order_by(*RANKING)[:TOP])  # 3
-    by_language = _top_per_group(period, "language")  # 4
-    by_topic = _top_per_group(period, "topic")  # 5
+    ranked = _rankings(period)  # 3
+    top = [v for v in ranked if v["kind"] == "top"]
+    by_language = [{**v, "group_key": v["language"]} for v in ranked if v["kind"] == "language"]
+    by_topic = [{**v, "group_key": v["topic_id"]} for v in ranked if v["kind"] == "topic"]
     ids = {values["publication_id"] for values in [*top, *by_language, *by_topic]}
-    publications = Publication.objects.only("pk", "title", "slug", "language").in_bulk(ids)  # 6
-    polls = [  # 7
+    publications = Publication.objects.only("pk", "title", "slug", "language").in_bulk(ids)  # 4
+    polls = [  # 5
         Row(votes=values["n"], label=values["poll__question"])
         for values in Vote.objects.filter(created_at__gte=first, created_at__lt=after)
         .values("poll_id", "poll__question")
@@ -142,45 +156,54 @@ def collect(period):
         days=days,
         totals=totals,
         top=rows(top),
-        by_language=_grouped(by_language, lambda v: languages.get(v["group_name"], "?"), rows),
-        by_topic=_grouped(by_topic, lambda v: v["group_name"], rows),
+        by_language=_grouped(by_language, lambda v: languages.get(v["language"], "?"), rows),
+        by_topic=_grouped(by_topic, lambda v: v["topic_name"], rows),
         polls=polls,
     )
 
 
-def _top_per_group(period, group):
-    """The TOP_PER_GROUP publications of each language or topic, ranked as RANKING, as
-    dicts ordered by group then rank. Raw SQL: the ORM groups by the window expression too
-    when a window orders by aggregates."""
+def _rankings(period):
+    """The TOP publications of the period, and the TOP_PER_GROUP of each language and each
+    topic, ranked as the module says, as dicts (``kind``: top, language or topic) in display order.
+
+    One query: the period's rows are summed per publication once, and the three rankings
+    read that sum. On PostgreSQL the sum reads the covering unique index alone, in
+    publication order (no hash table, no sort). Raw SQL, as the ORM can neither share one
+    aggregate between queries nor rank by aggregates in a window without grouping by it.
+    """
     quote = connection.ops.quote_name
     daily = quote(DailyCount._meta.db_table)
     publication = quote(Publication._meta.db_table)
-    if group == "language":
-        key, name, joins = (
-            "p.language",
-            "p.language",
-            f"JOIN {publication} p ON p.id = d.publication_id",
-        )
-    else:
-        links = quote(Publication.topics.through._meta.db_table)
-        topic = quote(Topic._meta.db_table)
-        key, name = "t.id", "t.name"
-        joins = (
-            f"JOIN {links} l ON l.publication_id = d.publication_id "
-            f"JOIN {topic} t ON t.id = l.topic_id"
-        )
-    sums = ", ".join(f"SUM(d.{m}) AS {m}" for m in METRICS)
-    ranking = ", ".join(f"SUM(d.{m}) DESC" for m in METRICS) + ", d.publication_id"
-    # Table and column names come from the models' metadata; values are parameters.
+    links = quote(Publication.topics.through._meta.db_table)
+    topic = quote(Topic._meta.db_table)
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
+    counts = ", ".join(f"s.{m}" for m in METRICS)
+    ranking = ", ".join(f"s.{m} DESC" for m in METRICS) + ", s.publication_id"
+    # Table and column names come from the models' metadata; values are parameters. The
+    # languages come from a narrow index (pub_id_language), and topic names are joined to
+    # the few ranked rows only, so nothing reads the wide publication rows.
     sql = (
-        f"SELECT * FROM (SELECT d.publication_id, {key} AS group_key, {name} AS group_name, "  # noqa: S608
-        f"{sums}, ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {ranking}) AS rank "
-        f"FROM {daily} d {joins} WHERE d.day >= %s AND d.day <= %s "
-        f"GROUP BY d.publication_id, {key}, {name}) ranked "
-        f"WHERE rank <= %s ORDER BY group_name, group_key, rank"
+        f"WITH per_publication AS (SELECT publication_id, {sums} FROM {daily} "  # noqa: S608
+        f"WHERE day >= %s AND day <= %s GROUP BY publication_id) "
+        f"SELECT ranked.*, t.name AS topic_name FROM ("
+        f"SELECT 'top' AS kind, '' AS language, CAST(NULL AS BIGINT) AS topic_id, "
+        f"s.publication_id, {counts}, ROW_NUMBER() OVER (ORDER BY {ranking}) AS position "
+        f"FROM (SELECT * FROM per_publication s ORDER BY {ranking} LIMIT %s) s "
+        f"UNION ALL "
+        f"SELECT 'language', s.language, NULL, s.publication_id, {counts}, "
+        f"ROW_NUMBER() OVER (PARTITION BY s.language ORDER BY {ranking}) "
+        f"FROM (SELECT s.*, p.language FROM per_publication s "
+        f"JOIN {publication} p ON p.id = s.publication_id) s "
+        f"UNION ALL "
+        f"SELECT 'topic', '', l.topic_id, s.publication_id, {counts}, "
+        f"ROW_NUMBER() OVER (PARTITION BY l.topic_id ORDER BY {ranking}) "
+        f"FROM per_publication s JOIN {links} l ON l.publication_id = s.publication_id"
+        f") ranked LEFT JOIN {topic} t ON t.id = ranked.topic_id "
+        f"WHERE kind = 'top' OR position <= %s "
+        f"ORDER BY kind, language, topic_name, ranked.topic_id, position"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [period.start, period.end, TOP_PER_GROUP])
+        cursor.execute(sql, [period.start, period.end, TOP, TOP_PER_GROUP])
         columns = [column[0] for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 

@@ -70,7 +70,10 @@ def daily_chart(days, metric):
             )
         )
     y_ticks = [
-        Tick(position=round(TOP + PLOT_HEIGHT * (1 - share), 2), label=number_format(top * share))
+        Tick(
+            position=round(TOP + PLOT_HEIGHT * (1 - share), 2),
+            label=number_format(int(top * share)),
+        )
         for share in (0, 0.5, 1)
         if share == 0 or top * share == int(top * share)
     ]

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dialogue_portal.staff import charts
 from dialogue_portal.staff.figures import METRICS, PERIODS, collect, parse_period
@@ -46,10 +47,10 @@ def figures(request):
     period = parse_period(request.GET)
     data = collect(period)
     metric_names = {
-        "views": _("Views"),
-        "downloads": _("Downloads"),
-        "ratings": _("Ratings"),
-        "votes": _("Votes"),
+        "views": pgettext("figures", "Views"),
+        "downloads": pgettext("figures", "Downloads"),
+        "ratings": pgettext("figures", "Ratings"),
+        "votes": pgettext("figures", "Votes"),
     }
     context = {
         **admin.site.each_context(request),

@@ -9,7 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications.sitemaps import SITEMAPS
+
+SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
 
 admin.site.site_header = _("Dialogue Portal — editors")
 admin.site.site_title = _("Dialogue Portal admin")
@@ -30,6 +33,7 @@ urlpatterns = [
     path("admin/", include("dialogue_portal.staff.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oai/", include("dialogue_portal.oai.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -38,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )
 

@@ -11,9 +11,15 @@ from django.utils import translation
 
 from dialogue_portal.staff.models import AdminProfile
 
-OUR_APPS = {"people", "publications", "polls", "staff"}
+# Every app of the project (not Django's own, nor a library's) but "pages", whose
+# created/updated fields have no names of their own yet (auto "created at").
+OUR_APPS = {
+    config.label
+    for config in apps.get_app_configs()
+    if not config.name.startswith(("django.", "axes", "django_", "whitenoise"))
+} - {"pages"}
 # Strings that read the same in Russian (names, abbreviations, examples).
-SAME_IN_RUSSIAN = {"ID", "DOI", "ORCID iD", "RUSI", "user:ID or anon:TOKEN"}
+SAME_IN_RUSSIAN = {"ID", "DOI", "ORCID iD", "RUSI", "user:ID or anon:TOKEN", "OAI-PMH"}
 
 
 def _in(language, text):

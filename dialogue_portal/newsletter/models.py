@@ -100,10 +100,16 @@ class Subscriber(models.Model):
     consent_language = models.CharField(_("consent language"), max_length=8, blank=True)
     consent_source = models.CharField(_("consent given on"), max_length=200, blank=True)
     # Single-use confirmation: the link carries this nonce, which is cleared once used.
-    confirm_nonce = models.CharField(max_length=32, blank=True, editable=False)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    confirm_nonce = models.CharField(
+        _("confirmation nonce"), max_length=32, blank=True, editable=False
+    )
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation sent at"), null=True, blank=True, editable=False
+    )
     # Links to the preference page carry this key; erasing changes it.
-    manage_key = models.CharField(max_length=32, default=new_key, editable=False)
+    manage_key = models.CharField(
+        _("preference link key"), max_length=32, default=new_key, editable=False
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     suppressed_at = models.DateTimeField(_("suppressed at"), null=True, blank=True)
@@ -201,8 +207,8 @@ class Issue(models.Model):
     sent_count = models.PositiveIntegerField(_("sent"), default=0, editable=False)
     failed_count = models.PositiveIntegerField(_("failed"), default=0, editable=False)
     suppressed_count = models.PositiveIntegerField(_("suppressed"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     display_subject = Translated("subject")
     display_body = Translated("body")
@@ -250,17 +256,27 @@ class Delivery(models.Model):
         RETRY = "retry", _("To try again")
         FAILED = "failed", _("Refused")
 
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        Subscriber,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscriber"),
+    )
     key = models.CharField(_("what"), max_length=64)
     issue = models.ForeignKey(
-        Issue, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+        Issue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("newsletter issue"),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status)
-    claim = models.CharField(max_length=16, blank=True, editable=False)  # the run sending it
-    attempts = models.PositiveSmallIntegerField(default=1)
+    claim = models.CharField(_("claimed by run"), max_length=16, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
     error = models.CharField(_("error"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -35,7 +35,8 @@ run: install
 	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor)"
+	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
+	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 

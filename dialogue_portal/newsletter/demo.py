@@ -1,6 +1,6 @@
 """Demo newsletter content: subscribers in every state and two issues in the archive.
 
-``load(stdout)`` is idempotent: a second run creates nothing and says what it skipped.
+``load(stdout)`` is idempotent: a second run creates nothing and says what was already there.
 Demo addresses are at example.org (RFC 2606), which no mail ever reaches.
 """
 
@@ -99,15 +99,15 @@ def _subscriber(address, state, language, frequency, topic_slugs, now):
 @transaction.atomic
 def load(stdout):
     now = timezone.now()
-    created, skipped = 0, 0
+    created, present = 0, 0
     for row in SUBSCRIBERS:
         if _subscriber(*row, now) is None:
-            skipped += 1
+            present += 1
         else:
             created += 1
     stdout.write(
         f"Newsletter subscribers: {created} created"
-        + (f", {skipped} skipped (already there)" if skipped else "")
+        + (f", {present} already there" if present else "")
         + "\n"
     )
 
@@ -115,7 +115,7 @@ def load(stdout):
     confirmed = list(Subscriber.objects.confirmed().order_by("pk"))
     for spec in ISSUES:
         if Issue.objects.filter(slug=spec["slug"]).exists():
-            stdout.write(f"Newsletter issue {spec['slug']}: skipped (already there)\n")
+            stdout.write(f"Newsletter issue {spec['slug']}: already there\n")
             continue
         sent_at = now - dt.timedelta(days=spec["days_ago"])
         issue = Issue.objects.create(

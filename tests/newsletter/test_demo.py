@@ -12,7 +12,7 @@ from tests.factories import make_publication
 pytestmark = pytest.mark.django_db
 
 
-def test_load_twice_creates_once_and_says_what_it_skipped(smtp):
+def test_load_twice_creates_once_and_says_what_was_there(smtp):
     make_publication(title="Demo report")
     first = io.StringIO()
     demo.load(first)
@@ -25,7 +25,7 @@ def test_load_twice_creates_once_and_says_what_it_skipped(smtp):
     second = io.StringIO()
     demo.load(second)
     assert (Subscriber.objects.count(), Issue.objects.count()) == counts
-    assert "skipped" in second.getvalue()
+    assert "0 created, 9 already there" in second.getvalue()
     assert Subscriber.objects.get(state="erased").email is None
     # The sent issues never go out again.
     Sender().run()

@@ -49,14 +49,19 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "people",
     "publications",
     "polls",
     "dialogue_portal",
+    "dialogue_portal.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dialogue_portal.api.middleware.ApiCorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -292,3 +297,34 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
 WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)
+
+# The read-only JSON API at /api/ (dialogue_portal/api): anonymous, JSON only, throttled per
+# client address (API_THROTTLE_RATE such as "120/minute"; "0" switches it off), answers
+# cacheable for API_CACHE_SECONDS.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["dialogue_portal.api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": None if API_THROTTLE_RATE in ("", "0") else API_THROTTLE_RATE
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Read-only JSON: published publications, people, institutions, topics, "
+    "regions, audiences, projects and polls with their results.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "publications.models.LANGUAGE_CHOICES"},
+}

@@ -26,6 +26,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("dialogue_portal.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "polls",
     "dialogue_portal",
     "dialogue_portal.api",
+    "dialogue_portal.archive",
 ]
 
 MIDDLEWARE = [
@@ -328,3 +329,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "publications.models.LANGUAGE_CHOICES"},
 }
+
+# Archive import (dialogue_portal/archive): limits on what a zip may expand to. Each file
+# is also held to the upload limits above (BANNER_MAX_BYTES, ATTACHMENT_MAX_BYTES).
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
+ARCHIVE_MANIFEST_MAX_BYTES = env_int("ARCHIVE_MANIFEST_MAX_BYTES", 200 * 1024 * 1024)

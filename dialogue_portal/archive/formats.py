@@ -106,7 +106,7 @@ def parse_json(data, name="manifest.json"):
         unknown = sorted(set(entry) - RECORD_KEYS)
         if unknown:
             parsed.records.append(
-                Record(place, None, _("unknown fields: %(keys)s") % {"keys": ", ".join(unknown)})
+                Record(place, entry, _("unknown fields: %(keys)s") % {"keys": ", ".join(unknown)})
             )
             continue
         parsed.records.append(Record(place, entry))

@@ -99,3 +99,28 @@ def test_commands_round_trip(small_archive, tmp_path):
         "import_archive", str(tmp_path / "a.zip"), stdout=io.StringIO(), stderr=io.StringIO()
     )
     assert Publication.objects.count() == 3
+
+
+def test_export_neutralises_formulas_in_the_spreadsheet(tmp_path):
+    from tests.factories import make_publication
+
+    make_publication(slug="formula", title='=HYPERLINK("http://evil")', summary="-1")
+    export_archive(tmp_path / "a")
+    rows = (tmp_path / "a" / "publications.csv").read_text().splitlines()
+    assert rows[1].startswith("formula,formula,report,en,published,")
+    assert '"\'=HYPERLINK(""http://evil"")"' in rows[1]
+    # The manifest keeps the text as it is: import reads JSON, where it is no formula.
+    manifest = (tmp_path / "a" / "manifest.json").read_text()
+    assert '"title": "=HYPERLINK(\\"http://evil\\")"' in manifest
+
+
+def test_a_thousand_generated_publications_round_trip(tmp_path):
+    call_command("generate_content", publications=1000, stdout=io.StringIO())
+    export_archive(tmp_path / "first.zip")
+    empty_the_database()
+    report = run_import(tmp_path / "first.zip")
+    assert report.counts == {"created": 1000, "updated": 0, "unchanged": 0, "refused": 0}, (
+        report.lines()[:5]
+    )
+    export_archive(tmp_path / "second.zip")
+    assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()

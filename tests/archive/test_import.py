@@ -154,7 +154,8 @@ def test_oversized_files_are_refused(tmp_path, settings):
     settings.ATTACHMENT_MAX_BYTES = 100
     report = run(write_folder(tmp_path / "a", manifest(record())))
     assert report.lines() == [
-        "record 1 [r1]: refused — attachment 1: “files/a.pdf” is larger than the limit of 100\xa0bytes"
+        "record 1 [r1]: refused — "
+        "attachment 1: “files/a.pdf” is larger than the limit of 100\xa0bytes"
     ]
 
 

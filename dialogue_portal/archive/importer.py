@@ -93,8 +93,12 @@ class Outcome:
     action: str
     reasons: list = field(default_factory=list)
 
+    @property
+    def label(self):
+        return ACTION_LABELS[self.action]
+
     def __str__(self):
-        text = f"{self.place} [{self.record_id or '?'}]: {ACTION_LABELS[self.action]}"
+        text = f"{self.place} [{self.record_id or '?'}]: {self.label}"
         return f"{text} — {'; '.join(self.reasons)}" if self.reasons else text
 
 

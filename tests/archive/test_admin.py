@@ -98,7 +98,9 @@ def test_permissions(django_user_model, editor_client):
     client = Client()
     assert client.get("/admin/archive/import/").status_code == 302  # to the login page
     assert client.get("/admin/archive/export/").status_code == 302
-    viewer = django_user_model.objects.create_user("viewer", password="pw-viewer-123!", is_staff=True)
+    viewer = django_user_model.objects.create_user(
+        "viewer", password="pw-viewer-123!", is_staff=True
+    )
     viewer.user_permissions.add(Permission.objects.get(codename="view_publication"))
     client.force_login(viewer)
     assert client.get("/admin/archive/import/").status_code == 403

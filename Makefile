@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 N ?= 100000
 
-.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick clean
+.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import clean
 
 install: $(VENV)/.installed
 
@@ -70,6 +70,11 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick
+
+# Import speed: N_IMPORT generated publications exported and imported again (records/s).
+N_IMPORT ?= 10000
+bench-import: install
+	$(PYTHON) tests/benchmarks/import_bench.py --publications $(N_IMPORT)
 
 ci:
 	bash .ci/run

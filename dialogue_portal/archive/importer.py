@@ -8,6 +8,7 @@ publication it matches (by archive id) is left alone, so importing an archive tw
 changes nothing. ``dry_run`` runs the same checks and writes inside one transaction that
 is rolled back, and stores no file."""
 
+import contextlib
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import validate_slug
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -157,11 +159,30 @@ def import_archive(source, *, dry_run=False, progress=None):
         except _RollBack:
             pass
     else:
-        importer.run(report, progress)
+        with _commits_without_waiting_for_disk():
+            importer.run(report, progress)
         if report.count(CREATED) or report.count(UPDATED):
             bump_content_version()
     report.seconds = time.monotonic() - started
     return report
+
+
+@contextlib.contextmanager
+def _commits_without_waiting_for_disk():
+    """PostgreSQL: each record's commit does not wait for its WAL to reach the disk
+    (``synchronous_commit = off``, for this connection and this import only). Every
+    record stays all-or-nothing; a crash of the database server may lose the last few
+    records committed, which importing the archive again brings back."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 def read_archive(source):
@@ -421,7 +442,8 @@ class Importer:
         self.source = source
         self.parsed = parsed
         self.dry_run = dry_run
-        self.synced = set()  # (kind, slug) of registry entries already written or checked
+        # (kind, slug) → pk of registry entries already written or checked in this run
+        self.synced = {}
         self.reader = FileReader()
 
     def run(self, report, progress=None):
@@ -478,7 +500,7 @@ class Importer:
 
     def import_one(self, clean, published_at, outcome):
         stored = []  # files written for this record, removed again if it fails
-        synced_before = set(self.synced)
+        synced_before = dict(self.synced)
         try:
             with transaction.atomic():
                 outcome.action = self.write(clean, published_at, stored)
@@ -488,6 +510,11 @@ class Importer:
             outcome.action, outcome.reasons = REFUSED, _messages(error)
         except ArchiveRefused as error:
             outcome.action, outcome.reasons = REFUSED, [str(error)]
+        except IntegrityError as error:  # a constraint the checks above did not foresee
+            outcome.action, outcome.reasons = (
+                REFUSED,
+                [_("the database refused it: %(error)s") % {"error": str(error).splitlines()[0]}],
+            )
         if outcome.action == REFUSED:
             self.synced = synced_before
             for name in stored:
@@ -495,11 +522,8 @@ class Importer:
 
     # The record: registries first, then the publication and everything hanging from it.
     def write(self, clean, published_at, stored):
-        existing = self.find(clean["id"], clean["slug"])
-        taken = Publication.objects.filter(slug=clean["slug"])
-        if existing is not None:
-            taken = taken.exclude(pk=existing.pk)
-        if taken.exists():
+        existing, slug_taken = self.find(clean["id"], clean["slug"])
+        if slug_taken:
             raise Refused(
                 _("slug “%(slug)s” is already used by another publication on the site")
                 % {"slug": clean["slug"]}
@@ -507,7 +531,7 @@ class Importer:
         changed = self.sync_registries(clean)
         original = None
         if clean["translation_of"]:
-            original = self.find(clean["translation_of"], clean["translation_of"])
+            original, _taken = self.find(clean["translation_of"], clean["translation_of"])
             if original is None:
                 raise Refused(
                     _("translation_of: no publication “%(id)s” in the archive or on the site")
@@ -528,16 +552,24 @@ class Importer:
             current = None
         publication = existing or Publication()
         self.fill(publication, clean, published_at, original)
-        publication.full_clean(exclude=["banner_image"])
+        # Uniqueness and constraints: checked above, and by the database on save.
+        publication.full_clean(
+            exclude=["banner_image"], validate_unique=False, validate_constraints=False
+        )
         publication.save()
         self.write_banner(publication, clean, current, files, stored)
         self.write_attachments(publication, clean, current, files, stored)
         self.write_authors(publication, clean, current)
         for kind in ("topics", "regions", "audiences"):
-            if current is None or current[kind] != clean[kind]:
-                getattr(publication, kind).set(
-                    TERM_MODELS[kind].objects.filter(slug__in=clean[kind])
+            ids = [self.synced[(kind, slug)] for slug in clean[kind]]
+            if current is None:
+                field = Publication._meta.get_field(kind)
+                through, column = field.remote_field.through, f"{field.m2m_reverse_field_name()}_id"
+                through.objects.bulk_create(
+                    [through(publication_id=publication.pk, **{column: pk}) for pk in ids]
                 )
+            elif current[kind] != clean[kind]:
+                getattr(publication, kind).set(ids)
         if not self.dry_run:
             refresh_search_vector(publication)
             if publication.banner_image:
@@ -545,12 +577,21 @@ class Importer:
         return CREATED if existing is None else UPDATED
 
     def find(self, record_id, slug):
-        """The publication a record id names: imported with that id, or (an export of this
-        site, whose ids are slugs) the publication with that slug and no archive id."""
-        found = Publication.objects.filter(external_id=record_id).first()
-        if found is None and record_id == slug:
-            found = Publication.objects.filter(slug=slug, external_id__isnull=True).first()
-        return found
+        """(the publication a record id names, whether another one has the slug), in one
+        query. The id names the publication imported with it or (an export of this site,
+        whose ids are slugs) the publication with that slug and no archive id."""
+        rows = list(
+            Publication.objects.filter(
+                Q(external_id=record_id) | Q(slug=slug) | Q(slug=record_id, external_id=None)
+            )
+        )
+        found = next((row for row in rows if row.external_id == record_id), None)
+        if found is None:
+            found = next(
+                (row for row in rows if row.slug == record_id and row.external_id is None), None
+            )
+        taken = any(row.slug == slug and row != found for row in rows)
+        return found, taken
 
     def fill(self, publication, clean, published_at, original):
         for name in ("slug", "kind", "language", "status", "featured", "title", "subtitle",
@@ -559,11 +600,11 @@ class Importer:
         publication.external_id = clean["id"]
         publication.published_at = published_at
         publication.translation_of = original
-        publication.project = (
-            Project.objects.get(slug=clean["project"]) if clean["project"] else None
+        publication.project_id = (
+            self.synced[("projects", clean["project"])] if clean["project"] else None
         )
-        publication.programme = (
-            Programme.objects.get(slug=clean["programme"]) if clean["programme"] else None
+        publication.programme_id = (
+            self.synced[("programmes", clean["programme"])] if clean["programme"] else None
         )
         if clean["banner"]:
             publication.banner_alt = clean["banner"]["alt"]
@@ -654,8 +695,10 @@ class Importer:
             {k: v for k, v in entry.items() if k != "file"} for entry in current["attachments"]
         ] == [{k: v for k, v in entry.items() if k != "file"} for entry in clean["attachments"]]:
             return
-        old = list(publication.attachments.values_list("file", flat=True))
-        publication.attachments.all().delete()
+        old = []
+        if current is not None:
+            old = list(publication.attachments.values_list("file", flat=True))
+            publication.attachments.all().delete()
         rows = []
         for order, entry in enumerate(clean["attachments"], start=1):
             data, _size = files[entry["file"]]
@@ -673,7 +716,7 @@ class Importer:
                 )
             )
         for row in rows:
-            row.full_clean(exclude=["file", "publication"])
+            row.full_clean(exclude=["file", "publication"], validate_constraints=False)
         Attachment.objects.bulk_create(rows)
         for name in old:
             self.forget_on_commit(name)
@@ -698,24 +741,29 @@ class Importer:
     def write_authors(self, publication, clean, current):
         if current is not None and current["authors"] == clean["authors"]:
             return
-        people = Person.objects.in_bulk([a["person"] for a in clean["authors"]], field_name="slug")
-        institutions = Institution.objects.in_bulk(
-            [a["institution"] for a in clean["authors"] if a["institution"]], field_name="slug"
-        )
-        publication.authorships.all().delete()
+        if current is not None:
+            publication.authorships.all().delete()
         rows = [
             Authorship(
                 publication=publication,
-                person=people[author["person"]],
+                person_id=self.synced[("people", author["person"])],
                 order=order,
                 byline_position=author["position"],
                 byline_position_ru=author["position_ru"],
-                institution=institutions.get(author["institution"]),
+                institution_id=(
+                    self.synced[("institutions", author["institution"])]
+                    if author["institution"]
+                    else None
+                ),
             )
             for order, author in enumerate(clean["authors"], start=1)
         ]
         for row in rows:
-            row.full_clean(exclude=["publication", "person", "institution"], validate_unique=False)
+            row.full_clean(
+                exclude=["publication", "person", "institution"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
         Authorship.objects.bulk_create(rows)
 
     # --- people, institutions and terms ---------------------------------------------------
@@ -767,17 +815,15 @@ class Importer:
                     _("%(what)s is neither in the archive nor on the site") % {"what": what}
                 )
             if existing is None:
-                self.create_from_name(kind, model, soft, what)
-                self.synced.add((kind, slug))
+                self.synced[(kind, slug)] = self.create_from_name(kind, model, soft, what).pk
                 return True
-            self.synced.add((kind, slug))
+            self.synced[(kind, slug)] = existing.pk
             return False
         wanted = self.normalise_entry(kind, hard, what)
         if existing is not None and self.canonical(kind, existing) == wanted:
-            self.synced.add((kind, slug))
+            self.synced[(kind, slug)] = existing.pk
             return False
-        self.write_entry(kind, model, existing, wanted, what)
-        self.synced.add((kind, slug))
+        self.synced[(kind, slug)] = self.write_entry(kind, model, existing, wanted, what).pk
         return True
 
     def canonical(self, kind, obj):
@@ -875,6 +921,7 @@ class Importer:
                 )
                 affiliation.full_clean(exclude=["person", "institution"])
                 affiliation.save()
+        return obj
 
     def create_from_name(self, kind, model, entry, what):
         fields = {key: value for key, value in entry.items() if key != "slug"}
@@ -884,6 +931,7 @@ class Importer:
         except ValidationError as error:
             raise Refused(*(f"{what}: {message}" for message in _messages(error))) from None
         obj.save()
+        return obj
 
 
 def _messages(error):

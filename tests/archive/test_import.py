@@ -4,6 +4,7 @@ with a message that names the record, nothing half-written, nothing outside MEDI
 import io
 import json
 import os
+import re
 import stat
 import zipfile
 
@@ -355,3 +356,25 @@ def test_a_folder_manifest_cannot_reach_outside(tmp_path):
     assert report.lines() == [
         "record 1 [r1]: refused — “../secret.pdf”: a path that leaves the archive."
     ]
+
+
+def test_the_readme_example_imports(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = re.search(r"```json\n(.*?)```", readme, re.S).group(1).replace("<p>…</p>", "<p>x</p>")
+    from io import BytesIO
+
+    from PIL import Image
+
+    jpeg = BytesIO()
+    Image.new("RGB", (30, 20)).save(jpeg, "JPEG")
+    folder = write_folder(
+        tmp_path / "a",
+        example.encode(),
+        {"files/arctic/banner.jpg": jpeg.getvalue(), "files/arctic/report.pdf": PDF},
+    )
+    assert run(folder).lines() == ["record 1 [rusi-2019-017]: created"]
+    publication = Publication.objects.get(external_id="rusi-2019-017")
+    assert publication.authorships.get().institution.short_name == "RUSI"
+    assert publication.project.institutions.get().slug == "rusi"

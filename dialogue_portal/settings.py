@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.demo",
     "dialogue_portal",
     "dialogue_portal.api",
     "dialogue_portal.archive",

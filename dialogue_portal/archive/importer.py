@@ -44,6 +44,12 @@ from dialogue_portal.archive.exporter import (
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.uploads import (
+    attachment_upload_to,
+    banner_upload_to,
+    validate_image_upload,
+    validate_pdf_upload,
+)
 from people.models import Affiliation, Institution, Person
 from publications.models import (
     LANGUAGE_CHOICES,
@@ -58,12 +64,6 @@ from publications.models import (
 )
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
-from publications.validators import (
-    attachment_upload_to,
-    banner_upload_to,
-    validate_image_upload,
-    validate_pdf_upload,
-)
 
 TERM_MODELS = {
     "topics": Topic,

@@ -2,9 +2,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
-from dialogue_portal.api import views
+from dialogue_portal.api import schema, views
 
 app_name = "api"
+assert schema.PublicationFilterExtension  # registered with drf-spectacular on import
 
 router = DefaultRouter()
 router.include_format_suffixes = False

@@ -90,15 +90,14 @@ class PersonViewSet(ReadOnlyViewSet):
     serializer_class = serializers.PersonSerializer
 
     def get_queryset(self):
-        people = Person.objects.prefetch_related(
-            Prefetch(
-                "affiliations",
-                queryset=Affiliation.objects.select_related("institution"),
-            )
+        people = (
+            Publication.objects.published().authors()
+            if self.action == "list"
+            else Person.objects.all()
+        )
+        return people.prefetch_related(
+            Prefetch("affiliations", queryset=Affiliation.objects.select_related("institution"))
         ).order_by("family_name", "given_name", "pk")
-        if self.action == "list":
-            people = people.with_publications()
-        return people
 
 
 class InstitutionViewSet(ReadOnlyViewSet):

@@ -315,15 +315,16 @@ def check_record(data):
     if slug is None and not errors:
         errors.append(_("slug: missing"))
     kind = data.get("kind") or Publication.Kind.REPORT
-    if kind not in Publication.Kind.values:
+    if not isinstance(kind, str) or kind not in Publication.Kind.values:
         errors.append(_("kind: “%(value)s” is not a kind of publication") % {"value": kind})
     language = data.get("language") or "en"
-    if language not in LANGUAGES:
+    if not isinstance(language, str) or language not in LANGUAGES:
         errors.append(
             _("language: “%(value)s” is not a language of the site") % {"value": language}
         )
+        language = "en"  # refused already; keeps the checks below to their own fields
     status = data.get("status") or Publication.Status.PUBLISHED
-    if status not in Publication.Status.values:
+    if not isinstance(status, str) or status not in Publication.Status.values:
         errors.append(_("status: “%(value)s” is not a status") % {"value": status})
     published_at = _when(data.get("published_at"), errors)
     if (
@@ -392,7 +393,7 @@ def check_record(data):
         if checked:
             checked["title"] = checked["title"] or PurePosixPath(checked["file"]).stem
             checked["language"] = checked["language"] or language
-            if checked["language"] not in LANGUAGES:
+            if checked["language"] not in LANGUAGES:  # _text made it a string
                 errors.append(_("%(what)s: unknown language") % {"what": what})
             attachments.append(checked)
     record = {
@@ -772,23 +773,20 @@ class Importer:
         """Create or update what the record names; True when anything changed."""
         changed = False
         institutions = {a["institution"] for a in clean["authors"] if a["institution"]}
+        named = []  # institutions the registries' entries name (checked as they are written)
         for author in clean["authors"]:
-            entry = self.entry("people", author["person"])
-            if entry:
-                institutions |= {
-                    a.get("institution")
-                    for a in entry.get("affiliations", [])
-                    if isinstance(a, dict)
-                }
+            affiliations = (self.entry("people", author["person"]) or {}).get("affiliations")
+            if isinstance(affiliations, list):
+                named += [a.get("institution") for a in affiliations if isinstance(a, dict)]
         terms = {kind: set(clean[kind]) for kind in ("topics", "regions", "audiences")}
         terms["projects"] = {clean["project"]} - {None}
         terms["programmes"] = {clean["programme"]} - {None}
         for slug in terms["projects"]:
-            entry = self.entry("projects", slug) or {}
-            institutions |= set(entry.get("institutions") or [])
+            listed = (self.entry("projects", slug) or {}).get("institutions")
+            named += listed if isinstance(listed, list) else []
         for slug in terms["programmes"]:
-            entry = self.entry("programmes", slug) or {}
-            institutions |= {entry.get("institution")}
+            named.append((self.entry("programmes", slug) or {}).get("institution"))
+        institutions |= {slug for slug in named if isinstance(slug, str) and slug}
         for slug in sorted(institutions - {None}):
             changed |= self.sync("institutions", slug)
         for author in clean["authors"]:
@@ -859,10 +857,16 @@ class Importer:
         for key, value in wanted.items():
             if value is None and isinstance(template[key], str):
                 wanted[key] = ""
+        for key in ("affiliations", "institutions"):
+            if key in wanted and not isinstance(wanted[key] or [], list):
+                raise Refused(_("%(what)s: %(field)s is not a list") % {"what": what, "field": key})
+        for key, value in wanted.items():
+            if key not in ("affiliations", "institutions") and isinstance(value, (dict, list)):
+                raise Refused(_("%(what)s: %(field)s: not text") % {"what": what, "field": key})
         if kind == "people":
             affiliations = []
             for item in wanted["affiliations"] or []:
-                if not isinstance(item, dict) or not item.get("institution"):
+                if not isinstance(item, dict) or not isinstance(item.get("institution"), str):
                     raise Refused(
                         _("%(what)s: an affiliation without an institution") % {"what": what}
                     )
@@ -875,6 +879,8 @@ class Importer:
                 affiliations.append(row)
             wanted["affiliations"] = affiliations
         if kind == "projects":
+            if not all(isinstance(slug, str) for slug in wanted["institutions"] or []):
+                raise Refused(_("%(what)s: institutions: not a list of slugs") % {"what": what})
             wanted["institutions"] = sorted(wanted["institutions"] or [])
         return wanted
 

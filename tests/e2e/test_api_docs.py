@@ -14,6 +14,7 @@ def test_docs_page_lists_the_endpoints_under_the_strict_policy(page, live_server
     make_publication(slug="report")
     response = page.goto("/api/docs/")
     assert response.status == 200
+    assert page.title() == "API documentation · Dialogue Portal"
     policy = response.headers["content-security-policy"]
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     page.get_by_text("/api/publications/{slug}/").first.wait_for()

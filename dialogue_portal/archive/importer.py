@@ -64,6 +64,7 @@ from publications.models import (
 )
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
+from publications.signals import publications_changed
 
 TERM_MODELS = {
     "topics": Topic,
@@ -575,6 +576,9 @@ class Importer:
             refresh_search_vector(publication)
             if publication.banner_image:
                 refresh_banner_renditions(publication)
+        # Authors, files and terms went in with bulk inserts, which send no model signal:
+        # apps that follow publications' changes (the OAI records) hear of them here.
+        publications_changed.send(sender=Publication, ids=[publication.pk])
         return CREATED if existing is None else UPDATED
 
     def find(self, record_id, slug):

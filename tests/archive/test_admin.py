@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
 from tests.archive.test_import import PDF, manifest, media_files, record
 from tests.factories import make_publication
@@ -124,3 +125,17 @@ def test_export_downloads_the_archive(editor_client):
     assert "attachment;" in response["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert json.loads(archive.read("manifest.json"))["publications"][0]["slug"] == "one"
+
+
+def test_an_editor_who_prefers_russian_gets_the_import_in_russian(editor, editor_client):
+    AdminProfile.objects.create(user=editor, admin_language="ru")
+    form = editor_client.get("/admin/archive/import/").content.decode()
+    assert "Проверить архив" in form and "Архив (.zip)" in form
+    content = manifest(record(), record(id="r2", slug="s2", published_at="2020-02-31"))
+    page = editor_client.post("/admin/archive/import/", {"archive": zip_upload(content)})
+    text = page.content.decode()
+    assert "Что станет с каждой записью" in text
+    assert "<td>запись 2</td>" in text and "<td>отклонена</td>" in text
+    assert "published_at: «2020-02-31» — не дата" in text
+    changelist = editor_client.get("/admin/publications/publication/").content.decode()
+    assert "Импорт архива" in changelist and "Экспорт архива" in changelist

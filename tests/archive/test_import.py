@@ -7,9 +7,11 @@ import os
 import re
 import stat
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from PIL import Image
 
 from dialogue_portal.archive.importer import import_archive
 from dialogue_portal.archive.source import ArchiveRefused, open_source
@@ -359,15 +361,9 @@ def test_a_folder_manifest_cannot_reach_outside(tmp_path):
 
 
 def test_the_readme_example_imports(tmp_path):
-    from pathlib import Path
-
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     example = re.search(r"```json\n(.*?)```", readme, re.S).group(1).replace("<p>…</p>", "<p>x</p>")
-    from io import BytesIO
-
-    from PIL import Image
-
-    jpeg = BytesIO()
+    jpeg = io.BytesIO()
     Image.new("RGB", (30, 20)).save(jpeg, "JPEG")
     folder = write_folder(
         tmp_path / "a",

@@ -12,6 +12,7 @@ from dialogue_portal.archive.importer import import_archive
 from dialogue_portal.archive.source import open_source
 from publications.models import Publication
 from tests.archive.conftest import empty_the_database
+from tests.factories import make_publication
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,6 @@ def test_commands_round_trip(small_archive, tmp_path):
 
 
 def test_export_neutralises_formulas_in_the_spreadsheet(tmp_path):
-    from tests.factories import make_publication
-
     make_publication(slug="formula", title='=HYPERLINK("http://evil")', summary="-1")
     export_archive(tmp_path / "a")
     rows = (tmp_path / "a" / "publications.csv").read_text().splitlines()

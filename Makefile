@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 N ?= 100000
 
-.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-mail clean
+.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -73,6 +73,11 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick
+
+# Import speed: N_IMPORT generated publications exported and imported again (records/s).
+N_IMPORT ?= 10000
+bench-import: install
+	$(PYTHON) tests/benchmarks/import_bench.py --publications $(N_IMPORT)
 
 # Weekly digests to 1,000 and 10,000 subscribers through aiosmtpd on 127.0.0.1: mails/s, peak memory.
 bench-mail: install

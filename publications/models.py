@@ -205,6 +205,11 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    # Set by an archive import: the record's id in the archive, so importing it again
+    # updates this publication instead of adding another (dialogue_portal.archive).
+    external_id = models.CharField(
+        _("archive id"), max_length=200, unique=True, null=True, blank=True, editable=False
+    )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
     translation_of = models.ForeignKey(
         "self",

@@ -49,10 +49,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "reversion",
     "people",
     "publications",
     "polls",
     "dialogue_portal",
+    "dialogue_portal.desk",
 ]
 
 MIDDLEWARE = [

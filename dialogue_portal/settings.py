@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.demo",
     "dialogue_portal",
     "dialogue_portal.desk",
 ]

@@ -33,7 +33,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("", include("publications.urls")),
-    path("", include("people.urls")),
+    path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
     prefix_default_language=False,
 )

@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from people.models import Person
 from polls.models import Poll
 from publications.filters import rating_average
 from publications.models import Publication
@@ -68,7 +67,7 @@ def search(request):
                 | Q(position__icontains=word)
             )
         # Like the people list: only those with published work (an upcoming author stays unseen).
-        people = Person.objects.with_publications().filter(name_match)
+        people = Publication.objects.published().authors().filter(name_match)
         results["people"] = list(people.for_listing()[:SEARCH_LIMIT])
         results["polls"] = list(
             Poll.objects.public().filter(

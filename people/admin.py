@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.editing import ChangesContentMixin
 from people.models import Affiliation, Institution, Person
-from publications.admin import ChangesContentMixin
 
 
 class AffiliationInline(admin.TabularInline):

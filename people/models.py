@@ -4,8 +4,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
+from dialogue_portal.uploads import banner_upload_to, validate_image_upload
 from dialogue_portal.urlcache import reverse_slug
-from publications.validators import banner_upload_to, validate_image_upload
 
 orcid_validator = RegexValidator(
     r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", _("Enter an ORCID iD such as 0000-0002-1825-0097.")
@@ -47,12 +47,6 @@ class Institution(models.Model):
 
 
 class PersonQuerySet(models.QuerySet):
-    def with_publications(self):
-        """People who appear on at least one published publication."""
-        from publications.models import Publication
-
-        return self.filter(pk__in=Publication.objects.published().values("authorships__person"))
-
     def for_listing(self):
         return self.prefetch_related(
             models.Prefetch(

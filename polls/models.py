@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
 from dialogue_portal.urlcache import reverse_slug
+from publications.models import Publication
 
 
 class PollQuerySet(models.QuerySet):
@@ -42,7 +43,6 @@ class PollQuerySet(models.QuerySet):
 
     def for_detail(self):
         """A poll page: the poll, its answers, and the published publications it links to."""
-        from publications.models import Publication
 
         return self.with_choices().prefetch_related(
             Prefetch(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dialogue_portal.editing import ChangesContentMixin
 from dialogue_portal.pagecache import bump_content_version
 from publications.models import (
     Attachment,
@@ -19,31 +20,6 @@ from publications.models import (
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
 from publications.services import delete_ratings
-
-
-def content_changed():
-    """An editor changed what pages show: cached pages, counts and term lists are stale."""
-    bump_content_version()
-
-
-class ChangesContentMixin:
-    """For admins of what pages show: saving or deleting makes the caches stale at once."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        self.before_readers_see(form.instance)
-        content_changed()
-
-    def before_readers_see(self, obj):
-        """What must be stored before the caches move on to the change (nothing here)."""
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        content_changed()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        content_changed()
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -145,7 +121,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
             status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
-        content_changed()
+        bump_content_version()
         self.message_user(
             request,
             ngettext("%d publication published.", "%d publications published.", updated) % updated,
@@ -157,7 +133,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
         updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
             status=Publication.Status.DRAFT, updated_at=timezone.now()
         )
-        content_changed()
+        bump_content_version()
         self.message_user(
             request,
             ngettext("%d publication unpublished.", "%d publications unpublished.", updated)

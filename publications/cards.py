@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from dialogue_portal.pagecache import VERSION_KEY, version_from
+from publications.models import authors_prefetch
 
 TEMPLATE = "includes/card.html"
 CARD_SECONDS = 3600
@@ -27,7 +28,6 @@ VARIANTS = ("wide", "compact", "show_image")
 def render_cards(context, publications, **variant):
     """The cards of ``publications`` as HTML, in order (``variant``: wide, compact,
     show_image, as the card template takes them)."""
-    from publications.models import authors_prefetch
 
     publications = list(publications)
     if not publications:

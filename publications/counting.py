@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import F
 
 from dialogue_portal.clientip import client_ip
+from publications.models import Attachment, Publication
 
 REPEAT_WINDOW_SECONDS = 30
 BOT_PATTERN = re.compile(
@@ -73,7 +74,6 @@ def flush(kind, publication_id, key=None):
 
 def flush_all():
     """Flush every publication's pending counts (the `flush_counts` command, run by cron)."""
-    from publications.models import Publication
 
     total = 0
     for publication_id in Publication.objects.published().values_list("pk", flat=True).iterator():
@@ -83,14 +83,12 @@ def flush_all():
 
 
 def _write(kind, publication_id, amount, attachment_id=None):
-    from publications.models import Publication
 
     field = COUNTERS[kind]
     Publication.objects.filter(pk=publication_id).update(**{field: F(field) + amount})
 
 
 def _write_attachment(attachment_id):
-    from publications.models import Attachment
 
     Attachment.objects.filter(pk=attachment_id).update(download_count=F("download_count") + 1)
 

@@ -6,19 +6,19 @@ hold with that option chosen, the other facets' choices kept.
 """
 
 import datetime as dt
-import hashlib
-import json
 
 import django_filters
 from django import forms
-from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Institution, Person
+from publications.facets import FACET_COLUMNS
 from publications.models import LANGUAGE_CHOICES, Authorship, Publication
 from publications.search import clean_query, filter_by_query, uses_postgres
+from publications.taxonomy import get_taxonomy
 
 SORTS = {
     "newest": (_("Newest first"), ["-published_at", "-pk"]),
@@ -28,22 +28,9 @@ SORTS = {
     "relevance": (_("Relevance"), ["-rank", "-published_at", "-pk"]),
 }
 
-# facet name -> the column its options are counted by
-FACET_COLUMNS = {
-    "kind": "kind",
-    "topic": "topics__slug",
-    "region": "regions__slug",
-    "project": "project__slug",
-    "programme": "programme__slug",
-    "audience": "audiences__slug",
-    "language": "language",
-}
-
 
 def _term_choices(kind):
     def choices():
-        from publications.taxonomy import get_taxonomy
-
         return [(term.slug, term.display_name) for term in get_taxonomy().terms[kind]]
 
     return choices
@@ -220,79 +207,3 @@ def rating_average():
         default=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField()),
         output_field=FloatField(),
     )
-
-
-FACET_CACHE_SECONDS = 300
-
-
-def facet_counts(filterset, base_queryset):
-    """Facet counts for the list as the reader filtered it (the published list only).
-
-    Cached for a few minutes under the normalized filters and the site's content version,
-    which every editorial change moves on; the time limit covers scheduled publications
-    that become public on their own."""
-    from dialogue_portal.pagecache import remember
-
-    active = filterset.active_values()
-    return remember(
-        f"facets:{_filters_digest(active)}",
-        lambda: facet_counts_for(
-            base_queryset,
-            {name: (filterset.filters[name], value) for name, value in active.items()},
-        ),
-        FACET_CACHE_SECONDS,
-    )
-
-
-def cached_count(name, queryset):
-    """How many rows ``queryset`` holds, cached like the facet counts; ``name`` says
-    which list it is (the query's text cannot: "published" compares with the clock)."""
-    from dialogue_portal.pagecache import remember
-
-    return remember(f"count:{name}", queryset.count, FACET_CACHE_SECONDS)
-
-
-def facet_cache_key(active):
-    """Names the facets of a filter set as they stand now (for the rendered fragment)."""
-    from dialogue_portal.pagecache import content_version
-
-    return f"facets:{content_version()}:{_filters_digest(active)}"
-
-
-def _filters_digest(active):
-    def normal(value):
-        if isinstance(value, (list, tuple, set)):
-            return sorted(normal(item) for item in value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return getattr(value, "slug", None) or str(value)
-
-    filters = sorted((name, normal(value)) for name, value in active.items() if name != "sort")
-    return hashlib.sha256(json.dumps(filters, ensure_ascii=False).encode()).hexdigest()[:32]
-
-
-def facet_counts_for(base_queryset, active):
-    """{facet: {key: count}} for every facet, in one query (a UNION ALL of GROUP BYs).
-
-    ``active`` maps a filter name to ``(filter, value)``; each facet is counted with
-    every active filter applied except its own. Filters narrow with subqueries, never
-    joins, so each publication is one row per option and a plain COUNT is exact (a
-    COUNT(DISTINCT) would sort every group: seconds at 100,000 publications)."""
-    parts = []
-    for facet, column in FACET_COLUMNS.items():
-        narrowed = base_queryset
-        for name, (filter_, value) in active.items():
-            if name != facet:
-                narrowed = filter_.filter(narrowed, value)
-        parts.append(
-            narrowed.order_by()
-            .filter(**{f"{column}__isnull": False})
-            .values(key=F(column))
-            .annotate(facet=Value(facet), n=Count("*"))
-            .values_list("facet", "key", "n")
-        )
-    counts = {facet: {} for facet in FACET_COLUMNS}
-    first, *rest = parts
-    for facet, key, n in first.union(*rest, all=True).order_by():
-        counts[facet][key] = n
-    return counts

@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
 from dialogue_portal.translation import Translated
-from dialogue_portal.urlcache import reverse_slug
-from people.models import Institution, Person
-from publications.sanitize import sanitize_html
-from publications.validators import (
+from dialogue_portal.uploads import (
     attachment_upload_to,
     banner_upload_to,
     validate_image_upload,
     validate_pdf_upload,
 )
+from dialogue_portal.urlcache import reverse_slug
+from people.models import Affiliation, Institution, Person
+from publications.renditions import srcset
+from publications.sanitize import sanitize_html
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
 
@@ -122,8 +123,6 @@ def authors_prefetch():
 def _byline_authorships():
     # Built once per process: resolving five subqueries costs more than running them.
     # Callers take a copy (a clone is cheap), so the shared queryset is never run.
-    from people.models import Affiliation
-
     current = Affiliation.objects.filter(person=OuterRef("person"), is_current=True).order_by(
         "order", "pk"
     )
@@ -155,6 +154,11 @@ class PublicationQuerySet(models.QuerySet):
 
     def by_author(self, person):
         return self.filter(authorships__person=person)
+
+    def authors(self):
+        """The people who wrote these publications (``published().authors()``: everyone
+        with published work)."""
+        return Person.objects.filter(pk__in=self.values("authorships__person"))
 
     def with_authors(self):
         return self.prefetch_related(authors_prefetch())
@@ -446,8 +450,6 @@ class Publication(models.Model):
     @property
     def banner_srcset(self):
         """The banner's WebP renditions and the original, for ``<img srcset>``."""
-        from publications.renditions import srcset
-
         return srcset(self)
 
     @property

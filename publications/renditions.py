@@ -20,8 +20,6 @@ QUALITY = 80
 
 def refresh_banner_renditions(publication):
     """Make the banner's renditions unless they are there already; returns the sizes."""
-    from publications.models import Publication
-
     banner = publication.banner_image
     known = publication.banner_renditions or {}
     if not banner:
@@ -31,7 +29,7 @@ def refresh_banner_renditions(publication):
     else:
         wanted = {"source": banner.name, "sizes": _render(banner)}
     if wanted != known:
-        Publication.objects.filter(pk=publication.pk).update(banner_renditions=wanted)
+        type(publication).objects.filter(pk=publication.pk).update(banner_renditions=wanted)
         publication.banner_renditions = wanted
     return wanted.get("sizes", [])
 

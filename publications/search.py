@@ -11,6 +11,8 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.utils.html import strip_tags
 
+from publications.models import Authorship
+
 SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
 MAX_QUERY_LENGTH = 200
 
@@ -39,7 +41,6 @@ def filter_by_query(queryset, text):
             # F(): rank the stored, weighted vector (a plain name would rebuild it from text).
             rank=SearchRank(F("search_vector"), query)
         )
-    from publications.models import Authorship
 
     authors = Authorship.objects.filter(publication=OuterRef("pk")).filter(
         Q(person__family_name__icontains=text)

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.utils import translation
 
-from people.models import Person
 from publications.models import Project, Publication, Region, Topic
 
 
@@ -93,7 +92,7 @@ class PersonSitemap(Sitemap):
     x_default = True
 
     def items(self):
-        return Person.objects.with_publications()
+        return Publication.objects.published().authors()
 
     def lastmod(self, item):
         return item.updated_at

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db.models import CharField, Value
 
 from dialogue_portal.pagecache import content_version, remember
+from publications.facets import facet_counts_for
 from publications.models import Audience, Programme, Project, Publication, Region, Topic
 
 MODELS = {
@@ -35,8 +36,6 @@ class Taxonomy:
         """{kind: {slug: published publications}}: counted (one query over every published
         publication) only for pages that show them, and cached beside the term lists."""
         if self._counts is None:
-            from publications.filters import facet_counts_for
-
             self._counts = remember(
                 "taxonomy:counts",
                 lambda: facet_counts_for(Publication.objects.published(), {}),

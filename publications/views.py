@@ -19,9 +19,9 @@ from dialogue_portal.context_processors import language_links
 from dialogue_portal.pagecache import anonymous_page_cache, remember
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
-from polls.models import Poll
 from publications import citation, counting, sharing
-from publications.filters import PublicationFilter, facet_cache_key, facet_counts
+from publications.facets import facet_cache_key, facet_counts
+from publications.filters import PublicationFilter
 from publications.models import (
     Attachment,
     Audience,
@@ -200,7 +200,6 @@ class PublicationDetailView(DetailView):
             language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
             related=related,
-            poll=Poll.objects.featured(Poll.Placement.PUBLICATIONS),
             citation_text=citation.formatted(publication, self.request),
             share_links=sharing.share_links(publication.title, url),
             json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from dialogue_portal.pagecache import bump_content_version
-from publications.filters import PublicationFilter, facet_counts
+from publications.facets import facet_counts
+from publications.filters import PublicationFilter
 from publications.models import Publication
 from tests.factories import make_publication, make_topic
 

@@ -1,10 +1,16 @@
+"""Pages of people and institutions: who they are and what they published.
+
+They live beside the publications they list (``people`` knows nothing of publications);
+the URLs keep the ``people`` namespace."""
+
 import string
 
 from django.db.models import Q
 from django.views.generic import DetailView, ListView
 
 from people.models import Institution, Person
-from publications.filters import PublicationFilter, cached_count
+from publications.facets import cached_count
+from publications.filters import PublicationFilter
 from publications.models import Publication
 from publications.search import clean_query
 from publications.views import paginate, query_without
@@ -20,7 +26,7 @@ class PersonListView(ListView):
     paginate_by = 60
 
     def get_queryset(self):
-        people = Person.objects.with_publications().for_listing()
+        people = Publication.objects.published().authors().for_listing()
         self.query = clean_query(self.request.GET.get("q", ""))[:100]
         letter = self.request.GET.get("letter", "")[:1].upper()
         self.letter = letter if letter in string.ascii_uppercase + RUSSIAN_LETTERS else ""
@@ -92,10 +98,9 @@ class InstitutionDetailView(DetailView):
         context.update(
             page_obj=page,
             publications=page.object_list,
-            people=Person.objects.filter(
-                affiliations__institution=self.object, affiliations__is_current=True
-            )
-            .with_publications()
+            people=Publication.objects.published()
+            .authors()
+            .filter(affiliations__institution=self.object, affiliations__is_current=True)
             .distinct()
             .for_listing()[:60],
             query_string=query_without(self.request, "page"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people import views
+from publications import people_views as views
 
 app_name = "people"
 

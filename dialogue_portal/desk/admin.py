@@ -73,6 +73,17 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             raise PermissionDenied
         return super().changelist_view(request, extra_context)
 
+    def has_delete_permission(self, request, obj=None):
+        """Deleting what readers see takes it from them: a publishing decision too."""
+        if obj is not None and services.is_live(obj) and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not self.has_publish_permission(request) and any(map(services.is_live, queryset)):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status" and not self.has_publish_permission(request):
             kwargs["choices"] = [
@@ -245,10 +256,10 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
 
     @staticmethod
     def _revision_label(revision):
-        from_ = revision.user.get_username() if revision.user else "—"
-        return _("Revision of %(date)s by %(user)s") % {
+        return _("Revision %(number)s of %(date)s by %(user)s") % {
+            "number": revision.pk,
             "date": services._when(revision),
-            "user": from_,
+            "user": revision.user.get_username() if revision.user else "—",
         }
 
     def compare_view(self, request, object_id):
@@ -366,7 +377,7 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             proposal=proposal,
             waiting=waiting,
             can_decide=can_decide,
-            decisions=obj.decisions.select_related("user")[:20],
+            decisions=obj.decisions.select_related("user").order_by("created_at", "pk"),
         )
         return TemplateResponse(
             request,

@@ -206,3 +206,13 @@ def test_admin_home_queues(editor_client, reviewer_client, draft, django_assert_
     text = home.content.decode()
     assert "Awaiting my review" in text and "Draft report" in text
     assert "Awaiting my review" not in editor_client.get(reverse("admin:index")).content.decode()
+
+
+def test_an_editor_cannot_delete_what_readers_see(editor_client, published, draft):
+    delete = reverse("admin:publications_publication_delete", args=[published.pk])
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [published.pk], "post": "yes"}
+    assert editor_client.post(CHANGELIST, bulk).status_code == 403
+    assert Publication.objects.filter(pk=published.pk).exists()
+    own = reverse("admin:publications_publication_delete", args=[draft.pk])
+    assert editor_client.post(own, {"post": "yes"}).status_code == 302

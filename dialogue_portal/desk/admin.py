@@ -23,7 +23,13 @@ from reversion.models import Revision
 
 from dialogue_portal.desk import services
 from dialogue_portal.desk.forms import ReviewForm
-from dialogue_portal.desk.history import Snapshot, capture, compare, publication_versions
+from dialogue_portal.desk.history import (
+    Snapshot,
+    capture,
+    compare,
+    describe,
+    publication_versions,
+)
 from dialogue_portal.desk.models import Decision, Proposal
 from people.admin import InstitutionAdmin, PersonAdmin
 from people.models import Institution, Person
@@ -303,7 +309,8 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
                         ),
                     )
                 else:
-                    messages.success(request, decision.comment)
+                    newest = publication_versions(obj.pk).first().revision
+                    messages.success(request, describe(newest))
                 return HttpResponseRedirect(
                     reverse("admin:publications_publication_change", args=[obj.pk])
                 )

@@ -7,7 +7,9 @@ revision, from a proposal (``Proposal.versions``) or from the rows as they are n
 ``compare`` lays two snapshots side by side, field by field, in the editor's language.
 """
 
+import datetime as dt
 import difflib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -370,3 +372,35 @@ def compare(old, new):
         )
     )
     return rows
+
+
+def desk_comment(action, **params):
+    """A revision comment for what the desk did, stored as data so that it reads in the
+    language of whoever looks at the history later (as Django's own change messages do)."""
+    return json.dumps([{"desk": action, **{k: v for k, v in params.items() if v}}])
+
+
+def describe(revision):
+    """A revision's comment in the current language."""
+    try:
+        data = json.loads(revision.comment)
+        entry = data[0] if isinstance(data, list) and data else {}
+        action = entry.get("desk") if isinstance(entry, dict) else None
+    except ValueError:
+        action = None
+    if action is None:
+        return revision.get_comment()
+    comment = entry.get("comment", "")
+    if action == "restored":
+        when = dt.datetime.fromisoformat(entry["date"])
+        date = formats.date_format(timezone.localtime(when), "DATETIME_FORMAT")
+        text = _("Restored the revision of %(date)s") % {"date": date}
+    elif action == "approved":
+        text = _("Approved the changes proposed by %(user)s") % {"user": entry.get("user", "—")}
+    elif action == "published":
+        text = _("Approved and published")
+    elif action == "sent-back":
+        text = _("Sent back")
+    else:
+        text = action
+    return f"{text}: {comment}" if comment else text

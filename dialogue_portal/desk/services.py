@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from dialogue_portal.desk.history import M2M_FIELDS, RESTORED_FIELDS, Names, Snapshot
+from dialogue_portal.desk.history import (
+    M2M_FIELDS,
+    RESTORED_FIELDS,
+    Names,
+    Snapshot,
+    desk_comment,
+)
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.pagecache import bump_content_version
 from publications.models import Attachment, Authorship, Publication
@@ -228,9 +234,9 @@ def restore(*, publication, revision, user):
         records = list(revision.version_set.values_list("serialized_data", flat=True))
         propose(publication=publication, user=user, versions=records)
         return None
-    comment = _("Restored the revision of %(date)s") % {"date": _when(revision)}
+    comment = desk_comment("restored", date=revision.date_created.isoformat())
     apply_snapshot(publication=publication, snapshot=snapshot, user=user, comment=comment)
-    return _record(publication, user, Decision.Action.RESTORED, comment)
+    return _record(publication, user, Decision.Action.RESTORED)
 
 
 @transaction.atomic
@@ -255,7 +261,10 @@ def approve(*, publication, user, comment=""):
         publication.status = Publication.Status.PUBLISHED
         publication.published_at = publication.published_at or timezone.now()
         _save_with_revision(
-            publication, user, comment or _("Approved and published"), ["status", "published_at"]
+            publication,
+            user,
+            desk_comment("published", comment=comment),
+            ["status", "published_at"],
         )
     else:
         raise ValidationError(_("Nothing of this publication is waiting for review."))
@@ -276,7 +285,7 @@ def send_back(*, publication, user, comment):
     elif publication.status == Publication.Status.REVIEW:
         publication.status = Publication.Status.DRAFT
         _save_with_revision(
-            publication, user, _("Sent back: %(comment)s") % {"comment": comment}, ["status"]
+            publication, user, desk_comment("sent-back", comment=comment), ["status"]
         )
     else:
         raise ValidationError(_("Nothing of this publication is waiting for review."))

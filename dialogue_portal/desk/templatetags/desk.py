@@ -5,7 +5,7 @@ from django.db.models import BigIntegerField, Exists, OuterRef, Subquery
 from django.db.models.functions import Cast
 from reversion.models import Version
 
-from dialogue_portal.desk import services
+from dialogue_portal.desk import history, services
 from dialogue_portal.desk.models import Decision, Proposal
 from publications.models import Publication
 
@@ -64,3 +64,9 @@ def desk_queue(context):
         "proposals": proposals,
         "sent_back": Decision.Action.SENT_BACK,
     }
+
+
+@register.filter
+def revision_comment(revision):
+    """A revision's comment in the language of the page."""
+    return history.describe(revision)

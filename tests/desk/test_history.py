@@ -481,3 +481,21 @@ def test_restore_reverts_the_related_set_and_history_shows_old_tags(
         assert reviewer_client.post(url).status_code == 302
     assert [a.person for a in publication.authorships.order_by("order")] == [first, second]
     assert list(publication.topics.all()) == [topic]
+
+
+def test_a_removed_attachment_keeps_its_file_and_a_restore_brings_it_back(reviewer_client, report):
+    publication = report[0]
+    attachment = make_attachment(publication)
+    name = attachment.file.name
+    reviewer_client.post(change_url(publication), change_form(publication))
+    version = revisions_of(publication).first()
+    data = change_form(publication)
+    data["attachments-0-DELETE"] = "on"
+    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert not publication.attachments.exists()
+    assert default_storage.exists(name)  # nothing deletes a file a revision refers to
+    url = reverse("admin:publications_publication_revision", args=[publication.pk, version.pk])
+    assert reviewer_client.post(url).status_code == 302
+    restored = publication.attachments.get()
+    assert (restored.pk, restored.file.name) == (attachment.pk, name)
+    assert reviewer_client.get(restored.get_absolute_url()).status_code == 200

@@ -216,3 +216,35 @@ def test_an_editor_cannot_delete_what_readers_see(editor_client, published, draf
     assert Publication.objects.filter(pk=published.pk).exists()
     own = reverse("admin:publications_publication_delete", args=[draft.pk])
     assert editor_client.post(own, {"post": "yes"}).status_code == 302
+
+
+def test_approving_a_draft_with_a_future_date_schedules_it(reviewer_client, draft, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    later = timezone.now() + dt.timedelta(days=3)
+    Publication.objects.filter(pk=draft.pk).update(status="review", published_at=later)
+    assert reviewer_client.post(review_url(draft), {"action": "approve"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_scheduled and not draft.is_public
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("authors", [1, 4])
+def test_desk_pages_answer_in_a_fixed_number_of_queries(
+    reviewer_client, editor_client, authors, django_assert_num_queries
+):
+    people = [make_person() for _ in range(authors)]
+    publication = make_publication(authors=people)
+    for title in ("First", "Second", "Third"):
+        data = change_form(publication, title=title)
+        assert reviewer_client.post(change_url(publication), data).status_code == 302
+    editor_client.post(change_url(publication), change_form(publication, status=False, title="X"))
+    history = reverse("admin:publications_publication_history", args=[publication.pk])
+    with django_assert_num_queries(7):
+        assert reviewer_client.get(history).status_code == 200
+    with django_assert_num_queries(15):
+        assert reviewer_client.get(review_url(publication)).status_code == 200
+    with django_assert_num_queries(8):
+        assert reviewer_client.get(reverse("admin:index")).status_code == 200

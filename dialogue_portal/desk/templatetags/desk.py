@@ -14,9 +14,9 @@ register = template.Library()
 LIMIT = 10
 
 
-def _latest_decision(field):
+def _latest_decision(field, publication="pk"):
     return Subquery(
-        Decision.objects.filter(publication=OuterRef("pk"))
+        Decision.objects.filter(publication=OuterRef(publication))
         .order_by("-created_at", "-pk")
         .values(field)[:1]
     )
@@ -54,7 +54,7 @@ def desk_queue(context):
         Proposal.objects.open()
         .filter(created_by=user)
         .select_related("publication")
-        .annotate(last_comment=_latest_decision("comment"))
+        .annotate(last_comment=_latest_decision("comment", publication="publication"))
         .order_by("-updated_at")[:LIMIT]
     )
     return {

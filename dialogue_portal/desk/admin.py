@@ -8,6 +8,7 @@ before publishing (a publish permission only reviewers hold), and proposals - ch
 editor makes to a published publication wait for a reviewer while readers see the old text.
 """
 
+import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
@@ -28,6 +29,7 @@ from dialogue_portal.desk.history import (
     capture,
     compare,
     describe,
+    desk_comment,
     publication_versions,
 )
 from dialogue_portal.desk.models import Decision, Proposal
@@ -78,6 +80,26 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         ):
             raise PermissionDenied
         return super().changelist_view(request, extra_context)
+
+    @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
+    def publish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().publish(request, queryset)
+        self._record_bulk(request, ids, "published")
+
+    @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
+    def unpublish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().unpublish(request, queryset)
+        self._record_bulk(request, ids, "unpublished")
+
+    def _record_bulk(self, request, ids, action):
+        """The list's actions change rows without saving them: one revision for them all."""
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(desk_comment(f"bulk-{action}"))
+            for publication in Publication.objects.filter(pk__in=ids):
+                reversion.add_to_revision(publication)
 
     def has_delete_permission(self, request, obj=None):
         """Deleting what readers see takes it from them: a publishing decision too."""
@@ -264,7 +286,7 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
     def _revision_label(revision):
         return _("Revision %(number)s of %(date)s by %(user)s") % {
             "number": revision.pk,
-            "date": services._when(revision),
+            "date": services.revision_date(revision),
             "user": revision.user.get_username() if revision.user else "—",
         }
 
@@ -319,7 +341,7 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             raise Http404
         if not problems:
             try:
-                services._check(snapshot, obj)
+                services.check_restorable(snapshot, obj)
             except services.RestoreError as error:
                 problems = error.problems
         context = self._context(
@@ -449,6 +471,26 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
+    def publish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().publish(request, queryset)
+        self._record_bulk(request, ids, "published")
+
+    @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
+    def unpublish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().unpublish(request, queryset)
+        self._record_bulk(request, ids, "unpublished")
+
+    def _record_bulk(self, request, ids, action):
+        """The list's actions change rows without saving them: one revision for them all."""
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(desk_comment(f"bulk-{action}"))
+            for publication in Publication.objects.filter(pk__in=ids):
+                reversion.add_to_revision(publication)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -401,6 +401,10 @@ def describe(revision):
         text = _("Approved and published")
     elif action == "sent-back":
         text = _("Sent back")
+    elif action == "bulk-published":
+        text = _("Published from the list")
+    elif action == "bulk-unpublished":
+        text = _("Unpublished from the list")
     else:
         text = action
     return f"{text}: {comment}" if comment else text

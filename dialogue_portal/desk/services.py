@@ -137,7 +137,8 @@ def propose(*, publication, user, versions):
     return proposal
 
 
-def _check(snapshot, publication):
+def check_restorable(snapshot, publication):
+    """RestoreError naming, for an editor, what ``snapshot`` needs that is gone or taken."""
     names = Names(snapshot)
     problems = names.missing_in(snapshot)
     for name in snapshot.file_names():
@@ -156,7 +157,7 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
     in one transaction recorded as one new revision. The publishing state (status and
     publish date) stays as it is: publishing is the reviewers' decision, not a restore's.
     Readers' counts (views, downloads, ratings) are never taken back."""
-    _check(snapshot, publication)
+    check_restorable(snapshot, publication)
     try:
         with transaction.atomic(), reversion.create_revision(manage_manually=True):
             current = Publication.objects.select_for_update().get(pk=publication.pk)
@@ -218,7 +219,8 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
     return current
 
 
-def _when(revision):
+def revision_date(revision):
+    """When a revision was saved, in the current language and time zone."""
     return formats.date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
 
 
@@ -230,7 +232,7 @@ def restore(*, publication, revision, user):
     if snapshot is None:
         raise RestoreError([_("This revision does not hold this publication.")])
     if is_live(publication) and not can_publish(user):
-        _check(snapshot, publication)
+        check_restorable(snapshot, publication)
         records = list(revision.version_set.values_list("serialized_data", flat=True))
         propose(publication=publication, user=user, versions=records)
         return None

@@ -248,3 +248,15 @@ def test_desk_pages_answer_in_a_fixed_number_of_queries(
         assert reviewer_client.get(review_url(publication)).status_code == 200
     with django_assert_num_queries(8):
         assert reviewer_client.get(reverse("admin:index")).status_code == 200
+
+
+def test_publishing_from_the_list_is_one_revision(reviewer_client, draft, published):
+    from reversion.models import Revision, Version
+
+    before = Revision.objects.count()
+    action = {"action": "publish", "_selected_action": [draft.pk, published.pk]}
+    assert reviewer_client.post(CHANGELIST, action).status_code == 302
+    assert Revision.objects.count() == before + 1
+    version = Version.objects.get_for_object(draft).get()
+    assert version.field_dict["status"] == "published"
+    assert version.revision.user.username == "reviewer"

@@ -1,6 +1,7 @@
 """Every admin save is one revision with what it owns; compare and restore a publication."""
 
 import pytest
+import reversion
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
@@ -8,11 +9,15 @@ from reversion.models import Revision, Version
 
 from dialogue_portal.desk.history import describe
 from dialogue_portal.pagecache import content_version
+from people.models import Person
+from polls.models import Poll
 from publications.models import Attachment, Publication
 from tests.desk.helpers import change_form, change_url
 from tests.factories import (
     make_attachment,
+    make_institution,
     make_person,
+    make_poll,
     make_publication,
     make_topic,
     pdf_upload,
@@ -97,7 +102,6 @@ def test_only_a_reorder_is_recorded_too(reviewer_client, report):
     ],
 )
 def test_saving_a_term_or_institution_is_one_revision(reviewer_client, url_name, factory, fields):
-    from tests.factories import make_institution
 
     obj = make_institution() if factory == "institution" else make_topic()
     form = {
@@ -130,9 +134,6 @@ def test_saving_a_term_or_institution_is_one_revision(reviewer_client, url_name,
 def test_a_person_with_affiliations_and_a_poll_with_choices_are_one_revision_each(
     reviewer_client,
 ):
-    from people.models import Person
-    from polls.models import Poll
-    from tests.factories import make_institution, make_poll
 
     institution = make_institution()
     person = make_person(institution=institution)
@@ -330,7 +331,6 @@ def test_restore_that_refers_to_a_deleted_person_or_topic_explains(reviewer_clie
         change_url(publication), change_form(publication, authors=[first], topics=[])
     )
     # Both were saved once in the admin (as editors create them), so their names are known.
-    import reversion
 
     for obj in (gone, topic):
         with reversion.create_revision():
@@ -407,14 +407,10 @@ def test_recover_a_deleted_publication_with_its_authors_and_tags(reviewer_client
 
 @pytest.mark.parametrize("kind", ["person", "poll"])
 def test_recover_a_deleted_person_or_poll(reviewer_client, kind):
-    from people.models import Person
-    from polls.models import Poll
-    from tests.factories import make_poll
 
     model, obj = (Person, make_person()) if kind == "person" else (Poll, make_poll())
     info = model._meta.app_label, model._meta.model_name
     # One revision exists once the object has been saved in the admin (or recorded by hand).
-    import reversion
 
     with reversion.create_revision():
         reversion.add_to_revision(obj)

@@ -1,16 +1,21 @@
 """Review before publishing: editors submit and propose, reviewers approve or send back."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Revision, Version
 
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.pagecache import content_version
 from publications.models import Publication
 from tests.desk.helpers import change_form, change_url
 from tests.factories import make_person, make_publication
+from tests.publications.test_admin import publication_form
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +67,6 @@ def test_a_forged_post_that_publishes_is_403_and_changes_nothing(editor_client, 
     assert editor_client.post(change_url(draft), data).status_code == 403
     draft.refresh_from_db()
     assert (draft.status, draft.title) == ("draft", "Draft report")
-
-    from tests.publications.test_admin import publication_form
 
     assert editor_client.post(ADD_URL, publication_form(status="published")).status_code == 403
     assert not Publication.objects.filter(slug="managing-security-relations").exists()
@@ -219,9 +222,6 @@ def test_an_editor_cannot_delete_what_readers_see(editor_client, published, draf
 
 
 def test_approving_a_draft_with_a_future_date_schedules_it(reviewer_client, draft, client):
-    import datetime as dt
-
-    from django.utils import timezone
 
     later = timezone.now() + dt.timedelta(days=3)
     Publication.objects.filter(pk=draft.pk).update(status="review", published_at=later)
@@ -251,7 +251,6 @@ def test_desk_pages_answer_in_a_fixed_number_of_queries(
 
 
 def test_publishing_from_the_list_is_one_revision(reviewer_client, draft, published):
-    from reversion.models import Revision, Version
 
     before = Revision.objects.count()
     action = {"action": "publish", "_selected_action": [draft.pk, published.pk]}

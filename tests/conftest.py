@@ -57,7 +57,7 @@ def reviewer(django_user_model):
     user = django_user_model.objects.create_user(
         "reviewer", "reviewer@example.org", "pw-reviewer-123!", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Reviewers"))
+    user.groups.add(*Group.objects.filter(name__in=["Editors", "Reviewers"]))
     return user
 
 

@@ -48,7 +48,7 @@ def _reviewer():
     if created:
         user.set_password(REVIEWER[1])
         user.save()
-    user.groups.add(Group.objects.get(name=REVIEWERS_GROUP))
+    user.groups.add(*Group.objects.filter(name__in=["Editors", REVIEWERS_GROUP]))
     return user
 
 

@@ -44,13 +44,13 @@ def published():
     return make_publication(title="The published title", authors=[first, second])
 
 
-def test_only_reviewers_hold_the_publish_permission():
+def test_only_reviewers_hold_the_publish_permission(editor, reviewer):
     publish = Permission.objects.get(codename="publish_publication")
     assert publish not in Group.objects.get(name="Editors").permissions.all()
-    reviewers = Group.objects.get(name="Reviewers").permissions.all()
-    assert publish in reviewers
-    editors = set(Group.objects.get(name="Editors").permissions.all())
-    assert editors <= set(reviewers)
+    assert publish in Group.objects.get(name="Reviewers").permissions.all()
+    assert not editor.has_perm("publications.publish_publication")
+    assert reviewer.has_perm("publications.publish_publication")
+    assert editor.get_all_permissions() < reviewer.get_all_permissions()
 
 
 def test_the_editors_form_does_not_offer_published(editor_client, draft):

@@ -1,5 +1,6 @@
-"""The "Reviewers" group: what editors may do, plus publishing and approving. Editors lose
-the publish permission (they submit drafts and propose changes instead)."""
+"""The "Reviewers" group: publishing and approving. A reviewer is a member of "Editors" too
+(which every app extends with what editors may change), and of this group for the publish
+permission; "Editors" lose it (they submit drafts and propose changes instead)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -23,9 +24,7 @@ def create_reviewers_group(apps, schema_editor):
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.remove(permission(*PUBLISH))
     reviewers, _ = Group.objects.get_or_create(name="Reviewers")
-    reviewers.permissions.set(
-        [*editors.permissions.all(), *(permission(*pair) for pair in REVIEWER_EXTRA)]
-    )
+    reviewers.permissions.set([permission(*pair) for pair in REVIEWER_EXTRA])
 
 
 def remove_reviewers_group(apps, schema_editor):

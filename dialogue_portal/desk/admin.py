@@ -472,25 +472,5 @@ class DecisionAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
-    def publish(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        super().publish(request, queryset)
-        self._record_bulk(request, ids, "published")
-
-    @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
-    def unpublish(self, request, queryset):
-        ids = list(queryset.values_list("pk", flat=True))
-        super().unpublish(request, queryset)
-        self._record_bulk(request, ids, "unpublished")
-
-    def _record_bulk(self, request, ids, action):
-        """The list's actions change rows without saving them: one revision for them all."""
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(desk_comment(f"bulk-{action}"))
-            for publication in Publication.objects.filter(pk__in=ids):
-                reversion.add_to_revision(publication)
-
     def has_delete_permission(self, request, obj=None):
         return False

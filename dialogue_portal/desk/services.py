@@ -250,12 +250,12 @@ def approve(*, publication, user, comment=""):
     proposal = open_proposal(publication, lock=True)
     if proposal is not None and proposal.state == Proposal.State.PENDING:
         snapshot = Snapshot.from_serialized(proposal.versions, publication.pk)
-        note = _("Approved the changes proposed by %(user)s") % {"user": proposal.created_by or "—"}
+        author = proposal.created_by.get_username() if proposal.created_by else "—"
         apply_snapshot(
             publication=publication,
             snapshot=snapshot,
             user=user,
-            comment=f"{note}. {comment}".strip() if comment else note,
+            comment=desk_comment("approved", user=author, comment=comment),
         )
         proposal.state = Proposal.State.APPROVED
         proposal.save(update_fields=["state", "updated_at"])

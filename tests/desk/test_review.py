@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from reversion.models import Revision, Version
 
+from dialogue_portal.desk.history import describe
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.pagecache import content_version
 from publications.models import Publication
@@ -199,6 +200,10 @@ def test_changes_to_a_published_publication_wait_for_approval(
     assert [a.person for a in published.authorships.order_by("order")] == [second, first]
     assert content_version() > cached
     assert "The revised title" in reader.get(url).content.decode()
+    approval = Version.objects.get_for_object(published).first().revision
+    assert describe(approval) == "Approved the changes proposed by editor"
+    with translation.override("ru"):
+        assert describe(approval) == "Одобрены изменения, предложенные editor"
     actions = list(Decision.objects.order_by("created_at", "pk").values_list("action", flat=True))
     assert actions == ["proposed", "sent-back", "proposed", "approved"]
 

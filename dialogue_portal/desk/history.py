@@ -55,6 +55,7 @@ COMPARED_FIELDS = [
     "title",
     "subtitle",
     "slug",
+    "doi",
     "summary",
     "body",
     "status",

@@ -19,6 +19,7 @@ def change_form(publication, *, status=True, **overrides):
         "title": publication.title,
         "subtitle": publication.subtitle,
         "slug": publication.slug,
+        "doi": publication.doi,
         "summary": publication.summary,
         "body": publication.body,
         "language": publication.language,

@@ -207,7 +207,7 @@ def test_a_person_with_affiliations_and_a_poll_with_choices_are_one_revision_eac
 
 
 def test_compare_shows_author_order_tags_and_replaced_files_in_both_languages(
-    reviewer_client, report, django_assert_num_queries, admin_in_browser_language
+    reviewer_client, report, django_assert_num_queries
 ):
     publication, first, second, topic = report
     attachment = make_attachment(publication)

@@ -1,13 +1,8 @@
 """Review before publishing and restore, in Chromium: an editor whose admin is in Russian
-proposes changes to a published report; a reviewer compares and sends them back with a
-comment; the editor fixes them; the reviewer approves; a reader sees the change only then;
-an older revision is restored and the old title and author order are back.
-
-The editor's browser asks for Russian (Accept-Language). The staff language middleware
-(a preferred admin language per staff user, falling back to the browser's) is built on
-another branch; until it is merged, ``honour_accept_language_in_admin`` stands in for it.
-Once it is: drop that call and set the editor's profile language to Russian instead.
-"""
+(their preferred admin language; their browser asks for English) proposes changes to a
+published report; a reviewer compares and sends them back with a comment; the editor fixes
+them; the reviewer approves; a reader sees the change only then; an older revision is
+restored and the old title and author order are back."""
 
 import pytest
 import reversion
@@ -15,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from playwright.sync_api import expect
 
+from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
-from tests.desk.russian_admin import honour_accept_language_in_admin
 from tests.e2e.conftest import CSP_LISTENER, TIMEOUT_MS, Console, screenshot
 from tests.factories import make_person, make_publication, make_topic
 
@@ -57,6 +52,7 @@ def people(django_user_model):
         "redaktor", "redaktor@example.org", "pw-redaktor-123!", is_staff=True
     )
     editor.groups.add(Group.objects.get(name="Editors"))
+    AdminProfile.objects.create(user=editor, admin_language="ru")
     reviewer = django_user_model.objects.create_user(
         "reviewer", "reviewer@example.org", "pw-reviewer-123!", is_staff=True
     )
@@ -64,10 +60,7 @@ def people(django_user_model):
     return editor, reviewer
 
 
-def test_a_change_waits_for_review_and_an_old_revision_comes_back(
-    browser, live_server, people, monkeypatch
-):
-    honour_accept_language_in_admin(monkeypatch)
+def test_a_change_waits_for_review_and_an_old_revision_comes_back(browser, live_server, people):
     editor, reviewer = people
     chalmers = make_person(given_name="Malcolm", family_name="Chalmers", slug="malcolm-chalmers")
     kortunov = make_person(given_name="Andrey", family_name="Kortunov", slug="andrey-kortunov")
@@ -85,7 +78,7 @@ def test_a_change_waits_for_review_and_an_old_revision_comes_back(
 
     reader_context = browser.new_context(base_url=live_server.url)
     reader = reader_context.request
-    editor_context, editor_page = open_as(browser, live_server, "ru-RU")
+    editor_context, editor_page = open_as(browser, live_server, "en-GB")
     reviewer_context, reviewer_page = open_as(browser, live_server, "en-GB")
 
     # The editor, in Russian, edits the published report: new title, authors swapped.

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('publications', '0006_publish_permission'),
+        ('publications', '0007_publish_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -34,7 +34,7 @@ def remove_reviewers_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("desk", "0001_initial"),
-        ("publications", "0006_publish_permission"),
+        ("publications", "0007_publish_permission"),
         ("publications", "0002_editors_group"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publications', '0005_banner_renditions'),
+        ('publications', '0006_publication_doi_daily_counts_field_names'),
     ]
 
     operations = [

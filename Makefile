@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 N ?= 100000
 
-.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick clean
+.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -32,9 +32,11 @@ run: install
 	$(PYTHON) manage.py oai_refresh -v0
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
+	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor)"
+	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
+	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
@@ -71,6 +73,10 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick
+
+# Weekly digests to 1,000 and 10,000 subscribers through aiosmtpd on 127.0.0.1: mails/s, peak memory.
+bench-mail: install
+	$(PYTHON) tests/benchmarks/mail.py
 
 ci:
 	bash .ci/run

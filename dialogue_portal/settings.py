@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.newsletter",
     "dialogue_portal.pages",
     "dialogue_portal.demo",
     "dialogue_portal",
@@ -312,3 +313,36 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
 WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)
+
+# Mail, with Django 6.1's MAILERS (the EMAIL_* settings are deprecated). SMTP_HOST set: SMTP
+# (production). Unset: a local run writes each mail into MAIL_FILE_PATH (./mail/), where a
+# person can read it; production without SMTP_HOST uses an MTA on localhost:25.
+SMTP_HOST = env_str("SMTP_HOST", "")
+if SMTP_HOST or not DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST or "localhost",
+                "port": env_int("SMTP_PORT", 587 if SMTP_HOST else 25),
+                "username": env_str("SMTP_USER", "") or None,
+                "password": env_str("SMTP_PASSWORD", "") or None,
+                "use_tls": env_bool("SMTP_STARTTLS", bool(SMTP_HOST)),
+                "use_ssl": env_bool("SMTP_SSL", False),
+                "timeout": env_int("SMTP_TIMEOUT", 20),
+            },
+        }
+    }
+else:
+    MAIL_FILE_PATH = Path(env_str("MAIL_FILE_PATH", str(BASE_DIR / "mail")))
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(MAIL_FILE_PATH)},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a
+# CSRF token) lands on the newsletter page to be sent once more.
+CSRF_FAILURE_VIEW = "dialogue_portal.newsletter.views.csrf_failure"

@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("newsletter/", include("dialogue_portal.newsletter.urls")),
     path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )

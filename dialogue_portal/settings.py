@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "reversion",
     "people",
     "publications",
     "polls",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "dialogue_portal.archive",
     "dialogue_portal.staff",
     "dialogue_portal.oai",
+    "dialogue_portal.desk",
 ]
 
 MIDDLEWARE = [

@@ -346,6 +346,8 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         get_latest_by = "published_at"
+        # Reviewers hold it, editors do not: they submit drafts and propose changes instead.
+        permissions = [("publish_publication", _("Can publish, unpublish and approve"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="pub_status_date"),
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),

@@ -1,6 +1,10 @@
+import importlib
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
 POSTGRES_ONLY = "postgres"
@@ -42,8 +46,32 @@ def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")
 
 
+# The data migrations that make the editorial groups, in the order migrate runs them.
+GROUP_MIGRATIONS = [
+    ("publications", "0002_editors_group", "create_editors_group"),
+    ("pages", "0002_editors_edit_pages", "grant"),
+    ("oai", "0002_editors_view_records", "grant"),
+    ("newsletter", "0002_editors_newsletter_permissions", "grant"),
+    ("desk", "0002_reviewers_group", "create_reviewers_group"),
+]
+
+
 @pytest.fixture
-def editor(django_user_model):
+def editorial_groups(db):
+    """The "Editors" and "Reviewers" groups as migrate made them. A browser test runs in a
+    transaction-less database that is emptied after each test, data migrations' rows too, so
+    they are made again where they are missing."""
+    if Group.objects.filter(name="Editors").exists():
+        return
+    loader = MigrationLoader(connection)
+    state = loader.project_state().apps
+    for app_label, name, function in GROUP_MIGRATIONS:
+        migration = loader.get_migration(app_label, name)
+        getattr(importlib.import_module(type(migration).__module__), function)(state, None)
+
+
+@pytest.fixture
+def editor(django_user_model, editorial_groups):
     user = django_user_model.objects.create_user(
         "editor", "editor@example.org", "pw-editor-123!", is_staff=True
     )
@@ -52,7 +80,7 @@ def editor(django_user_model):
 
 
 @pytest.fixture
-def reviewer(django_user_model):
+def reviewer(django_user_model, editorial_groups):
     """An editor who may also publish: approves, sends back, publishes and unpublishes."""
     user = django_user_model.objects.create_user(
         "reviewer", "reviewer@example.org", "pw-reviewer-123!", is_staff=True

@@ -23,7 +23,7 @@ PASSWORD = "pw-redaktor-123!"
 
 
 @pytest.fixture
-def russian_editor(django_user_model):
+def russian_editor(django_user_model, editorial_groups):
     user = django_user_model.objects.create_user(
         "redaktor", "r@example.org", PASSWORD, is_staff=True
     )

@@ -47,7 +47,7 @@ def csp_violations(page):
 
 
 @pytest.fixture
-def people(django_user_model):
+def people(django_user_model, editorial_groups):
     editor = django_user_model.objects.create_user(
         "redaktor", "redaktor@example.org", "pw-redaktor-123!", is_staff=True
     )

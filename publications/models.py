@@ -3,8 +3,8 @@ import functools
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,8 @@ from publications.renditions import srcset
 from publications.sanitize import sanitize_html
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
+# A card's link to its work's version in another language (each language's own grammar).
+ALSO_IN = {"en": _("Also in English"), "ru": _("Also in Russian")}
 
 
 class Term(models.Model):
@@ -167,10 +169,50 @@ class PublicationQuerySet(models.QuerySet):
         """What a card in a list shows: kind, date, title, summary, authors, banner."""
         return self.for_cards().with_authors()
 
+    def one_per_work(self, language, *, among=None, alike=None):
+        """Each work among these rows once (a work is an original with its translations):
+        its version in ``language`` where these rows hold one, otherwise the original,
+        otherwise (the original not among them) the version they hold.
+
+        Chosen among these rows, not among all of a work's versions, so that a filter or
+        a search that matches only one version still lists the work. A version is unique
+        per language within its work, so this lists exactly one version of each work while
+        the site has two languages. Two anti-joins on the ``(work, language)`` index and the
+        primary key, whatever the number of rows.
+
+        ``among`` (default: these rows) and ``alike``, which narrows the choice to versions
+        with the same value in a column (``{"kind": OuterRef("key")}``), serve the facet
+        counts: they group the rows by a column and count each option as if it were chosen
+        (publications.facets)."""
+        among = (self if among is None else among).order_by()
+        if alike:
+            among = among.filter(**alike)
+        in_language = among.filter(work=OuterRef("work"), language=language)
+        original = among.filter(pk=OuterRef("translation_of_id"))
+        return self.filter(
+            Q(language=language)
+            | (~Exists(in_language) & (Q(translation_of__isnull=True) | ~Exists(original)))
+        )
+
     def for_cards(self):
         """A card's row without its authors: ``{% publication_cards %}`` fetches those
-        only for the cards it has to render (publications.cards)."""
-        return self.select_related("project").defer("body", "search_vector")
+        only for the cards it has to render (publications.cards). Each row carries its
+        work's other public version, which the card offers ("Also in Russian"): one
+        look-up in the ``(work, language)`` index per row shown, no further query."""
+        others = (
+            Publication.objects.published()
+            .filter(work=OuterRef("work"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by("language", "pk")
+        )
+        return (
+            self.select_related("project")
+            .defer("body", "search_vector")
+            .annotate(
+                other_version_language=Subquery(others.values("language")[:1]),
+                other_version_slug=Subquery(others.values("slug")[:1]),
+            )
+        )
 
     def for_detail(self):
         """The publication page: the row, its authors and its attachments (tags come from
@@ -213,6 +255,14 @@ class Publication(models.Model):
         related_name="translations",
         verbose_name=_("translation of"),
         help_text=_("For a translated version: the original publication it translates."),
+    )
+    # The work this is a version of: the original's id, shared by all its translations.
+    # Computed by the database, so every write (bulk ones and SET_NULL too) keeps it true.
+    work = models.GeneratedField(
+        expression=Coalesce("translation_of", "id"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name=_("work"),
     )
     summary = models.TextField(_("summary"), help_text=_("A paragraph or two, plain text."))
     body = ProseEditorField(
@@ -329,6 +379,8 @@ class Publication(models.Model):
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
             models.Index(fields=["language", "-published_at"], name="pub_language_date"),
             models.Index(fields=["project", "project_part"], name="pub_project_part"),
+            # One card per work: "has this work a version in the reader's language?"
+            models.Index(fields=["work", "language"], name="pub_work_language"),
             # The list's other sorts and the home page's "most read", "top rated" and
             # "featured", over published work only (the filter every public page applies).
             models.Index(
@@ -460,6 +512,19 @@ class Publication(models.Model):
     def authors(self):
         """Authorships in byline order (prefetched by for_listing/for_detail)."""
         return list(self.authorships.all())
+
+    @property
+    def other_version(self):
+        """The work's other public version a card offers, from ``for_cards()``'s
+        annotations: ``{"language", "label", "url"}`` (the page opens with the interface
+        in that version's language), or None."""
+        language = getattr(self, "other_version_language", None)
+        if not language:
+            return None
+        with translation.override(language):
+            url = reverse_slug("publications:detail", self.other_version_slug)
+        label = ALSO_IN.get(language) or _("Also in %(language)s") % {"language": language}
+        return {"language": language, "label": label, "url": url}
 
     def term_ids(self):
         """{"topic": [ids], "region": [ids], "audience": [ids]} in one UNION ALL query."""

@@ -67,7 +67,7 @@ def total_from_counts(counts, active):
         return sum(counts["kind"].values())
     if "language" in active:
         return sum(counts["language"].get(code, 0) for code in active["language"])
-    return counts[TOTAL][TOTAL]
+    return counts[TOTAL].get(TOTAL, 0)  # no row at all when nothing matches
 
 
 def cached_count(name, queryset):

@@ -303,3 +303,10 @@ def test_the_work_follows_its_original(world):
     arctic.delete()  # the translation becomes a work of its own
     russian.refresh_from_db()
     assert russian.translation_of_id is None and russian.work == russian.pk
+
+
+def test_a_kind_filter_that_matches_nothing_totals_nothing(client, world):
+    response = client.get("/publications/?kind=interview")
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 0
+    assert "No publications match these filters." in response.content.decode()

@@ -29,6 +29,7 @@ FACET_CACHE_SECONDS = 300
 
 # The list's length, counted beside the facets when they cannot tell it (total_from_counts).
 TOTAL = "total"
+SET_ASIDE = "set-aside:"  # names the rows a facet's counts leave out (facet_counts_for)
 
 
 def lists_every_version(active):
@@ -114,24 +115,34 @@ def facet_counts_for(base_queryset, active, language):
         for name, (filter_, value) in active.items():
             if name != facet:
                 narrowed = filter_.filter(narrowed, value)
-        per_work = facet != "language" and not lists_every_version(active)
         if column is None:
-            if per_work:
-                narrowed = narrowed.one_per_work(language)
             grouped = narrowed.order_by().values(key=Value(TOTAL))
         else:
             grouped = narrowed.order_by().filter(**{f"{column}__isnull": False})
             grouped = grouped.values(key=F(column))
-            if per_work:
-                # Each work once per option, chosen among its versions with that option.
-                grouped = grouped.one_per_work(
-                    language, among=narrowed, alike={column: OuterRef("key")}
-                )
         parts.append(
             grouped.annotate(facet=Value(facet), n=Count("*")).values_list("facet", "key", "n")
         )
+        if facet != "language" and not lists_every_version(active):
+            # Each work once per option, chosen among its versions with that option: every
+            # row is counted above, and the versions set aside are counted here, apart.
+            alike = {column: OuterRef("key")} if column else None
+            set_aside = grouped.set_aside_versions(language, among=narrowed, alike=alike)
+            parts.append(
+                set_aside.annotate(facet=Value(SET_ASIDE + facet), n=Count("*")).values_list(
+                    "facet", "key", "n"
+                )
+            )
     counts = {facet: {} for facet in columns}
+    set_aside = []
     first, *rest = parts
     for facet, key, n in first.union(*rest, all=True).order_by():
-        counts[facet][key] = n
+        if facet.startswith(SET_ASIDE):
+            set_aside.append((facet.removeprefix(SET_ASIDE), key, n))
+        else:
+            counts[facet][key] = n
+    for facet, key, n in set_aside:
+        counts[facet][key] -= n
+        if not counts[facet][key]:
+            del counts[facet][key]
     return counts

@@ -3,8 +3,20 @@ import functools
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Exact, IsNull
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +155,18 @@ def _byline_authorships():
     )
 
 
+def _version_rank(language, ref):
+    """Which version of a work a list in ``language`` shows first: 0 a version in that
+    language, 1 the original, 2 another translation (``ref``: F for the row itself,
+    OuterRef for the row of the enclosing query)."""
+    return Case(
+        When(Exact(ref("language"), Value(language)), then=Value(0)),
+        When(IsNull(ref("translation_of"), True), then=Value(1)),
+        default=Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its publish date has come."""
@@ -172,27 +196,57 @@ class PublicationQuerySet(models.QuerySet):
     def one_per_work(self, language, *, among=None, alike=None):
         """Each work among these rows once (a work is an original with its translations):
         its version in ``language`` where these rows hold one, otherwise the original,
-        otherwise (the original not among them) the version they hold.
+        otherwise the version they hold (the oldest row, should there be several).
 
         Chosen among these rows, not among all of a work's versions, so that a filter or
-        a search that matches only one version still lists the work. A version is unique
-        per language within its work, so this lists exactly one version of each work while
-        the site has two languages. Two anti-joins on the ``(work, language)`` index and the
-        primary key, whatever the number of rows.
+        a search that matches only one version still lists the work. A row is kept when
+        no row of its work ranks before it (NOT EXISTS, which PostgreSQL runs as
+        anti-joins), in a fixed number of index look-ups per row, whatever the number of rows.
 
         ``among`` (default: these rows) and ``alike``, which narrows the choice to versions
         with the same value in a column (``{"kind": OuterRef("key")}``), serve the facet
         counts: they group the rows by a column and count each option as if it were chosen
         (publications.facets)."""
+        translation_first, original_first = self._versions_before(language, among, alike)
+        return self.filter(~translation_first).filter(
+            Q(translation_of__isnull=True) | ~original_first
+        )
+
+    def set_aside_versions(self, language, *, among=None, alike=None):
+        """The rows ``one_per_work()`` leaves out (with the same arguments): versions of a
+        work that another row stands for. Only a translation or a translated original can
+        be one, so this reads those few rows, not the whole list: the facet counts count
+        every row from an index alone and take these away."""
+        among_ = (self if among is None else among).order_by()
+        translated = among_.filter(translation_of__isnull=False)
+        candidates = self.filter(
+            Q(translation_of__isnull=False) | Q(pk__in=translated.values("translation_of"))
+        )
+        translation_first, original_first = self._versions_before(language, among, alike)
+        return candidates.filter(
+            translation_first | (Q(translation_of__isnull=False) & original_first)
+        )
+
+    def _versions_before(self, language, among, alike):
+        """Two conditions on a row: a translation of its work among ``among`` ranks before
+        it; its original among ``among`` ranks before it (``_version_rank``, then id)."""
         among = (self if among is None else among).order_by()
         if alike:
             among = among.filter(**alike)
-        in_language = among.filter(work=OuterRef("work"), language=language)
-        original = among.filter(pk=OuterRef("translation_of_id"))
-        return self.filter(
-            Q(language=language)
-            | (~Exists(in_language) & (Q(translation_of__isnull=True) | ~Exists(original)))
+        own_rank = _version_rank(language, OuterRef)
+        ranks_before = Q(version_rank__lt=own_rank) | Q(
+            version_rank=own_rank, pk__lt=OuterRef("pk")
         )
+
+        def before(versions):
+            ranked = versions.annotate(version_rank=_version_rank(language, F))
+            return Exists(ranked.filter(ranks_before))
+
+        # Neither reads the whole list: a work's translations are few (found through the
+        # index on translation_of), and only a translation has an original (primary key).
+        translations = among.filter(translation_of__isnull=False, work=OuterRef("work"))
+        original = among.filter(pk=OuterRef("translation_of"))
+        return before(translations), before(original)
 
     def for_cards(self):
         """A card's row without its authors: ``{% publication_cards %}`` fetches those
@@ -404,10 +458,20 @@ class Publication(models.Model):
                 name="pub_top_rated",
                 condition=Q(status="published"),
             ),
-            # Facet counts group the published list by these columns: read from the index
-            # alone (PostgreSQL) instead of the wide table.
+            # Facet counts group the published list by these columns, each work once
+            # (work, translation_of, id; link tables join on id): read from the index alone
+            # (PostgreSQL) instead of the wide table.
             models.Index(
-                fields=["published_at", "kind", "language", "project", "programme"],
+                fields=[
+                    "published_at",
+                    "kind",
+                    "language",
+                    "project",
+                    "programme",
+                    "work",
+                    "translation_of",
+                    "id",
+                ],
                 name="pub_facet_columns",
                 condition=Q(status="published"),
             ),

@@ -60,12 +60,10 @@ def facet_counts(filterset, base_queryset, language):
 def total_from_counts(counts, active):
     """The list's length read off its facet counts.
 
-    Every publication has exactly one kind: where the reader has not chosen kinds, the
-    kind counts add up to the list. A language filter lists every version in it, and
-    the language counts are those of every version: the chosen ones add up to the list.
-    Otherwise ``facet_counts_for`` counted the list itself."""
-    if "kind" not in active:
-        return sum(counts["kind"].values())
+    A language filter lists every version in the chosen languages, and the language
+    counts are those of every version: the chosen ones add up to the list. Otherwise the
+    list shows each work once and ``facet_counts_for`` counted it (the options of a facet
+    cannot tell: two versions of a work may differ in kind or topic)."""
     if "language" in active:
         return sum(counts["language"].get(code, 0) for code in active["language"])
     return counts[TOTAL].get(TOTAL, 0)  # no row at all when nothing matches
@@ -108,8 +106,8 @@ def facet_counts_for(base_queryset, active, language):
     at 100,000 publications)."""
     parts = []
     columns = dict(FACET_COLUMNS)
-    if "kind" in active and "language" not in active:
-        columns[TOTAL] = None  # the kind counts cannot give the total: count the list
+    if not lists_every_version(active):
+        columns[TOTAL] = None  # the list itself, each work once (total_from_counts)
     for facet, column in columns.items():
         narrowed = base_queryset
         for name, (filter_, value) in active.items():

@@ -310,3 +310,25 @@ def test_a_kind_filter_that_matches_nothing_totals_nothing(client, world):
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == 0
     assert "No publications match these filters." in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_each_option_counts_the_works_choosing_it_would_list(client, world, language):
+    """Versions of one work may differ: each option counts the works it would list."""
+    other = make_topic(slug="other")
+    world["publications"]["arctic-ru"].topics.add(other)
+    Publication.objects.filter(slug="arctic-ru").update(kind="article")
+    prefix = PREFIX[language]
+    counts = facets(client.get(f"{prefix}/publications/?q=dialogue"))
+    assert counts["topic"] == {"arms": 4, "other": 1}
+    # Reports: arctic (its English version) and terror; articles: sanctions and arctic
+    # (its Russian version). In either language, though the list shows arctic once.
+    assert counts["kind"] == {"report": 2, "article": 2, "briefing": 1}
+    for slug, expected in (("other", 1), ("arms", 4)):
+        listed = client.get(f"{prefix}/publications/?q=dialogue&topic={slug}")
+        assert listed.context["page_obj"].paginator.count == expected
+        assert len(cards(listed.content.decode())) == expected
+    for kind in ("article", "report"):
+        listed = client.get(f"{prefix}/publications/?q=dialogue&kind={kind}")
+        assert len(cards(listed.content.decode())) == counts["kind"][kind]
+        assert listed.context["page_obj"].paginator.count == counts["kind"][kind]

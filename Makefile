@@ -39,6 +39,7 @@ messages: install
 run: install
 	$(PYTHON) manage.py migrate --noinput -v0
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py oai_refresh -v0
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"

@@ -6,6 +6,7 @@ SECRET_KEY or no ALLOWED_HOSTS. See README.md for every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
@@ -52,8 +53,10 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.pages",
     "dialogue_portal.demo",
     "dialogue_portal",
+    "dialogue_portal.oai",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +182,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # whitenoise serves hashed names (site.3f2a1b9c4d5e.css) as immutable for ten years (its test
 # for a hashed name is the default); the few unhashed files are cached for an hour.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# OAI-PMH at /oai/: records per page, how long a resumption token lasts, who harvesters write to.
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)
+OAI_TOKEN_SECONDS = env_int("OAI_TOKEN_SECONDS", 48 * 3600)
+OAI_ADMIN_EMAIL = env_str(
+    "OAI_ADMIN_EMAIL", f"webmaster@{urlsplit(SITE_URL).hostname or 'localhost.localdomain'}"
+)
+if OAI_PAGE_SIZE < 1 or OAI_TOKEN_SECONDS < 24 * 3600:
+    raise ImproperlyConfigured("OAI_PAGE_SIZE must be ≥ 1 and OAI_TOKEN_SECONDS ≥ 86400.")
+
 # BENCH_FLOOR=1 routes /bench/floor/, a page with no queries that `make bench` measures against.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 

@@ -8,7 +8,10 @@ from django.urls import include, path
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications.sitemaps import SITEMAPS
+
+SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
 
 admin.site.site_header = "Dialogue Portal — editors"
 admin.site.site_title = "Dialogue Portal admin"
@@ -27,6 +30,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oai/", include("dialogue_portal.oai.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -35,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )
 

@@ -20,6 +20,7 @@ from publications.models import (
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
 from publications.services import delete_ratings
+from publications.signals import publications_changed
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -117,10 +118,12 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     def publish(self, request, queryset):
         now = timezone.now()
         drafts = queryset.exclude(status=Publication.Status.PUBLISHED)
+        ids = list(drafts.values_list("pk", flat=True))
         updated = drafts.filter(published_at__isnull=True).update(
             status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
+        publications_changed.send(sender=Publication, ids=ids)
         bump_content_version()
         self.message_user(
             request,
@@ -130,9 +133,10 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected publications"), permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
-            status=Publication.Status.DRAFT, updated_at=timezone.now()
-        )
+        published = queryset.filter(status=Publication.Status.PUBLISHED)
+        ids = list(published.values_list("pk", flat=True))
+        updated = published.update(status=Publication.Status.DRAFT, updated_at=timezone.now())
+        publications_changed.send(sender=Publication, ids=ids)
         bump_content_version()
         self.message_user(
             request,

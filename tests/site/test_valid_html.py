@@ -23,6 +23,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from dialogue_portal.pages.models import Page
 from polls.models import Choice, Poll, Vote
 from publications.models import Publication
 from tests.factories import (
@@ -161,6 +162,52 @@ def build():
     Vote.objects.create(poll=closed, choice=choice, reader="anon:one")
     Choice.objects.filter(pk=choice.pk).update(vote_count=1)
     Poll.objects.filter(pk=closed.pk).update(total_votes=1)
+    support = Page.objects.create(
+        role="support",
+        slug="support",
+        title="Support our research",
+        summary="Independent research depends on readers.",
+        body="<p>Your gift keeps the work free to read.</p>",
+        donation_url="https://example.org/give",
+        donation_label="Give to the research fund",
+        is_published=True,
+    )
+    Page.objects.create(
+        role="support",
+        slug="support",
+        language="ru",
+        translation_of=support,
+        title="Поддержите наши исследования",
+        body="<p>Ваш вклад сохраняет нашу работу бесплатной для читателей.</p>",
+        donation_url="https://example.org/give",
+        donation_label="Поддержать исследовательский фонд",
+        is_published=True,
+    )
+    Page.objects.create(
+        role="contact",
+        slug="contact",
+        title="Contact",
+        body="<p>Write to us.</p><h2>Press</h2><p>Ask for an interview.</p>",
+        contact_email="editors@example.org",
+        contact_phone="+44 20 7946 0321",
+        address="12 Example Row\nLondon",
+        is_published=True,
+    )
+    Page.objects.create(
+        role="about", slug="about", title="About", body="<p>Who we are.</p>", is_published=True
+    )
+    Page.objects.create(
+        role="audience",
+        audience=audience,
+        slug="for-researchers",
+        title="For researchers",
+        summary="Where to begin.",
+        body="<ul><li>Start with a report.</li></ul>",
+        is_published=True,
+    )
+    Page.objects.create(
+        slug="methods", title="Our methods", body="<p>How we work.</p>", is_published=True
+    )
     return {"report": report, "russian": russian, "poll": poll, "closed": closed}
 
 
@@ -194,6 +241,11 @@ PAGES = {
     "search-empty": "/search/",
     "search-nothing": "/search/?q=nothing-matches-this",
     "not-found": "/no-such-page/",
+    "page-about": "/about/",
+    "page-support": "/support/",
+    "page-contact": "/contact/",
+    "page-audience": "/for/researchers/",
+    "page-other": "/pages/methods/",
 }
 # What htmx fetches and swaps in (read from the templates' data-hx-get/-post).
 FRAGMENTS = {

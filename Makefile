@@ -33,7 +33,7 @@ $(VNU_JAR):
 # For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
 # The compiled catalogue is committed, so a fresh clone serves Russian without this step.
 messages: install
-	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --no-obsolete
+	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore=.venv
 
 run: install
@@ -44,7 +44,8 @@ run: install
 	@echo ""
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor)"
+	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
+	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 

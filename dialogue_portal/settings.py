@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dialogue_portal.pages",
     "dialogue_portal.demo",
     "dialogue_portal",
+    "dialogue_portal.staff",
     "dialogue_portal.oai",
 ]
 
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Under /admin/: the editor's admin language, not the site's (after the user is known).
+    "dialogue_portal.staff.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -138,6 +141,8 @@ for database in DATABASES.values():
         database["OPTIONS"].setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are PostgreSQL's; SQLite builds them without the extra columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
@@ -13,9 +14,9 @@ from publications.sitemaps import SITEMAPS
 
 SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
 
-admin.site.site_header = "Dialogue Portal — editors"
-admin.site.site_title = "Dialogue Portal admin"
-admin.site.index_title = "Publish and manage content"
+admin.site.site_header = _("Dialogue Portal — editors")
+admin.site.site_title = _("Dialogue Portal admin")
+admin.site.index_title = _("Publish and manage content")
 
 
 def favicon(request):
@@ -28,6 +29,8 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    # Our admin pages (preferences, figures) before the admin site's catch-all.
+    path("admin/", include("dialogue_portal.staff.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oai/", include("dialogue_portal.oai.urls")),

@@ -56,7 +56,14 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "topics", "language", "published_at", "featured", "project"]
     list_select_related = ["project"]
-    search_fields = ["title", "subtitle", "summary", "slug", "authorships__person__family_name"]
+    search_fields = [
+        "title",
+        "subtitle",
+        "summary",
+        "slug",
+        "doi",
+        "authorships__person__family_name",
+    ]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
         "topics",
@@ -72,7 +79,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     readonly_fields = ["rating_summary", "view_count", "download_count", "created_at", "updated_at"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["kind", "title", "subtitle", "slug", "summary", "body"]}),
+        (None, {"fields": ["kind", "title", "subtitle", "slug", "doi", "summary", "body"]}),
         (
             _("Publishing"),
             {"fields": ["status", "published_at", "featured", "language", "translation_of"]},

@@ -145,9 +145,8 @@ class Described:
         self.issued = publication.published_at.date().isoformat()
         self.language = LANGUAGE_CODES.get(publication.language, publication.language)
         self.coar_code, self.coar_label = COAR_TYPES.get(publication.kind, ("c_1843", "other"))
-        # Identifiers of the publication beyond its landing page: a DOI field, once the model
-        # has one, becomes one line here, e.g. ``[("DOI", publication.doi)]``.
-        self.other_identifiers = []
+        # Identifiers of the publication beyond its landing page.
+        self.other_identifiers = [("DOI", publication.doi)] if publication.doi else []
 
 
 def oai_dc(publication):
@@ -173,8 +172,8 @@ def oai_dc(publication):
     if facts.files:
         _sub(root, dc + "format", PDF)
     _sub(root, dc + "identifier", facts.url)
-    for _scheme, value in facts.other_identifiers:
-        _sub(root, dc + "identifier", value)
+    for scheme, value in facts.other_identifiers:
+        _sub(root, dc + "identifier", f"https://doi.org/{value}" if scheme == "DOI" else value)
     for url, _attachment in facts.files:
         _sub(root, dc + "relation", url)
     _sub(root, dc + "language", facts.language)

@@ -85,6 +85,20 @@ def test_get_record_in_both_formats(client, archive):
     assert resource.findtext("dc:language", namespaces=NS) == "eng"
 
 
+def test_a_doi_is_carried_in_both_formats(client, archive):
+    report = archive["report"]
+    Publication.objects.filter(pk=report.pk).update(doi="10.1234/rusi.2021.7")
+    identifier = oai_identifier(report.pk)
+    dc = oai(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
+    assert "https://doi.org/10.1234/rusi.2021.7" in [
+        e.text for e in dc.iterfind(".//dc:identifier", NS)
+    ]
+    openaire = oai(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_openaire")
+    alternate = openaire.find(".//datacite:alternateIdentifier", NS)
+    assert alternate.get("alternateIdentifierType") == "DOI"
+    assert alternate.text == "10.1234/rusi.2021.7"
+
+
 @pytest.mark.parametrize(
     ("kind", "uri"),
     [

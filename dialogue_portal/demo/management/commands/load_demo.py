@@ -10,14 +10,15 @@ from django.core.management.base import BaseCommand
 
 from dialogue_portal.demo import loader
 from dialogue_portal.demo import pages as demo_pages
+from dialogue_portal.staff import demo as staff_demo
 
 # ---------------------------------------------------------------------------------------
-# THE LOADERS, in order. Each app that has demo content adds its ``demo.load`` here
-# (e.g. newsletter.demo.load, desk.demo.load, staff.demo.load), after the core content
-# it builds on.
+# The loaders, in order: each app with demo content adds its ``demo.load`` here, after
+# the core content it builds on.
 LOADERS = [
     loader.load,
     demo_pages.load,
+    staff_demo.load,
 ]
 # ---------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ N ?= 100000
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick clean
+.PHONY: install vnu run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -42,9 +42,11 @@ run: install
 	$(PYTHON) manage.py oai_refresh -v0
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
+	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
 	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
+	@echo "                   reviewer / dialogue-reviewer (editor who publishes and reviews),"
 	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
@@ -82,6 +84,15 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick
+
+# Import speed: N_IMPORT generated publications exported and imported again (records/s).
+N_IMPORT ?= 10000
+bench-import: install
+	$(PYTHON) tests/benchmarks/import_bench.py --publications $(N_IMPORT)
+
+# Weekly digests to 1,000 and 10,000 subscribers through aiosmtpd on 127.0.0.1: mails/s, peak memory.
+bench-mail: install
+	$(PYTHON) tests/benchmarks/mail.py
 
 ci:
 	bash .ci/run

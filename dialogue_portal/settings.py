@@ -50,18 +50,27 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "reversion",
     "people",
     "publications",
     "polls",
+    "dialogue_portal.newsletter",
     "dialogue_portal.pages",
     "dialogue_portal.demo",
     "dialogue_portal",
+    "dialogue_portal.api",
+    "dialogue_portal.archive",
     "dialogue_portal.staff",
     "dialogue_portal.oai",
+    "dialogue_portal.desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dialogue_portal.api.middleware.ApiCorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -310,3 +319,74 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
 WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)
+
+# The read-only JSON API at /api/ (dialogue_portal/api): anonymous, JSON only, throttled per
+# client address (API_THROTTLE_RATE such as "120/minute"; "0" switches it off), answers
+# cacheable for API_CACHE_SECONDS.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["dialogue_portal.api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": None if API_THROTTLE_RATE in ("", "0") else API_THROTTLE_RATE
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Read-only JSON: published publications, people, institutions, topics, "
+    "regions, audiences, projects and polls with their results.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "publications.models.LANGUAGE_CHOICES"},
+}
+
+# Archive import (dialogue_portal/archive): limits on what a zip may expand to. Each file
+# is also held to the upload limits above (BANNER_MAX_BYTES, ATTACHMENT_MAX_BYTES).
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
+ARCHIVE_MANIFEST_MAX_BYTES = env_int("ARCHIVE_MANIFEST_MAX_BYTES", 200 * 1024 * 1024)
+
+# Mail, with Django 6.1's MAILERS (the EMAIL_* settings are deprecated). SMTP_HOST set: SMTP
+# (production). Unset: a local run writes each mail into MAIL_FILE_PATH (./mail/), where a
+# person can read it; production without SMTP_HOST uses an MTA on localhost:25.
+SMTP_HOST = env_str("SMTP_HOST", "")
+if SMTP_HOST or not DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST or "localhost",
+                "port": env_int("SMTP_PORT", 587 if SMTP_HOST else 25),
+                "username": env_str("SMTP_USER", "") or None,
+                "password": env_str("SMTP_PASSWORD", "") or None,
+                "use_tls": env_bool("SMTP_STARTTLS", bool(SMTP_HOST)),
+                "use_ssl": env_bool("SMTP_SSL", False),
+                "timeout": env_int("SMTP_TIMEOUT", 20),
+            },
+        }
+    }
+else:
+    MAIL_FILE_PATH = Path(env_str("MAIL_FILE_PATH", str(BASE_DIR / "mail")))
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(MAIL_FILE_PATH)},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a
+# CSRF token) lands on the newsletter page to be sent once more.
+CSRF_FAILURE_VIEW = "dialogue_portal.newsletter.views.csrf_failure"

@@ -29,9 +29,11 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/archive/", include("dialogue_portal.archive.urls")),
     # Our admin pages (preferences, figures) before the admin site's catch-all.
     path("admin/", include("dialogue_portal.staff.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("dialogue_portal.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("oai/", include("dialogue_portal.oai.urls")),
 ]
@@ -42,6 +44,7 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("newsletter/", include("dialogue_portal.newsletter.urls")),
     path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )

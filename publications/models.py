@@ -301,6 +301,11 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    # Set by an archive import: the record's id in the archive, so importing it again
+    # updates this publication instead of adding another (dialogue_portal.archive).
+    external_id = models.CharField(
+        _("archive id"), max_length=200, unique=True, null=True, blank=True, editable=False
+    )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
     translation_of = models.ForeignKey(
         "self",
@@ -445,6 +450,8 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         get_latest_by = "published_at"
+        # Reviewers hold it, editors do not: they submit drafts and propose changes instead.
+        permissions = [("publish_publication", _("Can publish, unpublish and approve"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="pub_status_date"),
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),

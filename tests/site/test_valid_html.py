@@ -246,6 +246,9 @@ PAGES = {
     "page-contact": "/contact/",
     "page-audience": "/for/researchers/",
     "page-other": "/pages/methods/",
+    "newsletter": "/newsletter/",
+    "newsletter-check-inbox": "/newsletter/check-your-inbox/",
+    "newsletter-archive": "/newsletter/archive/",
 }
 # What htmx fetches and swaps in (read from the templates' data-hx-get/-post).
 FRAGMENTS = {
@@ -255,6 +258,7 @@ FRAGMENTS = {
     "rating-widget": "/publications/managing-security-relations/rating/",
     "ballot-open": "/polls/open-poll/ballot/",
     "ballot-closed": "/polls/closed-poll/ballot/",
+    "newsletter-form-token": "/newsletter/form-token/",
 }
 
 

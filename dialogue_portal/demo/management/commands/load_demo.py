@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand
 
 from dialogue_portal.demo import loader
 from dialogue_portal.demo import pages as demo_pages
+from dialogue_portal.desk import demo as desk_demo
+from dialogue_portal.newsletter import demo as newsletter_demo
 from dialogue_portal.staff import demo as staff_demo
 
 # ---------------------------------------------------------------------------------------
@@ -19,6 +21,8 @@ LOADERS = [
     loader.load,
     demo_pages.load,
     staff_demo.load,
+    desk_demo.load,
+    newsletter_demo.load,
 ]
 # ---------------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0001_initial'),
-        ('publications', '0006_publication_doi_daily_counts_field_names'),
+        ('publications', '0008_publish_permission'),
     ]
 
     operations = [

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -42,9 +43,27 @@ from publications.models import Audience, Programme, Project, Publication, Regio
 
 
 class HistoryAdmin(VersionAdmin):
-    """Each admin save one revision; the newest first in the history."""
+    """Each admin save one revision; the newest first in the history.
+
+    The list keeps the template another app gives this model's list (the archive's import
+    and export links on publications, for one) and adds "Recover deleted" to it."""
 
     history_latest_first = True
+    change_list_template = "desk/change_list.html"
+
+    def changelist_view(self, request, extra_context=None):
+        opts = self.model._meta
+        extra_context = {
+            **(extra_context or {}),
+            "desk_base_change_list": select_template(
+                [
+                    f"admin/{opts.app_label}/{opts.model_name}/change_list.html",
+                    f"admin/{opts.app_label}/change_list.html",
+                    "admin/change_list.html",
+                ]
+            ),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 class _Discard(Exception):  # noqa: N818 - a signal to roll back, not an error

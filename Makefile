@@ -8,8 +8,12 @@ PORT ?= 8000
 # Test databases: the suite always runs on SQLite, then on PostgreSQL when DATABASE_URL names one.
 PYTEST_ARGS ?=
 N ?= 100000
+# The Nu HTML Checker for tests/site/test_valid_html.py: vnu.jar from npm (its Java-download
+# script is skipped), run with the system's Java (Debian: default-jre-headless).
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
+.PHONY: install vnu run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +23,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check uv==0.13.9
 	$(BIN)/uv pip install --python $(PYTHON) -q -r requirements.lock
 	touch $@
+
+vnu: $(VNU_JAR)
+
+$(VNU_JAR):
+	npm install --prefix $(VENV)/vnu --no-save --no-audit --no-fund --ignore-scripts vnu-jar@$(VNU_VERSION)
+	test -f $@ && touch $@
 
 # For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
 # The compiled catalogue is committed, so a fresh clone serves Russian without this step.
@@ -41,18 +51,18 @@ run: install
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install vnu
 	$(MAKE) --no-print-directory test-sqlite
 	@case "$$DATABASE_URL" in \
 	  postgres*) $(MAKE) --no-print-directory test-postgres ;; \
 	  *) echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run." ;; \
 	esac
 
-test-sqlite: install
+test-sqlite: install vnu
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install vnu
 	@echo "== test suite on PostgreSQL ($$DATABASE_URL) =="
 	@# Fifty readers connecting at once on two cores can take more than the production 2 s.
 	env -u REDIS_URL DATABASE_CONNECT_TIMEOUT=$${DATABASE_CONNECT_TIMEOUT:-10} \

@@ -1,6 +1,7 @@
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -16,10 +17,14 @@ HOME_LATEST = 6
 
 @require_GET
 def home(request):
-    published = Publication.objects.published()
+    public = Publication.objects.published()
+    # Each work once, in the reader's language where it has a version in it; a work is
+    # featured when an editor featured any of its versions.
+    published = public.one_per_work(get_language())
     # Featured and latest: two small index scans, their authors fetched in one query.
-    cards = published.select_related("project").defer("body", "search_vector")
-    featured = list(cards.filter(featured=True).order_by("-published_at", "-pk")[:3])
+    cards = published.for_cards()
+    featured_works = public.filter(featured=True).values("work")
+    featured = list(cards.filter(work__in=featured_works).order_by("-published_at", "-pk")[:3])
     latest = list(
         cards.exclude(pk__in=[row.pk for row in featured]).order_by("-published_at", "-pk")[
             :HOME_LATEST
@@ -54,7 +59,10 @@ def search(request):
     text = clean_query(request.GET.get("q", ""))
     results = {"publications": [], "people": [], "polls": []}
     if text:
-        publications = filter_by_query(Publication.objects.published(), text)
+        # Each matching work once, in the reader's language where a version in it matches.
+        publications = filter_by_query(Publication.objects.published(), text).one_per_work(
+            get_language()
+        )
         order = ["-rank", "-published_at"] if uses_postgres() else ["-published_at"]
         results["publications"] = list(publications.order_by(*order).for_cards()[:SEARCH_LIMIT])
         name_match = Q()

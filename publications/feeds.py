@@ -3,23 +3,36 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Person
 from publications.models import Project, Publication, Topic
 
 FEED_SIZE = 30
+ONE_PER_WORK = _("Each work once, in this feed's language where available.")
 
 
 class LatestRssFeed(Feed):
     title = _("Dialogue Portal: latest publications")
-    description = _("The newest reports, conference reports, articles and briefings.")
+    description = format_lazy(
+        "{} {}",
+        _("The newest reports, conference reports, articles and briefings."),
+        ONE_PER_WORK,
+    )
 
     def link(self):
         return reverse("publications:list")  # /ru/publications/ in the Russian feed
 
     def items(self):
-        return self.filtered(Publication.objects.published()).for_listing()[:FEED_SIZE]
+        return self.listed(Publication.objects.published())
+
+    def listed(self, queryset, obj=None):
+        """Each work once, in the feed's language (``/ru/feeds/…`` is Russian) where it has
+        a version in it, as the lists show them."""
+        queryset = self.filtered(queryset, obj).one_per_work(get_language())
+        return queryset.for_listing()[:FEED_SIZE]
 
     def filtered(self, queryset, obj=None):
         return queryset
@@ -64,14 +77,15 @@ class ObjectFeed(LatestRssFeed):
         return _("Dialogue Portal: %(name)s") % {"name": self.display_name(obj)}
 
     def description(self, obj):
-        return _("Latest publications: %(name)s") % {"name": self.display_name(obj)}
+        latest = _("Latest publications: %(name)s") % {"name": self.display_name(obj)}
+        return f"{latest}. {ONE_PER_WORK}"
 
     def display_name(self, obj):
         """The name in the reader's language: a term's display_name, a person's name."""
         return getattr(obj, "display_name", None) or getattr(obj, "name", None) or str(obj)
 
     def items(self, obj):
-        return self.filtered(Publication.objects.published(), obj).for_listing()[:FEED_SIZE]
+        return self.listed(Publication.objects.published(), obj)
 
 
 class TopicFeed(ObjectFeed):

@@ -3,8 +3,20 @@ import functools
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast, Lower
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.lookups import Exact, IsNull
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +36,8 @@ from publications.renditions import srcset
 from publications.sanitize import sanitize_html
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
+# A card's link to its work's version in another language (each language's own grammar).
+ALSO_IN = {"en": _("Also in English"), "ru": _("Also in Russian")}
 
 
 class Term(models.Model):
@@ -142,6 +156,18 @@ def _byline_authorships():
     )
 
 
+def _version_rank(language, ref):
+    """Which version of a work a list in ``language`` shows first: 0 a version in that
+    language, 1 the original, 2 another translation (``ref``: F for the row itself,
+    OuterRef for the row of the enclosing query)."""
+    return Case(
+        When(Exact(ref("language"), Value(language)), then=Value(0)),
+        When(IsNull(ref("translation_of"), True), then=Value(1)),
+        default=Value(2),
+        output_field=models.IntegerField(),
+    )
+
+
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its publish date has come."""
@@ -168,10 +194,80 @@ class PublicationQuerySet(models.QuerySet):
         """What a card in a list shows: kind, date, title, summary, authors, banner."""
         return self.for_cards().with_authors()
 
+    def one_per_work(self, language, *, among=None, alike=None):
+        """Each work among these rows once (a work is an original with its translations):
+        its version in ``language`` where these rows hold one, otherwise the original,
+        otherwise the version they hold (the oldest row, should there be several).
+
+        Chosen among these rows, not among all of a work's versions, so that a filter or
+        a search that matches only one version still lists the work. A row is kept when
+        no row of its work ranks before it (NOT EXISTS, which PostgreSQL runs as
+        anti-joins), in a fixed number of index look-ups per row, whatever the number of rows.
+
+        ``among`` (default: these rows) and ``alike``, which narrows the choice to versions
+        with the same value in a column (``{"kind": OuterRef("key")}``), serve the facet
+        counts: they group the rows by a column and count each option as if it were chosen
+        (publications.facets)."""
+        translation_first, original_first = self._versions_before(language, among, alike)
+        return self.filter(~translation_first).filter(
+            Q(translation_of__isnull=True) | ~original_first
+        )
+
+    def set_aside_versions(self, language, *, among=None, alike=None):
+        """The rows ``one_per_work()`` leaves out (with the same arguments): versions of a
+        work that another row stands for. Only a translation or a translated original can
+        be one, so this reads those few rows, not the whole list: the facet counts count
+        every row from an index alone and take these away."""
+        among_ = (self if among is None else among).order_by()
+        translated = among_.filter(translation_of__isnull=False)
+        candidates = self.filter(
+            Q(translation_of__isnull=False) | Q(pk__in=translated.values("translation_of"))
+        )
+        translation_first, original_first = self._versions_before(language, among, alike)
+        return candidates.filter(
+            translation_first | (Q(translation_of__isnull=False) & original_first)
+        )
+
+    def _versions_before(self, language, among, alike):
+        """Two conditions on a row: a translation of its work among ``among`` ranks before
+        it; its original among ``among`` ranks before it (``_version_rank``, then id)."""
+        among = (self if among is None else among).order_by()
+        if alike:
+            among = among.filter(**alike)
+        own_rank = _version_rank(language, OuterRef)
+        ranks_before = Q(version_rank__lt=own_rank) | Q(
+            version_rank=own_rank, pk__lt=OuterRef("pk")
+        )
+
+        def before(versions):
+            ranked = versions.annotate(version_rank=_version_rank(language, F))
+            return Exists(ranked.filter(ranks_before))
+
+        # Neither reads the whole list: a work's translations are few (found through the
+        # index on translation_of), and only a translation has an original (primary key).
+        translations = among.filter(translation_of__isnull=False, work=OuterRef("work"))
+        original = among.filter(pk=OuterRef("translation_of"))
+        return before(translations), before(original)
+
     def for_cards(self):
         """A card's row without its authors: ``{% publication_cards %}`` fetches those
-        only for the cards it has to render (publications.cards)."""
-        return self.select_related("project").defer("body", "search_vector")
+        only for the cards it has to render (publications.cards). Each row carries its
+        work's other public version, which the card offers ("Also in Russian"): one
+        look-up in the ``(work, language)`` index per row shown, no further query."""
+        others = (
+            Publication.objects.published()
+            .filter(work=OuterRef("work"))
+            .exclude(pk=OuterRef("pk"))
+            .order_by("language", "pk")
+        )
+        return (
+            self.select_related("project")
+            .defer("body", "search_vector")
+            .annotate(
+                other_version_language=Subquery(others.values("language")[:1]),
+                other_version_slug=Subquery(others.values("slug")[:1]),
+            )
+        )
 
     def for_detail(self):
         """The publication page: the row, its authors and its attachments (tags come from
@@ -219,6 +315,14 @@ class Publication(models.Model):
         related_name="translations",
         verbose_name=_("translation of"),
         help_text=_("For a translated version: the original publication it translates."),
+    )
+    # The work this is a version of: the original's id, shared by all its translations.
+    # Computed by the database, so every write (bulk ones and SET_NULL too) keeps it true.
+    work = models.GeneratedField(
+        expression=Coalesce("translation_of", "id"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name=_("work"),
     )
     summary = models.TextField(_("summary"), help_text=_("A paragraph or two, plain text."))
     doi = DOIField(
@@ -353,6 +457,8 @@ class Publication(models.Model):
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
             models.Index(fields=["language", "-published_at"], name="pub_language_date"),
             models.Index(fields=["project", "project_part"], name="pub_project_part"),
+            # One card per work: "has this work a version in the reader's language?"
+            models.Index(fields=["work", "language"], name="pub_work_language"),
             # The list's other sorts and the home page's "most read", "top rated" and
             # "featured", over published work only (the filter every public page applies).
             models.Index(
@@ -376,10 +482,20 @@ class Publication(models.Model):
                 name="pub_top_rated",
                 condition=Q(status="published"),
             ),
-            # Facet counts group the published list by these columns: read from the index
-            # alone (PostgreSQL) instead of the wide table.
+            # Facet counts group the published list by these columns, each work once
+            # (work, translation_of, id; link tables join on id): read from the index alone
+            # (PostgreSQL) instead of the wide table.
             models.Index(
-                fields=["published_at", "kind", "language", "project", "programme"],
+                fields=[
+                    "published_at",
+                    "kind",
+                    "language",
+                    "project",
+                    "programme",
+                    "work",
+                    "translation_of",
+                    "id",
+                ],
                 name="pub_facet_columns",
                 condition=Q(status="published"),
             ),
@@ -499,6 +615,19 @@ class Publication(models.Model):
     def authors(self):
         """Authorships in byline order (prefetched by for_listing/for_detail)."""
         return list(self.authorships.all())
+
+    @property
+    def other_version(self):
+        """The work's other public version a card offers, from ``for_cards()``'s
+        annotations: ``{"language", "label", "url"}`` (the page opens with the interface
+        in that version's language), or None."""
+        language = getattr(self, "other_version_language", None)
+        if not language:
+            return None
+        with translation.override(language):
+            url = reverse_slug("publications:detail", self.other_version_slug)
+        label = ALSO_IN.get(language) or _("Also in %(language)s") % {"language": language}
+        return {"language": language, "label": label, "url": url}
 
     def term_ids(self):
         """{"topic": [ids], "region": [ids], "audience": [ids]} in one UNION ALL query."""

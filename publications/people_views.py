@@ -6,6 +6,7 @@ the URLs keep the ``people`` namespace."""
 import string
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from people.models import Institution, Person
@@ -69,8 +70,14 @@ class PersonDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        publications = Publication.objects.published().by_author(self.object).for_cards()
-        total = cached_count(f"person:{self.object.pk}", publications)
+        language = get_language()
+        publications = (
+            Publication.objects.published()
+            .by_author(self.object)
+            .one_per_work(language)
+            .for_cards()
+        )
+        total = cached_count(f"person:{self.object.pk}:{language}", publications)
         page = paginate(self.request, publications, count=total)
         affiliations = list(self.object.affiliations.all())
         context.update(
@@ -93,8 +100,10 @@ class InstitutionDetailView(DetailView):
         filterset = PublicationFilter(
             {"institution": self.object.slug}, queryset=Publication.objects.published()
         )
-        total = cached_count(f"institution:{self.object.pk}", filterset.qs)
-        page = paginate(self.request, filterset.qs.for_cards(), count=total)
+        language = get_language()
+        publications = filterset.qs.one_per_work(language)
+        total = cached_count(f"institution:{self.object.pk}:{language}", publications)
+        page = paginate(self.request, publications.for_cards(), count=total)
         context.update(
             page_obj=page,
             publications=page.object_list,

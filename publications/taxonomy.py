@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import CharField, Value
+from django.utils.translation import get_language
 
 from dialogue_portal.pagecache import content_version, remember
 from publications.facets import facet_counts_for
@@ -29,19 +30,21 @@ _held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this proces
 @dataclass
 class Taxonomy:
     terms: dict = field(default_factory=dict)  # kind -> [term, ...] in name order
-    _counts: dict | None = None
+    _counts: dict = field(default_factory=dict)  # language -> counts
 
     @property
     def counts(self):
-        """{kind: {slug: published publications}}: counted (one query over every published
+        """{kind: {slug: published works}}, each work counted once as the interface
+        language lists it (``one_per_work``): counted (one query over every published
         publication) only for pages that show them, and cached beside the term lists."""
-        if self._counts is None:
-            self._counts = remember(
-                "taxonomy:counts",
-                lambda: facet_counts_for(Publication.objects.published(), {}),
+        language = get_language()
+        if language not in self._counts:
+            self._counts[language] = remember(
+                f"taxonomy:counts:{language}",
+                lambda: facet_counts_for(Publication.objects.published(), {}, language),
                 TIMEOUT,
             )
-        return self._counts
+        return self._counts[language]
 
     def by_id(self, kind):
         return {term.pk: term for term in self.terms[kind]}

@@ -9,8 +9,8 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
@@ -20,7 +20,12 @@ from dialogue_portal.pagecache import anonymous_page_cache, remember
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from publications import citation, counting, sharing
-from publications.facets import facet_cache_key, facet_counts
+from publications.facets import (
+    facet_cache_key,
+    facet_counts,
+    lists_every_version,
+    total_from_counts,
+)
 from publications.filters import PublicationFilter
 from publications.models import (
     Attachment,
@@ -72,10 +77,14 @@ class PublicationListView(TemplateView):
         filterset = PublicationFilter(self.request.GET or None, queryset=base)
         taxonomy = get_taxonomy()
         active = filterset.active_values()
+        language = get_language()
         # Unfiltered counts are the cached ones; a filtered list counts in one query.
-        counts = facet_counts(filterset, base) if active else taxonomy.counts
+        counts = facet_counts(filterset, base, language) if active else taxonomy.counts
         total = total_from_counts(counts, active)
-        page = paginate(self.request, filterset.qs.for_cards(), count=total)
+        listed = filterset.qs
+        if not lists_every_version(active):
+            listed = listed.one_per_work(language)
+        page = paginate(self.request, listed.for_cards(), count=total)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -86,20 +95,10 @@ class PublicationListView(TemplateView):
             facets=functools.partial(build_facets, filterset, counts, taxonomy),
             facet_key=facet_cache_key(active),
             chips=active_chips(self.request, filterset, taxonomy),
+            one_per_work=not lists_every_version(active),
             query_string=query_without(self.request, "page"),
         )
         return context
-
-
-def total_from_counts(counts, active):
-    """The list's length read off its facet counts, or None when they cannot tell.
-
-    Every publication has exactly one kind and one language, so where the reader has
-    not chosen among them, that facet's counts add up to the whole filtered list."""
-    for facet in ("language", "kind"):
-        if facet not in active:
-            return sum(counts[facet].values())
-    return None
 
 
 def query_without(request, *names, pair=None):
@@ -360,8 +359,12 @@ class TermView(DetailView):
         return context
 
     def term_publications(self):
-        return Publication.objects.published().filter(
-            **{PublicationFilter.base_filters[self.filter_name].lookup: self.object}
+        """The term's published work, each work once in the interface language (as the
+        cached counts count it)."""
+        return (
+            Publication.objects.published()
+            .filter(**{PublicationFilter.base_filters[self.filter_name].lookup: self.object})
+            .one_per_work(get_language())
         )
 
 
@@ -391,7 +394,9 @@ class ProjectView(TermView):
     template_name = "publications/project_detail.html"
 
     def term_publications(self):
-        return Publication.objects.published().filter(project=self.object)
+        return (
+            Publication.objects.published().filter(project=self.object).one_per_work(get_language())
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

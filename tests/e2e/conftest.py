@@ -127,10 +127,10 @@ def axe_source():
 
 
 def wait_for_widgets(page):
-    """Until the live widgets (htmx, ``hx-trigger="load"``) have replaced themselves."""
+    """Until the live widgets (htmx, ``data-hx-trigger="load"``) have replaced themselves."""
     page.wait_for_function(
         "() => document.readyState === 'complete'"
-        " && !document.querySelector('[hx-trigger=\"load\"], .htmx-request, .htmx-settling')"
+        " && !document.querySelector('[data-hx-trigger=\"load\"], .htmx-request, .htmx-settling')"
     )
 
 

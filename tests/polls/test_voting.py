@@ -101,7 +101,7 @@ def test_the_ballot_is_private_and_has_the_form(client):
 def test_the_poll_page_is_reader_neutral(client):
     poll = make_poll()
     html = client.get(poll.get_absolute_url()).content.decode()
-    assert f'hx-get="{ballot_url(poll)}"' in html and 'hx-trigger="load"' in html
+    assert f'data-hx-get="{ballot_url(poll)}"' in html and 'data-hx-trigger="load"' in html
     assert f'href="{ballot_url(poll)}"' in html  # readers without JavaScript
     assert "csrfmiddlewaretoken" not in html and 'id="poll-form"' not in html
 
@@ -113,7 +113,7 @@ def test_the_poll_box_beside_publications_loads_the_ballot(client):
     publication = make_publication()
     html = client.get(publication.get_absolute_url()).content.decode()
     assert "Poll conducted" in html
-    assert f'hx-get="{ballot_url(poll)}"' in html
+    assert f'data-hx-get="{ballot_url(poll)}"' in html
     assert "csrfmiddlewaretoken" not in html
 
 

@@ -130,7 +130,7 @@ def test_htmx_request_gets_only_the_results_fragment(client):
     assert 'id="results"' in html and "Fragment" in html
     assert "<html" not in html and 'id="filters"' not in html
     # The facet counts follow the results, swapped out of band.
-    assert '<div id="facets" hx-swap-oob="true">' in html
+    assert '<div id="facets" data-hx-swap-oob="true">' in html
 
 
 def test_pagination_with_result_count(client):

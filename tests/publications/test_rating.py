@@ -144,8 +144,8 @@ def test_the_live_widget_is_private_and_holds_the_form(client):
 def test_the_publication_page_holds_only_the_reader_neutral_widget(client):
     publication = make_publication()
     html = client.get(publication.get_absolute_url()).content.decode()
-    assert f'hx-get="{rating_url(publication)}"' in html
-    assert 'hx-trigger="load"' in html
+    assert f'data-hx-get="{rating_url(publication)}"' in html
+    assert 'data-hx-trigger="load"' in html
     assert f'href="{rating_url(publication)}"' in html
     assert "csrfmiddlewaretoken" not in html and 'id="rating-form"' not in html
 

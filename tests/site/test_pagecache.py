@@ -181,7 +181,7 @@ def test_two_anonymous_readers_each_vote_once_on_a_cached_page(
     assert cached["X-Page-Cache"] == "hit"
     html = cached.content.decode()
     assert "csrfmiddlewaretoken" not in html and "csrftoken" not in cached.cookies
-    assert f'hx-get="{reverse("polls:ballot", args=[poll.slug])}"' in html
+    assert f'data-hx-get="{reverse("polls:ballot", args=[poll.slug])}"' in html
 
     for reader, choice in ((alice, yes), (bob, no)):
         live = reader.get(reverse("polls:ballot", args=[poll.slug]), headers={"HX-Request": "true"})

@@ -8,6 +8,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from publications.sitemaps import SITEMAPS
 
 admin.site.site_header = "Dialogue Portal — editors"
@@ -23,7 +24,12 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        anonymous_page_cache(sitemap, query=QuerySpec(single=("p",), defaults={"p": "1"})),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -7,7 +7,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dialogue_portal.pagecache import bump_activity_version
 from publications.models import Publication, Rating
 
 MIN_STARS = 1
@@ -40,7 +39,6 @@ def rate_publication(*, publication, reader, stars):
                 publication=publication, reader=reader.key, user=reader.user, stars=stars
             )
             totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
-            transaction.on_commit(bump_activity_version)
         return rating, True
     except IntegrityError:
         pass
@@ -57,7 +55,6 @@ def rate_publication(*, publication, reader, stars):
             Rating.objects.filter(pk=rating.pk).update(stars=stars, updated_at=timezone.now())
             totals.update(rating_sum=F("rating_sum") + change)
             rating.stars = stars
-            transaction.on_commit(bump_activity_version)
     return rating, False
 
 
@@ -93,8 +90,6 @@ def recount_ratings(publications=None):
     count, total = _rating_totals()
     for publication in wrong:
         Publication.objects.filter(pk=publication.pk).update(rating_count=count, rating_sum=total)
-    if wrong:
-        transaction.on_commit(bump_activity_version)
     return len(wrong)
 
 

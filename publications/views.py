@@ -10,8 +10,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
@@ -22,6 +22,7 @@ from dialogue_portal.pagecache import (
     PAGED,
     QuerySpec,
     anonymous_page_cache,
+    content_version,
     remember,
     totals_source,
 )
@@ -223,8 +224,13 @@ class PublicationDetailView(DetailView):
             language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
             related=related,
-            citation_text=citation.formatted(publication, self.request),
-            share_links=sharing.share_links(publication.title, url),
+            # Called by the template only where its fragment is not in the cache.
+            citation_text=functools.partial(citation.formatted, publication, self.request),
+            share_links=functools.partial(sharing.share_links, publication.title, url),
+            fragment_key=(
+                f"{publication.pk}:{get_language()}:{content_version()}:"
+                f"{publication.is_public}:{self.request.get_host()}"
+            ),
             json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),
             institutions=citation.publishers(publication),
             citation_authors=[

@@ -281,3 +281,14 @@ def test_a_cached_page_answers_a_repeated_request_with_304(client, page_cache):
     bump_content_version()  # what the admin does after the edit
     changed = Client().get(publication.get_absolute_url(), HTTP_IF_NONE_MATCH=second["ETag"])
     assert changed.status_code == 200 and "Retitled" in changed.content.decode()
+
+
+def test_the_stated_bound_on_totals_is_five_seconds_by_default():
+    """The README promises readers of cached pages totals at most 5 seconds old."""
+    import importlib
+    import os
+
+    from dialogue_portal import settings as site_settings
+
+    assert "PAGE_TOTALS_SECONDS" not in os.environ
+    assert importlib.reload(site_settings).PAGE_TOTALS_SECONDS == 5

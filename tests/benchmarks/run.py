@@ -5,8 +5,10 @@ Fills PostgreSQL (DATABASE_URL, default dp_d_bench; quick mode dp_d_bench_quick)
 generated content, starts gunicorn with two sync workers and production settings, and
 drives each page with wrk: 32 connections for throughput and latency, then one
 connection for the latency a lone reader sees. A trivial floor view (BENCH_FLOOR=1)
-measured in the same server right after each page shows what the machine can do at all
-at that moment; each page's ratio to it is the figure that travels between machines.
+measured in the same server turn about with each page (three slices of each) shows what
+the machine can do at all at that moment; each page's ratio to it is the figure that
+travels between machines. Every page is measured again with the page cache on
+(NAME_cached), and page=storm reads cached pages while others vote and rate.
 ``queries`` is what a page makes under load: page cache off, shared caches warm. Prints
 one line per page:
 
@@ -459,14 +461,38 @@ def drain(base, limit=120):
         time.sleep(0.2)
 
 
+FLOOR_PATH = "/bench/floor/"
+SLICES = 3
+
+
 def measure(base, path, *, seconds, connections, threads, warmup, script=None, script_args=()):
+    """The page under load, in SLICES slices each followed by as long a slice of the
+    floor (on a shared machine the speed drifts within seconds, so the page and its floor
+    are measured turn about); ``floor_rps`` is the floor's rate over its slices."""
     url = base + path
     run = {"script": script, "script_args": script_args}
     if warmup:
         wrk(url, seconds=warmup, connections=connections, threads=threads, **run)
         drain(base)
-    loaded = wrk(url, seconds=seconds, connections=connections, threads=threads, **run)
-    drain(base)
+    slices = SLICES if seconds >= SLICES else 1
+    part = max(1, seconds // slices)
+    pages, floors = [], []
+    for _slice in range(slices):
+        pages.append(wrk(url, seconds=part, connections=connections, threads=threads, **run))
+        drain(base)
+        floors.append(
+            wrk(base + FLOOR_PATH, seconds=part, connections=connections, threads=threads)
+        )
+        drain(base)
+    loaded = {
+        "rps": sum(r["rps"] for r in pages) / slices,
+        "p50": sorted(r["p50"] for r in pages)[slices // 2],
+        "p99": max(r["p99"] for r in pages),
+        "errors": sum(r["errors"] for r in pages),
+        "socket_errors": sum(r["socket_errors"] for r in pages),
+        "requests": sum(r["requests"] for r in pages),
+        "floor_rps": sum(r["rps"] for r in floors) / slices,
+    }
     lone = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
     drain(base)
     loaded["c1_p50"] = lone["p50"]
@@ -650,10 +676,10 @@ def main():
     common = {"connections": connections, "threads": 2, "warmup": warmup, "seconds": seconds}
 
     def floor_now(base):
-        # Right after each page: a shared machine's speed drifts within a run (the floor
-        # fell from 831 to 575 rps in one), so each page is compared with its neighbour.
+        # Around the storm: a shared machine's speed drifts within a run (the floor fell
+        # from 831 to 575 rps in one), so the storm is compared with its neighbours.
         rps = wrk(
-            base + "/bench/floor/",
+            base + FLOOR_PATH,
             seconds=max(1, seconds // 2),
             connections=connections,
             threads=common["threads"],
@@ -688,7 +714,7 @@ def main():
                     )
                 else:
                     results[page] = measure(base, targets[page], **common)
-                floors[page] = floor_now(base)
+                floors[page] = results[page]["floor_rps"]
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
         cached_env = {**env, "PAGE_CACHE_SECONDS": "600"}
         with gunicorn(cached_env) as (base, server):
@@ -699,15 +725,16 @@ def main():
                 if status >= 400:
                     failed.append(f"{name} answered {status} under gunicorn")
                 results[name] = measure(base, targets[page], **common)
-                floors[name] = floor_now(base)
+                floors[name] = results[name]["floor_rps"]
                 pages.append(name)
             if writes:
                 log("storm")
                 voters = reader_cookies(50_000, Path(tmp, "storm.txt"), tag="s")  # new readers
+                before = floor_now(base)
                 results["storm"], storm_writes = storm(
                     base, targets, post_data, script, read_script, voters, common
                 )
-                floors["storm"] = floor_now(base)
+                floors["storm"] = (before + floor_now(base)) / 2  # the floor around it
                 pages.append("storm")
                 queries["storm"] = (0, 200)
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]

@@ -5,6 +5,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 
 
@@ -41,6 +42,7 @@ def cast_vote(*, poll, choice, reader):
         raise PollNotOpen
     try:
         with transaction.atomic():
+            relaxed_commit()
             vote = Vote.objects.create(
                 poll=poll, choice=choice, reader=reader.key, user=reader.user
             )

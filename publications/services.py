@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogue_portal.readers import relaxed_commit
 from publications.models import Publication, Rating
 
 MIN_STARS = 1
@@ -35,6 +36,7 @@ def rate_publication(*, publication, reader, stars):
     totals = Publication.objects.filter(pk=publication.pk)
     try:
         with transaction.atomic():
+            relaxed_commit()
             rating = Rating.objects.create(
                 publication=publication, reader=reader.key, user=reader.user, stars=stars
             )

@@ -31,11 +31,13 @@ def page_cache(settings):
 
 @pytest.fixture
 def later(monkeypatch):
-    """``later(seconds)``: the cache's clock moves on (entries expire as they would)."""
-    real = time.time
+    """The cache's clock stands still from here; ``later(seconds)`` moves it on from this
+    moment (entries expire as they would), however slowly the test itself runs."""
+    now = time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: now)
 
     def move(seconds):
-        monkeypatch.setattr(locmem.time, "time", lambda: real() + seconds)
+        monkeypatch.setattr(locmem.time, "time", lambda: now + seconds)
 
     return move
 

@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 N ?= 100000
 
-.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick clean
+.PHONY: install run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -23,17 +23,21 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 # For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
 # The compiled catalogue is committed, so a fresh clone serves Russian without this step.
 messages: install
-	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --no-obsolete
+	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore=.venv
 
 run: install
 	$(PYTHON) manage.py migrate --noinput -v0
 	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py oai_refresh -v0
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
+	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor)"
+	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
+	@echo "                   reviewer / dialogue-reviewer (editor who publishes and reviews),"
+	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
@@ -70,6 +74,15 @@ bench: install
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick
+
+# Import speed: N_IMPORT generated publications exported and imported again (records/s).
+N_IMPORT ?= 10000
+bench-import: install
+	$(PYTHON) tests/benchmarks/import_bench.py --publications $(N_IMPORT)
+
+# Weekly digests to 1,000 and 10,000 subscribers through aiosmtpd on 127.0.0.1: mails/s, peak memory.
+bench-mail: install
+	$(PYTHON) tests/benchmarks/mail.py
 
 ci:
 	bash .ci/run

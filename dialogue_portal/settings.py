@@ -6,6 +6,7 @@ SECRET_KEY or no ALLOWED_HOSTS. See README.md for every variable.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
@@ -49,15 +50,27 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "reversion",
     "people",
     "publications",
     "polls",
+    "dialogue_portal.newsletter",
+    "dialogue_portal.pages",
     "dialogue_portal.demo",
     "dialogue_portal",
+    "dialogue_portal.api",
+    "dialogue_portal.archive",
+    "dialogue_portal.staff",
+    "dialogue_portal.oai",
+    "dialogue_portal.desk",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dialogue_portal.api.middleware.ApiCorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -69,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Under /admin/: the editor's admin language, not the site's (after the user is known).
+    "dialogue_portal.staff.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,6 +150,8 @@ for database in DATABASES.values():
         database["OPTIONS"].setdefault("timeout", 20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are PostgreSQL's; SQLite builds them without the extra columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -179,6 +196,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # whitenoise serves hashed names (site.3f2a1b9c4d5e.css) as immutable for ten years (its test
 # for a hashed name is the default); the few unhashed files are cached for an hour.
 WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
+# OAI-PMH at /oai/: records per page, how long a resumption token lasts, who harvesters write to.
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)
+OAI_TOKEN_SECONDS = env_int("OAI_TOKEN_SECONDS", 48 * 3600)
+OAI_ADMIN_EMAIL = env_str(
+    "OAI_ADMIN_EMAIL", f"webmaster@{urlsplit(SITE_URL).hostname or 'localhost.localdomain'}"
+)
+if OAI_PAGE_SIZE < 1 or OAI_TOKEN_SECONDS < 24 * 3600:
+    raise ImproperlyConfigured("OAI_PAGE_SIZE must be ≥ 1 and OAI_TOKEN_SECONDS ≥ 86400.")
+
 # BENCH_FLOOR=1 routes /bench/floor/, a page with no queries that `make bench` measures against.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
@@ -302,3 +328,74 @@ if SEARCH_INDEX not in ("auto", "gin"):
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
 WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)
+
+# The read-only JSON API at /api/ (dialogue_portal/api): anonymous, JSON only, throttled per
+# client address (API_THROTTLE_RATE such as "120/minute"; "0" switches it off), answers
+# cacheable for API_CACHE_SECONDS.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "120/minute")
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["dialogue_portal.api.throttling.ClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": None if API_THROTTLE_RATE in ("", "0") else API_THROTTLE_RATE
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": "Read-only JSON: published publications, people, institutions, topics, "
+    "regions, audiences, projects and polls with their results.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "publications.models.LANGUAGE_CHOICES"},
+}
+
+# Archive import (dialogue_portal/archive): limits on what a zip may expand to. Each file
+# is also held to the upload limits above (BANNER_MAX_BYTES, ATTACHMENT_MAX_BYTES).
+ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
+ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
+ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
+ARCHIVE_MANIFEST_MAX_BYTES = env_int("ARCHIVE_MANIFEST_MAX_BYTES", 200 * 1024 * 1024)
+
+# Mail, with Django 6.1's MAILERS (the EMAIL_* settings are deprecated). SMTP_HOST set: SMTP
+# (production). Unset: a local run writes each mail into MAIL_FILE_PATH (./mail/), where a
+# person can read it; production without SMTP_HOST uses an MTA on localhost:25.
+SMTP_HOST = env_str("SMTP_HOST", "")
+if SMTP_HOST or not DEBUG:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": SMTP_HOST or "localhost",
+                "port": env_int("SMTP_PORT", 587 if SMTP_HOST else 25),
+                "username": env_str("SMTP_USER", "") or None,
+                "password": env_str("SMTP_PASSWORD", "") or None,
+                "use_tls": env_bool("SMTP_STARTTLS", bool(SMTP_HOST)),
+                "use_ssl": env_bool("SMTP_SSL", False),
+                "timeout": env_int("SMTP_TIMEOUT", 20),
+            },
+        }
+    }
+else:
+    MAIL_FILE_PATH = Path(env_str("MAIL_FILE_PATH", str(BASE_DIR / "mail")))
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(MAIL_FILE_PATH)},
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a
+# CSRF token) lands on the newsletter page to be sent once more.
+CSRF_FAILURE_VIEW = "dialogue_portal.newsletter.views.csrf_failure"

@@ -5,15 +5,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
 from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
+from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications.sitemaps import SITEMAPS
 
-admin.site.site_header = "Dialogue Portal — editors"
-admin.site.site_title = "Dialogue Portal admin"
-admin.site.index_title = "Publish and manage content"
+SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
+
+admin.site.site_header = _("Dialogue Portal — editors")
+admin.site.site_title = _("Dialogue Portal admin")
+admin.site.index_title = _("Publish and manage content")
 
 
 def favicon(request):
@@ -31,8 +35,13 @@ urlpatterns = [
         name="sitemap",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/archive/", include("dialogue_portal.archive.urls")),
+    # Our admin pages (preferences, figures) before the admin site's catch-all.
+    path("admin/", include("dialogue_portal.staff.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("dialogue_portal.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("oai/", include("dialogue_portal.oai.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -41,6 +50,8 @@ urlpatterns += i18n_patterns(
     path("", include("publications.urls")),
     path("", include("publications.people_urls")),
     path("polls/", include("polls.urls")),
+    path("newsletter/", include("dialogue_portal.newsletter.urls")),
+    path("", include("dialogue_portal.pages.urls")),
     prefix_default_language=False,
 )
 

@@ -1,4 +1,3 @@
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -6,10 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from dialogue_portal.translation import Translated
 from dialogue_portal.uploads import banner_upload_to, validate_image_upload
 from dialogue_portal.urlcache import reverse_slug
-
-orcid_validator = RegexValidator(
-    r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", _("Enter an ORCID iD such as 0000-0002-1825-0097.")
-)
+from people.identifiers import validate_orcid
 
 
 class Institution(models.Model):
@@ -84,9 +80,15 @@ class Person(models.Model):
     photo = models.ImageField(
         _("photo"), upload_to=banner_upload_to, blank=True, validators=[validate_image_upload]
     )
-    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[orcid_validator])
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    orcid = models.CharField(
+        _("ORCID iD"),
+        max_length=19,
+        blank=True,
+        validators=[validate_orcid],
+        help_text=_("16 characters such as 0000-0002-1825-0097; the last is a check digit."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PersonQuerySet.as_manager()
 

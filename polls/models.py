@@ -120,7 +120,7 @@ class Poll(models.Model):
         "publications.Publication", blank=True, related_name="polls", verbose_name=_("publications")
     )
     total_votes = models.PositiveIntegerField(_("votes"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = PollQuerySet.as_manager()
 
@@ -207,13 +207,22 @@ class Choice(models.Model):
 class Vote(models.Model):
     """One reader's vote in one poll; the database allows one row per reader per poll."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
-    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="votes")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="votes", verbose_name=_("poll")
+    )
+    choice = models.ForeignKey(
+        Choice, on_delete=models.CASCADE, related_name="votes", verbose_name=_("answer")
+    )
     reader = models.CharField(_("reader"), max_length=64)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("cast"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("vote")

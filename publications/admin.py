@@ -20,6 +20,7 @@ from publications.models import (
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
 from publications.services import delete_ratings
+from publications.signals import publications_changed
 
 
 class AuthorshipInline(admin.TabularInline):
@@ -55,7 +56,14 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "topics", "language", "published_at", "featured", "project"]
     list_select_related = ["project"]
-    search_fields = ["title", "subtitle", "summary", "slug", "authorships__person__family_name"]
+    search_fields = [
+        "title",
+        "subtitle",
+        "summary",
+        "slug",
+        "doi",
+        "authorships__person__family_name",
+    ]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
         "topics",
@@ -71,7 +79,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     readonly_fields = ["rating_summary", "view_count", "download_count", "created_at", "updated_at"]
     save_on_top = True
     fieldsets = [
-        (None, {"fields": ["kind", "title", "subtitle", "slug", "summary", "body"]}),
+        (None, {"fields": ["kind", "title", "subtitle", "slug", "doi", "summary", "body"]}),
         (
             _("Publishing"),
             {"fields": ["status", "published_at", "featured", "language", "translation_of"]},
@@ -117,10 +125,12 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     def publish(self, request, queryset):
         now = timezone.now()
         drafts = queryset.exclude(status=Publication.Status.PUBLISHED)
+        ids = list(drafts.values_list("pk", flat=True))
         updated = drafts.filter(published_at__isnull=True).update(
             status=Publication.Status.PUBLISHED, published_at=now, updated_at=now
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
+        publications_changed.send(sender=Publication, ids=ids)
         bump_content_version()
         self.message_user(
             request,
@@ -130,9 +140,10 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Unpublish the selected publications"), permissions=["change"])
     def unpublish(self, request, queryset):
-        updated = queryset.filter(status=Publication.Status.PUBLISHED).update(
-            status=Publication.Status.DRAFT, updated_at=timezone.now()
-        )
+        published = queryset.filter(status=Publication.Status.PUBLISHED)
+        ids = list(published.values_list("pk", flat=True))
+        updated = published.update(status=Publication.Status.DRAFT, updated_at=timezone.now())
+        publications_changed.send(sender=Publication, ids=ids)
         bump_content_version()
         self.message_user(
             request,

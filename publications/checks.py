@@ -10,7 +10,7 @@ RUM_INDEX = "pub_search_vector_rum"
 
 
 def rum_index_exists():
-    """Whether migration 0006 created the RUM index in this database. Asked on the
+    """Whether migration search_rum_index created the RUM index in this database. Asked on the
     driver's own cursor: a catalogue look-up, not one of a page's queries."""
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
@@ -40,7 +40,8 @@ def search_index_check(app_configs, **kwargs):
             "Full-text search uses the GIN index: common words rank every match.",
             hint=(
                 "Install the RUM extension (Debian: apt-get install postgresql-15-rum) and "
-                "run `manage.py migrate publications 0005` then `manage.py migrate`; or "
+                "migrate publications back to the migration before search_rum_index, then "
+                "`manage.py migrate`; or "
                 "unset SEARCH_INDEX=gin."
             ),
             id="publications.W001",

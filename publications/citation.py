@@ -55,7 +55,8 @@ def formatted(publication, request):
     tail = ", ".join(part for part in (publisher, date) if part)
     if tail:
         parts.append(f"{tail}.")
-    parts.append(absolute_url(publication, request))
+    # A DOI is the persistent link: cite it instead of the page's address.
+    parts.append(publication.doi_url or absolute_url(publication, request))
     return " ".join(parts)
 
 
@@ -110,6 +111,7 @@ def bibtex(publication, request):
             "language",
             {"en": "english", "ru": "russian"}.get(publication.language, publication.language),
         ),
+        ("doi", publication.doi),
         ("url", absolute_url(publication, request)),
         ("abstract", strip_tags(publication.summary)),
     ]
@@ -118,7 +120,9 @@ def bibtex(publication, request):
         if not value:
             continue
         braces = "{%s}" if name != "month" else "%s"
-        lines.append(f"  {name} = {braces % _bibtex_escape(value)},")
+        # A DOI is read verbatim (biblatex); validation keeps braces and backslashes out.
+        text = value if name == "doi" else _bibtex_escape(value)
+        lines.append(f"  {name} = {braces % text},")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -141,6 +145,8 @@ def ris(publication, request):
         ("UR", absolute_url(publication, request)),
         ("AB", " ".join(strip_tags(publication.summary).split())),
     ]
+    if publication.doi:
+        lines.append(("DO", publication.doi))
     lines += [("KW", topic.name) for topic in topics_of(publication)]
     lines.append(("ER", ""))
     return (

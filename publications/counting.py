@@ -11,9 +11,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 
 from dialogue_portal.clientip import client_ip
+from publications import daily
 from publications.models import Attachment, Publication
 
 REPEAT_WINDOW_SECONDS = 30
@@ -23,6 +25,7 @@ BOT_PATTERN = re.compile(
     re.IGNORECASE,
 )
 COUNTERS = {"view": "view_count", "download": "download_count"}
+DAILY_FIELDS = {"view": "views", "download": "downloads"}
 PUBLICATION_ID_HEADER = "X-Counted-Publication"
 
 
@@ -85,7 +88,10 @@ def flush_all():
 def _write(kind, publication_id, amount, attachment_id=None):
 
     field = COUNTERS[kind]
-    Publication.objects.filter(pk=publication_id).update(**{field: F(field) + amount})
+    # The total and today's row move together (the figures view reads the rows).
+    with transaction.atomic():
+        if Publication.objects.filter(pk=publication_id).update(**{field: F(field) + amount}):
+            daily.add(publication_id, DAILY_FIELDS[kind], amount)
 
 
 def _write_attachment(attachment_id):

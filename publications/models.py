@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from dialogue_portal.uploads import (
 )
 from dialogue_portal.urlcache import reverse_slug
 from people.models import Affiliation, Institution, Person
+from publications.identifiers import DOIField, doi_url, normalize_doi
 from publications.renditions import srcset
 from publications.sanitize import sanitize_html
 
@@ -204,6 +205,11 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=300)
     subtitle = models.CharField(_("subtitle"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    # Set by an archive import: the record's id in the archive, so importing it again
+    # updates this publication instead of adding another (dialogue_portal.archive).
+    external_id = models.CharField(
+        _("archive id"), max_length=200, unique=True, null=True, blank=True, editable=False
+    )
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")
     translation_of = models.ForeignKey(
         "self",
@@ -215,6 +221,16 @@ class Publication(models.Model):
         help_text=_("For a translated version: the original publication it translates."),
     )
     summary = models.TextField(_("summary"), help_text=_("A paragraph or two, plain text."))
+    doi = DOIField(
+        _("DOI"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_(
+            "Optional persistent identifier, e.g. 10.1234/abc-5678; "
+            "a https://doi.org/ link or “doi:” prefix is removed."
+        ),
+    )
     body = ProseEditorField(
         _("body"),
         blank=True,
@@ -249,10 +265,16 @@ class Publication(models.Model):
         width_field="banner_width",
         height_field="banner_height",
     )
-    banner_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    banner_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    banner_width = models.PositiveIntegerField(
+        _("banner width"), null=True, blank=True, editable=False
+    )
+    banner_height = models.PositiveIntegerField(
+        _("banner height"), null=True, blank=True, editable=False
+    )
     # {"source": banner name, "sizes": [{"width", "height", "name"}]}: publications.renditions
-    banner_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    banner_renditions = models.JSONField(
+        _("banner renditions"), default=dict, blank=True, editable=False
+    )
     banner_alt = models.CharField(
         _("banner alt text"),
         max_length=300,
@@ -313,9 +335,9 @@ class Publication(models.Model):
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     # Full-text search on PostgreSQL (GIN-indexed there); unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_vector = SearchVectorField(_("search vector"), null=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PublicationQuerySet.as_manager()
 
@@ -324,6 +346,8 @@ class Publication(models.Model):
         verbose_name = _("publication")
         verbose_name_plural = _("publications")
         get_latest_by = "published_at"
+        # Reviewers hold it, editors do not: they submit drafts and propose changes instead.
+        permissions = [("publish_publication", _("Can publish, unpublish and approve"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="pub_status_date"),
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
@@ -364,6 +388,9 @@ class Publication(models.Model):
                 name="pub_featured_date",
                 condition=Q(featured=True, status="published"),
             ),
+            # The figures view ranks the most read per language: each summed publication's
+            # language from this small index alone (PostgreSQL), not from the wide rows.
+            models.Index(fields=["id"], include=["language"], name="pub_id_language"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -386,6 +413,12 @@ class Publication(models.Model):
                 name="publication_not_own_translation",
             ),
             models.UniqueConstraint(
+                Lower("doi"),
+                name="publication_doi_unique",
+                condition=~Q(doi=""),
+                violation_error_message=_("Another publication already has this DOI."),
+            ),
+            models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="publication_one_translation_per_language",
                 violation_error_message=_(
@@ -399,6 +432,7 @@ class Publication(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
+        self.doi = normalize_doi(self.doi)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
@@ -428,6 +462,11 @@ class Publication(models.Model):
                 )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def doi_url(self):
+        """The DOI as a resolver link (https://doi.org/…), or ""."""
+        return doi_url(self.doi)
 
     @property
     def is_public(self):
@@ -638,7 +677,7 @@ class Attachment(models.Model):
     size_bytes = models.PositiveBigIntegerField(_("size in bytes"), default=0, editable=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -667,11 +706,16 @@ class Rating(models.Model):
     )
     reader = models.CharField(_("reader"), max_length=64, help_text=_("user:ID or anon:TOKEN"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     stars = models.PositiveSmallIntegerField(_("stars"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("rating")
@@ -685,3 +729,48 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.publication} – {self.stars}"
+
+
+class DailyCount(models.Model):
+    """What readers did with one publication on one day (in the site's time zone): views
+    and downloads as they were flushed, first ratings, and votes in the polls linked to it
+    (publications.daily writes them in the transaction that raises the totals)."""
+
+    publication = models.ForeignKey(
+        Publication,
+        on_delete=models.CASCADE,
+        related_name="daily_counts",
+        verbose_name=_("publication"),
+        db_index=False,  # the unique constraint's index and another start with it
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0, db_default=0)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0, db_default=0)
+    ratings = models.PositiveIntegerField(_("ratings"), default=0, db_default=0)
+    votes = models.PositiveIntegerField(_("votes"), default=0, db_default=0)
+
+    class Meta:
+        ordering = ["day", "publication"]
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        # The figures view sums the counts of a range of days per publication and per day:
+        # on PostgreSQL from these two indexes alone (the counts ride along in INCLUDE),
+        # per publication in index order (no hash table), per day over the range's rows.
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "day"], name="daily_count_one_per_day"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["publication", "day"],
+                include=["views", "downloads", "ratings", "votes"],
+                name="daily_count_publication",
+            ),
+            models.Index(
+                fields=["day", "publication"],
+                include=["views", "downloads", "ratings", "votes"],
+                name="daily_count_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.publication_id} {self.day}"

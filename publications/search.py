@@ -10,7 +10,7 @@ parsed as web search in English and Russian and ranked. Two indexes can serve it
 - GIN (always there), which finds the matches; PostgreSQL then ranks every one of them
   with ``ts_rank`` (tens of milliseconds for a common phrase at 100,000 publications).
 
-``search_index()`` says which one is in use (RUM when migration 0006 could create its
+``search_index()`` says which one is in use (RUM when migration search_rum_index could create its
 index, unless ``SEARCH_INDEX=gin``); a system check and a log line say so at start-up.
 SQLite: a case-insensitive match on title, subtitle, summary and author names.
 """

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dialogue_portal.readers import relaxed_commit
+from publications import daily
 from publications.models import Publication, Rating
 
 MIN_STARS = 1
@@ -41,6 +42,7 @@ def rate_publication(*, publication, reader, stars):
                 publication=publication, reader=reader.key, user=reader.user, stars=stars
             )
             totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
+            daily.add(publication.pk, "ratings")
         return rating, True
     except IntegrityError:
         pass

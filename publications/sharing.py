@@ -74,6 +74,13 @@ def json_ld(publication, request, site_name):
     if publication.published_at:
         article["datePublished"] = publication.published_at.isoformat()
     article["dateModified"] = publication.updated_at.isoformat()
+    if publication.doi:
+        article["identifier"] = {
+            "@type": "PropertyValue",
+            "propertyID": "DOI",
+            "value": publication.doi,
+        }
+        article["sameAs"] = publication.doi_url
     if publication.banner_image:
         article["image"] = request.build_absolute_uri(publication.banner_image.url)
     breadcrumb = {

@@ -52,6 +52,25 @@ def editor(django_user_model):
 
 
 @pytest.fixture
+def reviewer(django_user_model):
+    """An editor who may also publish: approves, sends back, publishes and unpublishes."""
+    user = django_user_model.objects.create_user(
+        "reviewer", "reviewer@example.org", "pw-reviewer-123!", is_staff=True
+    )
+    user.groups.add(*Group.objects.filter(name__in=["Editors", "Reviewers"]))
+    return user
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
 def reader(django_user_model):
     return django_user_model.objects.create_user("reader", "reader@example.org", "pw-reader-123!")
 

@@ -51,6 +51,7 @@ PAGES = [
     "detail",
     "author",
     "poll",
+    "oai",
     "rate",
     "vote",
 ]
@@ -229,6 +230,13 @@ def prepare(publications):
         else:
             call_command("generate_content", publications=publications - have, stdout=sys.stderr)
         log(f"generated in {time.monotonic() - started:.0f}s")
+    from dialogue_portal.oai.models import Record
+
+    if Record.objects.filter(deleted=False).count() != Publication.objects.published().count():
+        log("OAI records")
+        started = time.monotonic()
+        call_command("oai_refresh", stdout=sys.stderr)
+        log(f"OAI records built in {time.monotonic() - started:.0f}s")
         from django.db import connection
 
         if connection.vendor == "postgresql":
@@ -237,6 +245,36 @@ def prepare(publications):
                 cursor.execute("VACUUM ANALYZE")
     log("collectstatic")
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def oai_middle_page():
+    """A ListRecords page (oai_openaire, 100 records) from the middle of a full harvest: the
+    resumption token a harvester would hold there."""
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from dialogue_portal.oai import protocol
+    from dialogue_portal.oai.models import Record
+
+    records = Record.objects.visible(timezone.now()).in_harvest_order()
+    size = records.count()
+    middle = records[size // 2]
+    state = {
+        "v": 1,
+        "verb": "ListRecords",
+        "p": "oai_openaire",
+        "s": None,
+        "f": None,
+        "u": None,
+        "t": timezone.now().isoformat(),
+        "c": [middle.created.isoformat(), middle.pk],
+        "n": size // 2 + 1,
+        "z": size,
+    }
+    assert settings.OAI_PAGE_SIZE == 100
+    return f"/oai/?verb=ListRecords&resumptionToken={quote(protocol.make_token(state))}"
 
 
 def pick_targets():
@@ -271,6 +309,7 @@ def pick_targets():
         featured = Poll.objects.featured(Poll.Placement.HOME)
     filtered = f"/publications/?topic={topic.slug}&date_from=2015-01-01&date_to=2019-12-31"
     return {
+        "oai": oai_middle_page(),
         "home": "/",
         "list": "/publications/",
         "list_filtered": filtered,

@@ -35,8 +35,8 @@ def opened(publication, name):
     return image
 
 
-def test_saving_a_large_banner_makes_smaller_webp_copies(editor_client, client):
-    publication = save_with_banner(editor_client, png_upload(size=(1200, 600)))
+def test_saving_a_large_banner_makes_smaller_webp_copies(reviewer_client, client):
+    publication = save_with_banner(reviewer_client, png_upload(size=(1200, 600)))
     sizes = publication.banner_renditions["sizes"]
     assert [(s["width"], s["height"]) for s in sizes] == [(480, 240), (960, 480)]
     for size in sizes:
@@ -48,15 +48,15 @@ def test_saving_a_large_banner_makes_smaller_webp_copies(editor_client, client):
     assert 'sizes="(min-width: 76rem) 73rem, 100vw"' in html
 
 
-def test_a_banner_narrower_than_every_width_is_shown_as_it_is(editor_client, client):
-    publication = save_with_banner(editor_client, png_upload(size=(400, 200)))
+def test_a_banner_narrower_than_every_width_is_shown_as_it_is(reviewer_client, client):
+    publication = save_with_banner(reviewer_client, png_upload(size=(400, 200)))
     assert publication.banner_renditions["sizes"] == []
     html = client.get(publication.get_absolute_url()).content.decode()
     assert publication.banner_image.url in html and "srcset" not in html
 
 
-def test_a_new_banner_gets_new_copies_and_saving_again_reuses_them(editor_client):
-    publication = save_with_banner(editor_client, png_upload(size=(1000, 500)))
+def test_a_new_banner_gets_new_copies_and_saving_again_reuses_them(reviewer_client):
+    publication = save_with_banner(reviewer_client, png_upload(size=(1000, 500)))
     first = publication.banner_renditions
     assert refresh_banner_renditions(publication) == first["sizes"]  # nothing to redo
     publication.banner_image.save("other.png", png_upload(size=(1700, 700)), save=True)
@@ -67,8 +67,8 @@ def test_a_new_banner_gets_new_copies_and_saving_again_reuses_them(editor_client
     assert first["source"] != publication.banner_image.name
 
 
-def test_removing_the_banner_forgets_its_copies(editor_client):
-    publication = save_with_banner(editor_client, png_upload(size=(1000, 500)))
+def test_removing_the_banner_forgets_its_copies(reviewer_client):
+    publication = save_with_banner(reviewer_client, png_upload(size=(1000, 500)))
     publication.banner_image = None
     publication.save()
     refresh_banner_renditions(publication)

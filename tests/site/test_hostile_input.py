@@ -350,11 +350,11 @@ def test_png_with_html_appended_is_stored_safely_and_served_as_an_image(editor_c
     assert "sandbox" in served["Content-Security-Policy"]
 
 
-def test_a_publication_with_stored_uploads_can_be_saved_again(editor_client):
+def test_a_publication_with_stored_uploads_can_be_saved_again(reviewer_client):
     """The upload checks look at new files only; a stored one is not reopened on every save."""
     data = with_attachment(publication_form(banner_image=png_upload(), banner_alt="A"),
                            pdf_upload())  # fmt: skip
-    assert editor_client.post(ADD_URL, data).status_code == 302
+    assert reviewer_client.post(ADD_URL, data).status_code == 302
     publication = Publication.objects.get()
     attachment = publication.attachments.get()
     change = reverse("admin:publications_publication_change", args=[publication.pk])
@@ -365,7 +365,7 @@ def test_a_publication_with_stored_uploads_can_be_saved_again(editor_client):
         "attachments-0-title": "Full report", "attachments-0-language": "en",
         "attachments-0-order": "0",
     })  # fmt: skip
-    response = editor_client.post(change, data)
+    response = reviewer_client.post(change, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     publication.refresh_from_db()
     assert publication.status == "published" and publication.banner_image
@@ -394,11 +394,11 @@ def test_hostile_attachments_are_refused_with_a_clear_error(editor_client, name)
     "filename",
     ["../../x.pdf", "..\\..\\x.pdf", "/etc/passwd.pdf", "report\u202eFDP.exe.pdf", "a\x00b.pdf"],
 )
-def test_hostile_file_names_get_safe_generated_names(editor_client, client, filename):
+def test_hostile_file_names_get_safe_generated_names(reviewer_client, client, filename):
     data = with_attachment(publication_form(status="published", published_at_0="2026-01-05",
                                             published_at_1="10:00:00"), pdf_upload())  # fmt: skip
     data["attachments-0-file"] = SimpleUploadedFile(filename, pdf_upload().read())
-    response = editor_client.post(ADD_URL, data)
+    response = reviewer_client.post(ADD_URL, data)
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert re.fullmatch(r"files/\d{4}/\d{2}/[0-9a-f]{12}/[a-z0-9-]+\.pdf", attachment.file.name)

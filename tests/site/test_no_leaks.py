@@ -226,17 +226,17 @@ def test_staff_preview_is_not_served_to_the_public_from_the_page_cache(
 
 
 def test_unpublishing_in_the_admin_is_seen_at_once_despite_the_page_cache(
-    client, editor, world, settings
+    client, reviewer, world, settings
 ):
     settings.PAGE_CACHE_SECONDS = 60
     public = world["public"]
     for url in (public.get_absolute_url(), "/publications/", "/feeds/latest.rss"):
         assert public.title in body(client.get(url))
         assert public.title in body(client.get(url))  # now served from the page cache
-    editor_client = type(client)()
-    editor_client.force_login(editor)
+    reviewer_client = type(client)()
+    reviewer_client.force_login(reviewer)
     changelist = reverse("admin:publications_publication_changelist")
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [public.pk]})
+    reviewer_client.post(changelist, {"action": "unpublish", "_selected_action": [public.pk]})
     assert client.get(public.get_absolute_url()).status_code == 404
     assert public.title not in body(client.get("/publications/"))
     assert public.title not in body(client.get("/feeds/latest.rss"))

@@ -31,6 +31,6 @@ def drop_rum_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("publications", "0005_banner_renditions")]
+    dependencies = [("publications", "0008_publish_permission")]
 
     operations = [migrations.RunPython(create_rum_index, drop_rum_index)]

@@ -1,0 +1,476 @@
+"""History and review in the admin.
+
+Every admin of what editors change (publications, people, institutions, polls, terms) is
+registered again here with django-reversion's ``VersionAdmin`` in front, so each save is one
+revision with user, time and comment, and deleted publications, people and polls can be
+recovered. The publication admin also gets: a history with compare and restore, review
+before publishing (a publish permission only reviewers hold), and proposals - changes an
+editor makes to a published publication wait for a reviewer while readers see the old text.
+"""
+
+import reversion
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from reversion.admin import VersionAdmin
+from reversion.models import Revision
+
+from dialogue_portal.desk import services
+from dialogue_portal.desk.forms import ReviewForm
+from dialogue_portal.desk.history import (
+    Snapshot,
+    capture,
+    compare,
+    describe,
+    desk_comment,
+    publication_versions,
+)
+from dialogue_portal.desk.models import Decision, Proposal
+from people.admin import InstitutionAdmin, PersonAdmin
+from people.models import Institution, Person
+from polls.admin import PollAdmin
+from polls.models import Poll
+from publications.admin import ProgrammeAdmin, ProjectAdmin, PublicationAdmin, TermAdmin
+from publications.models import Audience, Programme, Project, Publication, Region, Topic
+
+
+class HistoryAdmin(VersionAdmin):
+    """Each admin save one revision; the newest first in the history."""
+
+    history_latest_first = True
+
+
+class _Discard(Exception):  # noqa: N818 - a signal to roll back, not an error
+    """Leave the transaction without keeping what it wrote."""
+
+    def __init__(self, response=None, versions=None):
+        super().__init__()
+        self.response = response
+        self.versions = versions
+
+
+class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
+    object_history_template = "desk/publication_history.html"
+    change_form_template = "desk/publication_change_form.html"
+
+    # Who may publish --------------------------------------------------------------------
+
+    def has_publish_permission(self, request, obj=None):
+        return services.can_publish(request.user)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if not self.has_publish_permission(request):
+            actions.pop("publish", None)
+            actions.pop("unpublish", None)
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        if (
+            request.method == "POST"
+            and request.POST.get("action") in ("publish", "unpublish")
+            and not self.has_publish_permission(request)
+        ):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
+    def publish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().publish(request, queryset)
+        self._record_bulk(request, ids, "published")
+
+    @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
+    def unpublish(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().unpublish(request, queryset)
+        self._record_bulk(request, ids, "unpublished")
+
+    def _record_bulk(self, request, ids, action):
+        """The list's actions change rows without saving them: one revision for them all."""
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(desk_comment(f"bulk-{action}"))
+            for publication in Publication.objects.filter(pk__in=ids):
+                reversion.add_to_revision(publication)
+
+    def has_delete_permission(self, request, obj=None):
+        """Deleting what readers see takes it from them: a publishing decision too."""
+        if obj is not None and services.is_live(obj) and not self.has_publish_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if not self.has_publish_permission(request) and any(map(services.is_live, queryset)):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status" and not self.has_publish_permission(request):
+            kwargs["choices"] = [
+                (value, label)
+                for value, label in Publication.Status.choices
+                if value != Publication.Status.PUBLISHED
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and services.is_live(obj) and not self.has_publish_permission(request):
+            fields += ["status", "published_at"]
+        return fields
+
+    def _refuse_forged_publishing(self, request, object_id):
+        """A POST that would publish, unpublish or reschedule without the permission: 403."""
+        if request.method != "POST" or self.has_publish_permission(request):
+            return None
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if obj is not None and services.is_live(obj):
+            if "status" in request.POST or "published_at_0" in request.POST:
+                raise PermissionDenied
+        elif request.POST.get("status") == Publication.Status.PUBLISHED:
+            raise PermissionDenied
+        return obj
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        self._refuse_forged_publishing(request, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # Proposals: an editor's changes to a published publication -------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        proposal = obj and services.open_proposal(obj)
+        extra = {
+            "open_proposal": proposal,
+            "latest_decision": obj and obj.decisions.select_related("user").first(),
+            **(extra_context or {}),
+        }
+        if obj is None or self.has_publish_permission(request) or not services.is_live(obj):
+            return super().change_view(request, object_id, form_url, extra)
+        self._refuse_forged_publishing(request, object_id)
+        extra["proposing"] = True
+        request._desk_proposing = True
+        try:
+            with transaction.atomic():
+                if proposal is not None:  # the editor goes on with the proposed version
+                    self._preview(request, obj, proposal)
+                response = super().change_view(request, object_id, form_url, extra)
+                if request.method == "POST" and response.status_code == 302:
+                    raise _Discard(response, capture(obj))
+                if hasattr(response, "render"):
+                    response.render()
+                raise _Discard(response)
+        except _Discard as outcome:
+            response = outcome.response
+            if outcome.versions is not None:
+                services.propose(publication=obj, user=request.user, versions=outcome.versions)
+                messages.success(
+                    request,
+                    _(
+                        "Your changes to “%(title)s” were sent to the reviewers. Readers see "
+                        "the published version until a reviewer approves them."
+                    )
+                    % {"title": obj.title},
+                )
+            return response
+
+    def _preview(self, request, obj, proposal):
+        snapshot = Snapshot.from_serialized(proposal.versions, obj.pk)
+        try:
+            services.apply_snapshot(
+                publication=obj, snapshot=snapshot, user=request.user, comment="", refresh=False
+            )
+        except services.RestoreError as error:
+            for problem in error.problems:
+                messages.warning(request, problem)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "_desk_proposing", False) and level == messages.SUCCESS:
+            return  # "changed successfully" would not be true: nothing reached readers
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    # Submitting a draft -----------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        submitted = obj.status == Publication.Status.REVIEW and (
+            not change or "status" in form.changed_data
+        )
+        super().save_model(request, obj, form, change)
+        request._desk_submitted = submitted
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if getattr(request, "_desk_submitted", False) and not getattr(
+            request, "_desk_proposing", False
+        ):
+            services.submit(publication=form.instance, user=request.user)
+
+    # History, compare, restore, review --------------------------------------------------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+            path(
+                "<path:object_id>/review/",
+                view(self.review_view),
+                name="{}_{}_review".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _publication(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": obj,
+            "title": title,
+            "subtitle": str(obj),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self._publication(request, object_id)
+        versions = list(publication_versions(obj.pk))
+        context = self._context(
+            request,
+            obj,
+            _("History: %(title)s") % {"title": obj.title},
+            versions=versions,
+            proposal=services.open_proposal(obj),
+            has_change_permission=self.has_change_permission(request, obj),
+            default_old=versions[1].revision_id if len(versions) > 1 else "",
+            default_new=versions[0].revision_id if versions else "",
+        )
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def _snapshot(self, obj, key):
+        """``live``, ``proposal`` or a revision id of this publication, else 404."""
+        if key == "live":
+            return Snapshot.live(obj), _("Now")
+        if key == "proposal":
+            proposal = services.open_proposal(obj)
+            if proposal is None:
+                raise Http404
+            return Snapshot.from_serialized(proposal.versions, obj.pk), _("Proposed changes")
+        if not str(key).isdigit():
+            raise Http404
+        version = publication_versions(obj.pk).filter(revision_id=int(key)).first()
+        if version is None:
+            raise Http404
+        snapshot = Snapshot.from_revision(version.revision, obj.pk)
+        return snapshot, self._revision_label(version.revision)
+
+    @staticmethod
+    def _revision_label(revision):
+        return _("Revision %(number)s of %(date)s by %(user)s") % {
+            "number": revision.pk,
+            "date": services.revision_date(revision),
+            "user": revision.user.get_username() if revision.user else "—",
+        }
+
+    def compare_view(self, request, object_id):
+        obj = self._publication(request, object_id)
+        old, old_label = self._snapshot(obj, request.GET.get("old", ""))
+        new, new_label = self._snapshot(obj, request.GET.get("new", "live"))
+        rows = compare(old, new)
+        context = self._context(
+            request,
+            obj,
+            _("Compare: %(title)s") % {"title": obj.title},
+            rows=rows,
+            old_label=old_label,
+            new_label=new_label,
+            changed=sum(row.changed for row in rows),
+        )
+        return TemplateResponse(request, "desk/compare.html", context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore: what the revision holds beside the publication now, then one button."""
+        obj = self._publication(request, object_id)
+        version = get_object_or_404(
+            publication_versions(obj.pk), pk=version_id if str(version_id).isdigit() else 0
+        )
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        revision = Revision.objects.get(pk=version.revision_id)
+        problems = []
+        if request.method == "POST":
+            try:
+                decision = services.restore(publication=obj, revision=revision, user=request.user)
+            except services.RestoreError as error:
+                problems = error.problems
+            else:
+                if decision is None:
+                    messages.success(
+                        request,
+                        _(
+                            "The revision was sent to the reviewers as a proposed change: "
+                            "readers see the published version until it is approved."
+                        ),
+                    )
+                else:
+                    newest = publication_versions(obj.pk).first().revision
+                    messages.success(request, describe(newest))
+                return HttpResponseRedirect(
+                    reverse("admin:publications_publication_change", args=[obj.pk])
+                )
+        snapshot = Snapshot.from_revision(revision, obj.pk)
+        if snapshot is None:
+            raise Http404
+        if not problems:
+            try:
+                services.check_restorable(snapshot, obj)
+            except services.RestoreError as error:
+                problems = error.problems
+        context = self._context(
+            request,
+            obj,
+            _("Restore: %(title)s") % {"title": obj.title},
+            rows=compare(Snapshot.live(obj), snapshot),
+            old_label=_("Now"),
+            new_label=self._revision_label(revision),
+            problems=problems,
+            proposes=services.is_live(obj) and not self.has_publish_permission(request),
+        )
+        return TemplateResponse(
+            request, "desk/restore.html", context, status=400 if request.method == "POST" else 200
+        )
+
+    def review_view(self, request, object_id):
+        obj = self._publication(request, object_id)
+        proposal = services.open_proposal(obj)
+        waiting = (proposal is not None and proposal.state == Proposal.State.PENDING) or (
+            obj.status == Publication.Status.REVIEW
+        )
+        can_decide = self.has_publish_permission(request)
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST":
+            if not can_decide:
+                raise PermissionDenied
+            if form.is_valid():
+                action = form.cleaned_data["action"]
+                comment = form.cleaned_data["comment"]
+                try:
+                    if action == ReviewForm.APPROVE:
+                        services.approve(publication=obj, user=request.user, comment=comment)
+                        messages.success(
+                            request, _("“%(title)s” was approved.") % {"title": obj.title}
+                        )
+                    else:
+                        services.send_back(publication=obj, user=request.user, comment=comment)
+                        messages.success(
+                            request,
+                            _("“%(title)s” was sent back to its editor.") % {"title": obj.title},
+                        )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return HttpResponseRedirect(reverse("admin:index"))
+        if proposal is not None:
+            rows = compare(Snapshot.live(obj), Snapshot.from_serialized(proposal.versions, obj.pk))
+            old_label, new_label = _("Published"), _("Proposed changes")
+        else:
+            live = Snapshot.live(obj)
+            rows = compare(live, live)
+            old_label = new_label = None
+        context = self._context(
+            request,
+            obj,
+            _("Review: %(title)s") % {"title": obj.title},
+            form=form,
+            rows=rows,
+            old_label=old_label,
+            new_label=new_label,
+            proposal=proposal,
+            waiting=waiting,
+            can_decide=can_decide,
+            decisions=obj.decisions.select_related("user").order_by("created_at", "pk"),
+        )
+        return TemplateResponse(
+            request,
+            "desk/review.html",
+            context,
+            status=400 if request.method == "POST" else 200,
+        )
+
+
+class PersonHistoryAdmin(HistoryAdmin, PersonAdmin):
+    pass
+
+
+class InstitutionHistoryAdmin(HistoryAdmin, InstitutionAdmin):
+    pass
+
+
+class PollHistoryAdmin(HistoryAdmin, PollAdmin):
+    pass
+
+
+class TermHistoryAdmin(HistoryAdmin, TermAdmin):
+    pass
+
+
+class ProgrammeHistoryAdmin(HistoryAdmin, ProgrammeAdmin):
+    pass
+
+
+class ProjectHistoryAdmin(HistoryAdmin, ProjectAdmin):
+    pass
+
+
+for model, model_admin in [
+    (Publication, DeskPublicationAdmin),
+    (Person, PersonHistoryAdmin),
+    (Institution, InstitutionHistoryAdmin),
+    (Poll, PollHistoryAdmin),
+    (Topic, TermHistoryAdmin),
+    (Region, TermHistoryAdmin),
+    (Audience, TermHistoryAdmin),
+    (Programme, ProgrammeHistoryAdmin),
+    (Project, ProjectHistoryAdmin),
+]:
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    """The review record, read only: who decided what, when, and why."""
+
+    list_display = ["created_at", "publication", "action", "user", "comment"]
+    list_filter = ["action"]
+    list_select_related = ["publication", "user"]
+    search_fields = ["publication__title", "comment"]
+    fields = ["created_at", "publication", "action", "user", "comment", "proposal"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,256 @@
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.generic import DetailView, ListView
+
+from dialogue_portal.newsletter import services, tokens
+from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
+from dialogue_portal.newsletter.models import Issue
+from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.ratelimit import limit_writes
+
+BAD_LINK_MESSAGES = {
+    "expired": gettext_lazy("This link has expired: confirmation links work for 72 hours."),
+    "used": gettext_lazy("This link has already been used, or a newer one has replaced it."),
+    "invalid": gettext_lazy(
+        "This link is not valid. Copy the whole link from the mail, or ask again."
+    ),
+}
+
+
+def bad_link(request, error, *, status=400):
+    response = render(
+        request,
+        "newsletter/bad_link.html",
+        {"reason": error.reason, "message": BAD_LINK_MESSAGES[error.reason]},
+        status=status,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request):
+    """The newsletter page and its form; the footer form posts here too."""
+    if request.method == "POST":
+        return _subscribe_post(request)
+    form = SubscribeForm(initial={"language": _interface_language(), "source": request.path})
+    return render(request, "newsletter/subscribe.html", {"form": form, "consent": CONSENT_TEXT})
+
+
+@limit_writes("subscribe")
+def _subscribe_post(request):
+    form = SubscribeForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "newsletter/subscribe.html",
+            {"form": form, "consent": CONSENT_TEXT},
+            status=400,
+        )
+    data = form.cleaned_data
+    services.request_subscription(
+        email=data["email"],
+        language=data["language"],
+        frequency=data["frequency"],
+        topics=data.get("topics") or [],
+        consent_language=_interface_language(),
+        source=data["source"] or request.path,
+    )
+    # The same answer whatever the address's state: nothing is revealed.
+    return redirect("newsletter:check-inbox")
+
+
+def _interface_language():
+    return (get_language() or "en").split("-")[0]
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own 403 page, except for the subscribe form. Its footer
+    copy sits on pages cached for everyone and gets its token from JavaScript; a reader
+    without JavaScript posts it without one. They get the newsletter page instead, their
+    entries filled in and a fresh token, to send once more. Nothing is stored or sent
+    without a valid token."""
+    match = getattr(request, "resolver_match", None)
+    if request.method != "POST" or match is None or match.view_name != "newsletter:subscribe":
+        return django_csrf_failure(request, reason=reason)
+    posted = {
+        name: request.POST.get(name, "")
+        for name in ("email", "language", "frequency", "source")
+        if "\r" not in request.POST.get(name, "") and "\n" not in request.POST.get(name, "")
+    }
+    posted["consent"] = bool(request.POST.get("consent"))
+    form = SubscribeForm(initial=posted)
+    response = render(
+        request,
+        "newsletter/subscribe.html",
+        {"form": form, "consent": CONSENT_TEXT, "send_again": True},
+        status=403,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@never_cache
+def check_inbox(request):
+    return render(request, "newsletter/check_inbox.html")
+
+
+@require_GET
+@never_cache
+def csrf_field(request):
+    """The footer form's CSRF token, fetched when a reader starts filling it in (the pages
+    around the form are cached for everyone, so the token cannot be in them)."""
+    response = render(request, "newsletter/footer.html#csrf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    """GET shows a button (mail scanners open links: a GET changes nothing); POST confirms."""
+    if request.method != "POST":
+        try:
+            services.subscriber_for_confirmation(token)
+        except tokens.BadLink as error:
+            return bad_link(request, error)
+        return render(request, "newsletter/confirm.html", {"token": token})
+    try:
+        subscriber = services.confirm(token)
+    except tokens.BadLink as error:
+        return bad_link(request, error)
+    messages.success(
+        request, _("Your subscription is confirmed. You may choose your topics below.")
+    )
+    return redirect("newsletter:manage", token=tokens.manage_token(subscriber))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request, token):
+    """Preferences by signed link, no login: language, topics, frequency, and the links to
+    unsubscribe, download one's data and erase it."""
+    try:
+        subscriber = services.subscriber_for_link(token)
+    except tokens.BadLink as error:
+        return bad_link(request, error)
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.update_preferences(
+                subscriber,
+                language=form.cleaned_data["language"],
+                frequency=form.cleaned_data["frequency"],
+                topics=form.cleaned_data["topics"],
+            )
+            messages.success(request, _("Your choices are saved."))
+            return redirect("newsletter:manage", token=token)
+        status = 400
+    else:
+        form = PreferencesForm(
+            initial={
+                "language": subscriber.language,
+                "frequency": subscriber.frequency,
+                "topics": list(subscriber.topics.values_list("pk", flat=True)),
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "newsletter/manage.html",
+        {"subscriber": subscriber, "form": form, "token": token},
+        status=status,
+    )
+
+
+@require_GET
+@never_cache
+def download_data(request, token):
+    try:
+        subscriber = services.subscriber_for_link(token)
+    except tokens.BadLink as error:
+        return bad_link(request, error)
+    response = HttpResponse(
+        json.dumps(services.export_data(subscriber), ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="newsletter-data.json"'
+    return response
+
+
+@require_POST
+@never_cache
+def erase(request, token):
+    try:
+        subscriber = services.subscriber_for_link(token)
+    except tokens.BadLink as error:
+        return bad_link(request, error)
+    services.erase(subscriber)
+    return render(request, "newsletter/erased.html")
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """RFC 8058 one-click unsubscribe: a mail client POSTs here with no cookie and no CSRF
+    token, so this one view is exempt from CSRF; the signed token in the address is what
+    authenticates it. A GET (a person clicking the link) only shows the button."""
+    try:
+        subscriber = services.subscriber_for_link(token)
+    except tokens.BadLink as error:
+        return bad_link(request, error)
+    if request.method == "POST":
+        services.unsubscribe(subscriber)
+        return render(
+            request, "newsletter/unsubscribed.html", {"subscriber": subscriber, "token": token}
+        )
+    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+
+
+@method_decorator(anonymous_page_cache, name="dispatch")
+class ArchiveView(ListView):
+    template_name = "newsletter/archive.html"
+    context_object_name = "issues"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Issue.objects.filter(status=Issue.Status.SENT).only(
+            "subject", "subject_ru", "slug", "sent_at"
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        """Junk or out-of-range ``?page=`` gives the first or last page, never a 404 or 500."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "1")
+        number = int(raw) if raw.isdigit() else 1
+        page = paginator.get_page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+@method_decorator(anonymous_page_cache, name="dispatch")
+class IssueView(DetailView):
+    template_name = "newsletter/issue.html"
+    context_object_name = "issue"
+
+    def get_queryset(self):
+        return Issue.objects.filter(status=Issue.Status.SENT)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["publications"] = list(
+            self.object.publications.published().order_by("-published_at")
+        )
+        return context

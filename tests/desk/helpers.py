@@ -1,0 +1,92 @@
+"""The change form as the admin would post it back, built from the rows as they are."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from publications.models import Publication
+
+
+def change_url(publication):
+    return reverse("admin:publications_publication_change", args=[publication.pk])
+
+
+def change_form(publication, *, status=True, **overrides):
+    """POST data of the publication's change form, unchanged unless ``overrides`` say so.
+    ``authors`` (people in byline order), ``topics`` (ids) and ``files`` are special keys."""
+    publication = Publication.objects.get(pk=publication.pk)
+    data = {
+        "kind": publication.kind,
+        "title": publication.title,
+        "subtitle": publication.subtitle,
+        "slug": publication.slug,
+        "doi": publication.doi,
+        "summary": publication.summary,
+        "body": publication.body,
+        "language": publication.language,
+        "banner_alt": publication.banner_alt,
+        "banner_caption": publication.banner_caption,
+        "banner_credit": publication.banner_credit,
+        "project_part": publication.project_part or "",
+        "project": publication.project_id or "",
+        "programme": publication.programme_id or "",
+        "translation_of": publication.translation_of_id or "",
+        "featured": "on" if publication.featured else "",
+        "topics": [str(pk) for pk in publication.topics.values_list("pk", flat=True)],
+        "regions": [str(pk) for pk in publication.regions.values_list("pk", flat=True)],
+        "audiences": [str(pk) for pk in publication.audiences.values_list("pk", flat=True)],
+    }
+    if status:
+        data["status"] = publication.status
+        when = timezone.localtime(publication.published_at) if publication.published_at else None
+        data["published_at_0"] = when.strftime("%Y-%m-%d") if when else ""
+        data["published_at_1"] = when.strftime("%H:%M:%S") if when else ""
+    authorships = list(publication.authorships.order_by("order", "pk"))
+    authors = overrides.pop("authors", None)
+    if authors is not None:
+        by_person = {a.person_id: a for a in authorships}
+        rows = [(by_person.get(p.pk), p, n) for n, p in enumerate(authors, start=1)]
+        dropped = [a for a in authorships if a.person_id not in {p.pk for p in authors}]
+    else:
+        rows = [(a, a.person, a.order) for a in authorships]
+        dropped = []
+    existing = [r for r in rows if r[0] is not None] + [(a, a.person, 0) for a in dropped]
+    new = [r for r in rows if r[0] is None]
+    forms = existing + new
+    data["authorships-TOTAL_FORMS"] = str(len(forms))
+    data["authorships-INITIAL_FORMS"] = str(len(existing))
+    data["authorships-MIN_NUM_FORMS"] = "0"
+    data["authorships-MAX_NUM_FORMS"] = "1000"
+    for i, (authorship, person, order) in enumerate(forms):
+        prefix = f"authorships-{i}-"
+        data[prefix + "person"] = str(person.pk)
+        data[prefix + "order"] = str(order)
+        data[prefix + "byline_position"] = authorship.byline_position if authorship else ""
+        data[prefix + "byline_position_ru"] = ""
+        if authorship is not None:
+            data[prefix + "id"] = str(authorship.pk)
+            data[prefix + "publication"] = str(publication.pk)
+            if authorship in dropped:
+                data[prefix + "DELETE"] = "on"
+    attachments = list(publication.attachments.order_by("order", "pk"))
+    files = overrides.pop("files", {})
+    data["attachments-TOTAL_FORMS"] = str(len(attachments) + len(files.get("new", [])))
+    data["attachments-INITIAL_FORMS"] = str(len(attachments))
+    data["attachments-MIN_NUM_FORMS"] = "0"
+    data["attachments-MAX_NUM_FORMS"] = "1000"
+    for i, attachment in enumerate(attachments):
+        prefix = f"attachments-{i}-"
+        data[prefix + "id"] = str(attachment.pk)
+        data[prefix + "publication"] = str(publication.pk)
+        data[prefix + "title"] = attachment.title
+        data[prefix + "language"] = attachment.language
+        data[prefix + "order"] = str(attachment.order)
+        if attachment.pk in files.get("replace", {}):
+            data[prefix + "file"] = files["replace"][attachment.pk]
+    for j, upload in enumerate(files.get("new", []), start=len(attachments)):
+        prefix = f"attachments-{j}-"
+        data[prefix + "file"] = upload
+        data[prefix + "title"] = "Full report"
+        data[prefix + "language"] = "en"
+        data[prefix + "order"] = "0"
+    data.update(overrides)
+    return data

@@ -1,13 +1,26 @@
-"""A shared cache of whole pages for anonymous readers, invalidated by two versions.
+"""A shared cache of whole pages for anonymous readers, stale when content changes.
 
 ``anonymous_page_cache`` caches a GET response in Django's cache (Redis in production),
-keyed by host, full path and language, and stamped with the versions it was built under:
+keyed by host, path, normalised query string, language and htmx variant, and stamped with
 the content version, which editors' changes move on (``bump_content_version()``; the
-cached facet counts, totals and term lists follow it too), and the activity version,
-which readers' ratings and votes move on (``bump_activity_version()``; only whole pages
-show their totals). A page whose stamp differs from the current versions is stale; entries
-also expire after ``PAGE_CACHE_SECONDS`` (0 switches the cache off). A lookup is one round
-trip: both versions and the page are read together.
+cached facet counts, totals, cards and term lists follow it too). A page whose stamp
+differs from the current version is stale; entries also expire after
+``PAGE_CACHE_SECONDS`` (0 switches the cache off). A lookup is one round trip: the
+version and the page are read together.
+
+Readers' ratings and votes do not make pages stale. The totals a page shows (a
+publication's "votes: 11, rating: 5", a poll's counts) are holes in the cached page,
+``<!--totals:KIND:ID-->…<!--/totals-->``, filled when the page is served from small
+fragments kept for ``PAGE_TOTALS_SECONDS`` at most (see ``totals_fragment``): no page
+shows totals older than that, whatever the page's own age, and a vote storm costs a
+cached page one more round trip, not its entry. The reader who voted gets their own
+vote counted at once: the answer to their POST and the live widget are never cached.
+
+Equivalent query strings share one entry: each cached view names the parameters it
+reads (``QuerySpec``), and ``normalize_query`` keeps only those, drops empty values and
+defaults, keeps the last value of a single-valued parameter and a sorted set of a
+multi-valued one. The view is then called with that normalised query, so what is
+stored is exactly what any equivalent request would have been answered with.
 
 Only reader-neutral responses are stored: not for signed-in readers, not while a message
 waits to be shown, and never a response that sets a cookie, varies on Cookie, is marked
@@ -15,19 +28,23 @@ private or used the CSRF token (a form with a token belongs to one reader).
 """
 
 import hashlib
+import re
 import time
+from dataclasses import dataclass, field
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse
-from django.utils.cache import has_vary_header, patch_cache_control
+from django.http import HttpResponse, QueryDict
+from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_headers
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
-ACTIVITY_KEY = "pagecache:activity"
 KEY_PREFIX = "pagecache:entry"
+TOTALS_PREFIX = "pagecache:totals"
 
 
 def _version(key, found=None):
@@ -76,27 +93,157 @@ def bump_content_version():
     return _bump(VERSION_KEY)
 
 
-def bump_activity_version():
-    """Make every cached page stale, but not the counts: a reader rated or voted."""
-    return _bump(ACTIVITY_KEY)
+# --- equivalent query strings -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """The query parameters a page reads.
+
+    ``single``: parameters read with ``GET.get()`` (the last value wins); ``multi``:
+    parameters read with ``getlist()`` whose order does not matter; ``defaults``: a value
+    that means the same as no value, either a string or a function of the normalised
+    parameters; ``clean``: a function that puts a value in its canonical form."""
+
+    single: tuple = ()
+    multi: tuple = ()
+    defaults: dict = field(default_factory=dict)
+    clean: dict = field(default_factory=dict)
+
+
+PAGED = QuerySpec(single=("page",), defaults={"page": "1"})
+NO_QUERY = QuerySpec()
+
+
+def normalize_query(query, spec):
+    """The canonical form of ``query`` (a QueryDict) for a page reading ``spec``: an
+    immutable QueryDict, parameters in name order, unknown ones, empty values and
+    defaults dropped, one value per single-valued parameter, a sorted set of values per
+    multi-valued one."""
+    params = {}
+    for name in sorted({*spec.single, *spec.multi}):
+        clean = spec.clean.get(name, str.strip)
+        values = [clean(value) for value in query.getlist(name)]
+        values = [value for value in values if value]
+        values = sorted(set(values)) if name in spec.multi else values[-1:]
+        if values:
+            params[name] = values
+    for name, default in spec.defaults.items():
+        value = default(params) if callable(default) else default
+        if params.get(name) == [value]:
+            del params[name]
+    normalized = QueryDict(mutable=True)
+    for name, values in params.items():
+        normalized.setlist(name, values)
+    normalized._mutable = False
+    return normalized
 
 
 def page_key(request):
-    raw = f"{request.get_host()}|{request.get_full_path()}|{get_language()}"
+    variant = "full"
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        variant = "boosted" if htmx.boosted else "partial"
+    raw = (
+        f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}|"
+        f"{get_language()}|{variant}"
+    )
     return f"{KEY_PREFIX}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
+# --- totals: holes in cached pages, filled when served -----------------------------------
+
+_TOTALS = {}
+HOLE = re.compile(rb"<!--totals:([a-z_]+):(\d+)-->.*?<!--/totals-->", re.S)
+
+
+def totals_source(kind, *, fetch, render):
+    """Register how ``kind``'s totals (a publication's rating summary, a poll's counts)
+    are shown: ``fetch(ids) -> {id: object}`` reads them in one query, ``render(object)``
+    gives their HTML. ``totals_fragment`` and ``fill_totals`` use both."""
+    _TOTALS[kind] = (fetch, render)
+
+
+def _totals_key(kind, pk, language):
+    return f"{TOTALS_PREFIX}:{language}:{kind}:{pk}"
+
+
+def totals_fragment(kind, obj):
+    """``obj``'s totals of ``kind`` as a hole a cached page fills when served: rendered
+    now from ``obj`` (and kept for PAGE_TOTALS_SECONDS, so that readers of cached pages
+    share it). An object without a primary key (a list) is hole 0 of its kind."""
+    pk = getattr(obj, "pk", None) or 0
+    html = _TOTALS[kind][1](obj)
+    if settings.PAGE_CACHE_SECONDS:
+        cache.set(_totals_key(kind, pk, get_language()), html, settings.PAGE_TOTALS_SECONDS)
+    # ``render`` used the template engine, which escaped what it printed.
+    return format_html("<!--totals:{}:{}-->{}<!--/totals-->", kind, pk, mark_safe(html))  # noqa: S308
+
+
+def _holes(content):
+    return {(kind.decode(), int(pk)) for kind, pk in HOLE.findall(content)}
+
+
+def fill_totals(content, found=None):
+    """``content`` with every totals hole filled from fragments at most
+    PAGE_TOTALS_SECONDS old (rendered again, in one query per kind, where expired).
+    ``found``: fragments already read from the cache, by key."""
+    holes = _holes(content)
+    if not holes:
+        return content
+    language = get_language()
+    keys = {hole: _totals_key(*hole, language) for hole in holes}
+    found = dict(found or {})
+    unread = [key for key in keys.values() if key not in found]
+    if unread:
+        found.update(cache.get_many(unread))
+    fragments = {hole: found[key] for hole, key in keys.items() if key in found}
+    missing = {}
+    for kind, pk in holes - set(fragments):
+        missing.setdefault(kind, []).append(pk)
+    fresh = {}
+    for kind, ids in missing.items():
+        fetch, render = _TOTALS[kind]
+        objects = fetch(ids)
+        for pk in ids:
+            html = render(objects[pk]) if pk in objects else ""
+            fragments[kind, pk] = fresh[keys[kind, pk]] = html
+    if fresh:
+        cache.set_many(fresh, settings.PAGE_TOTALS_SECONDS)
+
+    def filled(match):
+        kind, pk = match.group(1).decode(), int(match.group(2))
+        html = fragments[kind, pk].encode()
+        return b"<!--totals:%s:%d-->%s<!--/totals-->" % (match.group(1), pk, html)
+
+    return HOLE.sub(filled, content)
+
+
+# --- the cache ------------------------------------------------------------------------------
+
+
+# Which totals fragments each page held when this process last served it: read in the
+# same round trip as the page. Only a hint (a page whose holes changed reads the rest).
+_KNOWN_HOLES = {}
+KNOWN_HOLES_LIMIT = 20_000
+
+
 def _lookup(key):
-    """(entry or None, current versions) in one round trip to the cache."""
-    found = cache.get_many([VERSION_KEY, ACTIVITY_KEY, key])
-    versions = [
-        _version(VERSION_KEY, found.get(VERSION_KEY)),
-        _version(ACTIVITY_KEY, found.get(ACTIVITY_KEY)),
-    ]
-    entry = found.get(key)
-    if entry is not None and entry.get("versions") != versions:
+    """(entry or None, current version, totals fragments found) in one round trip."""
+    hinted = _KNOWN_HOLES.get(key, ())
+    found = cache.get_many([VERSION_KEY, key, *hinted])
+    version = _version(VERSION_KEY, found.pop(VERSION_KEY, None))
+    entry = found.pop(key, None)
+    if entry is not None and entry.get("version") != version:
         entry = None
-    return entry, versions
+    return entry, version, found
+
+
+def _remember_holes(key, content):
+    if len(_KNOWN_HOLES) >= KNOWN_HOLES_LIMIT:
+        _KNOWN_HOLES.clear()
+    language = get_language()
+    _KNOWN_HOLES[key] = tuple(_totals_key(*hole, language) for hole in sorted(_holes(content)))
 
 
 def _has_session_cookie(request):
@@ -105,8 +252,6 @@ def _has_session_cookie(request):
 
 def request_is_cacheable(request):
     if request.method not in ("GET", "HEAD"):
-        return False
-    if getattr(request, "htmx", False):
         return False
     if _has_session_cookie(request) and request.user.is_authenticated:
         return False
@@ -127,7 +272,7 @@ def response_is_cacheable(request, response):
     return not (session is not None and session.modified)
 
 
-def _stored(response, versions):
+def _stored(response, version):
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -137,19 +282,40 @@ def _stored(response, versions):
         "status": response.status_code,
         "content": response.content,
         "headers": headers,
-        "versions": versions,
+        "version": version,
+        "has_totals": HOLE.search(response.content) is not None,
     }
 
 
-def _restored(entry):
-    response = HttpResponse(entry["content"], status=entry["status"])
+def _restored(entry, found):
+    content = entry["content"]
+    if entry.get("has_totals"):
+        content = fill_totals(content, found)
+    response = HttpResponse(content, status=entry["status"])
     for name, value in entry["headers"].items():
         response.headers[name] = value
     return response
 
 
-def anonymous_page_cache(view):
-    """Cache the view's GET responses for anonymous readers (see the module docstring)."""
+def _max_age(has_totals):
+    """How long browsers and CDNs may keep the page: no longer than its totals may age."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    return min(seconds, settings.PAGE_TOTALS_SECONDS) if has_totals else seconds
+
+
+def _normalize_request(request, spec):
+    query = normalize_query(request.GET, spec)
+    request.GET = query
+    request.META["QUERY_STRING"] = query.urlencode()
+
+
+def anonymous_page_cache(view=None, *, query=PAGED):
+    """Cache the view's GET responses for anonymous readers (see the module docstring).
+
+    ``@anonymous_page_cache`` for a page that reads only ``?page=``, or
+    ``@anonymous_page_cache(query=QuerySpec(...))`` naming the parameters it reads."""
+    if view is None:
+        return lambda view: anonymous_page_cache(view, query=query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -159,21 +325,30 @@ def anonymous_page_cache(view):
             if seconds:
                 patch_cache_control(response, private=True)
             return response
+        _normalize_request(request, query)
         key = page_key(request)
-        # The versions are read before the page is built: a change made meanwhile
-        # leaves this entry stamped with the old ones, so it is never served.
-        entry, versions = _lookup(key)
+        # The version is read before the page is built: a change made meanwhile leaves
+        # this entry stamped with the old one, so it is never served.
+        entry, version, found = _lookup(key)
         if entry is not None:
-            response = _restored(entry)
+            if entry["has_totals"] and key not in _KNOWN_HOLES:
+                _remember_holes(key, entry["content"])
+            response = _restored(entry, found)
             response["X-Page-Cache"] = "hit"
+            patch_vary_headers(response, ["HX-Request"])
             return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if request.method == "GET" and response_is_cacheable(request, response):
-            patch_cache_control(response, public=True, max_age=seconds)
-            cache.set(key, _stored(response, versions), seconds)
+            entry = _stored(response, version)
+            if entry["has_totals"]:
+                _remember_holes(key, entry["content"])
+            patch_cache_control(response, public=True, max_age=_max_age(entry["has_totals"]))
+            entry["headers"]["Cache-Control"] = response["Cache-Control"]
+            cache.set(key, entry, seconds)
             response["X-Page-Cache"] = "miss"
+            patch_vary_headers(response, ["HX-Request"])
         else:
             patch_cache_control(response, private=True)
         return response

@@ -315,6 +315,15 @@ READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
 # Whole pages cached for anonymous readers, in seconds (0: off; off by default when DEBUG,
 # so local edits show at once). See dialogue_portal/pagecache.py.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
+# The oldest totals (ratings, poll counts) a cached page may show, in seconds: they are
+# filled into cached pages from fragments kept this long at most.
+PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
+
+# Full-text search index on PostgreSQL: "auto" (RUM when its index exists, else GIN) or
+# "gin" (never RUM). See publications/search.py.
+SEARCH_INDEX = env_str("SEARCH_INDEX", "auto")
+if SEARCH_INDEX not in ("auto", "gin"):
+    raise ImproperlyConfigured('SEARCH_INDEX must be "auto" or "gin"')
 
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)

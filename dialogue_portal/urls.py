@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications.sitemaps import SITEMAPS
 
@@ -27,7 +28,12 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        anonymous_page_cache(sitemap, query=QuerySpec(single=("p",), defaults={"p": "1"})),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/archive/", include("dialogue_portal.archive.urls")),
     # Our admin pages (preferences, figures) before the admin site's catch-all.

@@ -1,21 +1,44 @@
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from dialogue_portal.pagecache import NO_QUERY, QuerySpec, anonymous_page_cache, totals_source
 from polls.models import Poll
 from publications.filters import rating_average
 from publications.models import Publication
-from publications.search import clean_query, filter_by_query, uses_postgres
+from publications.search import clean_query, filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
 
 SEARCH_LIMIT = 10
 HOME_LATEST = 6
 
 
+def top_rated():
+    """The five best-rated works, each once in the reader's language where it has a version."""
+    return list(
+        Publication.objects.published()
+        .one_per_work(get_language())
+        .filter(rating_count__gt=0)
+        .annotate(rating_avg=rating_average())
+        .order_by("-rating_avg", "-rating_count", "-published_at")
+        .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
+    )
+
+
+# The home page's top rated list moves with every rating: a hole in the cached page.
+totals_source(
+    "top_rated",
+    fetch=lambda ids: {0: top_rated()},
+    render=lambda rows: render_to_string("home.html#top_rated", {"top_rated": rows}),
+)
+
+
 @require_GET
+@anonymous_page_cache(query=NO_QUERY)
 def home(request):
     public = Publication.objects.published()
     # Each work once, in the reader's language where it has a version in it; a work is
@@ -39,12 +62,7 @@ def home(request):
             .order_by("-view_count", "-published_at")
             .only("slug", "title", "kind", "published_at", "view_count")[:5]
         ),
-        "top_rated": list(
-            published.filter(rating_count__gt=0)
-            .annotate(rating_avg=rating_average())
-            .order_by("-rating_avg", "-rating_count", "-published_at")
-            .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
-        ),
+        "top_rated": top_rated(),
         "poll": Poll.objects.featured(Poll.Placement.HOME),
         "topics": taxonomy.in_use("topic")[:12],
         "regions": taxonomy.in_use("region")[:8],
@@ -54,6 +72,7 @@ def home(request):
 
 
 @require_GET
+@anonymous_page_cache(query=QuerySpec(single=("q",), clean={"q": clean_query}))
 def search(request):
     """One box over publications, people and polls."""
     text = clean_query(request.GET.get("q", ""))
@@ -63,8 +82,9 @@ def search(request):
         publications = filter_by_query(Publication.objects.published(), text).one_per_work(
             get_language()
         )
-        order = ["-rank", "-published_at"] if uses_postgres() else ["-published_at"]
-        results["publications"] = list(publications.order_by(*order).for_cards()[:SEARCH_LIMIT])
+        results["publications"] = list(
+            publications.order_by(*relevance_order()).for_cards()[:SEARCH_LIMIT]
+        )
         name_match = Q()
         for word in text.split()[:5]:
             name_match &= (

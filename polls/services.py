@@ -4,7 +4,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from dialogue_portal.pagecache import bump_activity_version, bump_content_version
+from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
 
@@ -42,6 +43,7 @@ def cast_vote(*, poll, choice, reader):
         raise PollNotOpen
     try:
         with transaction.atomic():
+            relaxed_commit()
             vote = Vote.objects.create(
                 poll=poll, choice=choice, reader=reader.key, user=reader.user
             )
@@ -52,7 +54,6 @@ def cast_vote(*, poll, choice, reader):
                 raise PollClosed  # closed meanwhile: leaving the block rolls the vote back
             Choice.objects.filter(pk=choice.pk).update(vote_count=F("vote_count") + 1)
             count_vote_for_publications(poll)
-            transaction.on_commit(bump_activity_version)
         return vote, True
     except IntegrityError:
         earlier = Vote.objects.select_related("choice").filter(poll=poll, reader=reader.key).first()
@@ -111,8 +112,6 @@ def recount_votes(polls=None):
         Choice.objects.filter(pk=choice.pk).update(vote_count=_counted_votes("choice"))
     for poll in wrong_polls:
         Poll.objects.filter(pk=poll.pk).update(total_votes=_counted_votes("poll"))
-    if wrong_choices or wrong_polls:
-        transaction.on_commit(bump_activity_version)
     return len(wrong_choices) + len(wrong_polls)
 
 

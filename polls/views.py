@@ -1,19 +1,35 @@
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, totals_source
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls import services
 from polls.models import Poll
 
+# A poll's counts on cached pages: holes filled from fragments that votes age.
+totals_source(
+    "poll",
+    fetch=lambda ids: Poll.objects.with_choices().in_bulk(ids),
+    render=lambda poll: render_to_string(
+        "polls/poll_detail.html#results", {"results": poll.results()}
+    ),
+)
+totals_source(
+    "poll_votes",
+    fetch=lambda ids: Poll.objects.only("pk", "opens_at", "closes_at", "total_votes").in_bulk(ids),
+    render=lambda poll: render_to_string("polls/poll_list.html#votes", {"poll": poll}),
+)
 
+
+@method_decorator(anonymous_page_cache(query=PAGED), name="dispatch")
 class PollListView(ListView):
     """The archive: every poll that has opened, with its results where everyone may see them."""
 
@@ -39,7 +55,7 @@ class PollListView(ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-@method_decorator(anonymous_page_cache, name="dispatch")
+@method_decorator(anonymous_page_cache(query=NO_QUERY), name="dispatch")
 class PollDetailView(DetailView):
     """The poll as every reader sees it (cacheable); the live ballot loads into it."""
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from people.models import Institution, Person
 from publications.facets import FACET_COLUMNS
 from publications.models import LANGUAGE_CHOICES, Authorship, Publication
-from publications.search import clean_query, filter_by_query, uses_postgres
+from publications.search import clean_query, filter_by_query, relevance_order, uses_postgres
 from publications.taxonomy import get_taxonomy
 
 SORTS = {
@@ -25,7 +25,7 @@ SORTS = {
     "oldest": (_("Oldest first"), ["published_at", "pk"]),
     "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-published_at", "-pk"]),
     "popular": (_("Most read"), ["-view_count", "-published_at", "-pk"]),
-    "relevance": (_("Relevance"), ["-rank", "-published_at", "-pk"]),
+    "relevance": (_("Relevance"), None),  # publications.search.relevance_order()
 }
 
 
@@ -158,6 +158,8 @@ class PublicationFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         if self.sort_key == "rating":
             queryset = queryset.annotate(rating_avg=rating_average())
+        if self.sort_key == "relevance":
+            return queryset.order_by(*relevance_order())
         return queryset.order_by(*SORTS[self.sort_key][1])
 
     @property

@@ -6,9 +6,11 @@ the URLs keep the ``people`` namespace."""
 import string
 
 from django.db.models import Q
+from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal.pagecache import PAGED, QuerySpec, anonymous_page_cache
 from people.models import Institution, Person
 from publications.facets import cached_count
 from publications.filters import PublicationFilter
@@ -19,6 +21,12 @@ from publications.views import paginate, query_without
 RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 
 
+PEOPLE_QUERY = QuerySpec(
+    single=("q", "letter", "page"), defaults={"page": "1"}, clean={"q": clean_query}
+)
+
+
+@method_decorator(anonymous_page_cache(query=PEOPLE_QUERY), name="dispatch")
 class PersonListView(ListView):
     """Everyone who has published, A–Z, searchable by name or position."""
 
@@ -61,6 +69,7 @@ class PersonListView(ListView):
         return context
 
 
+@method_decorator(anonymous_page_cache(query=PAGED), name="dispatch")
 class PersonDetailView(DetailView):
     template_name = "people/person_detail.html"
     context_object_name = "person"
@@ -90,6 +99,7 @@ class PersonDetailView(DetailView):
         return context
 
 
+@method_decorator(anonymous_page_cache(query=PAGED), name="dispatch")
 class InstitutionDetailView(DetailView):
     template_name = "people/institution_detail.html"
     context_object_name = "institution"

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dialogue_portal.pagecache import bump_activity_version
+from dialogue_portal.readers import relaxed_commit
 from publications import daily
 from publications.models import Publication, Rating
 
@@ -37,12 +37,12 @@ def rate_publication(*, publication, reader, stars):
     totals = Publication.objects.filter(pk=publication.pk)
     try:
         with transaction.atomic():
+            relaxed_commit()
             rating = Rating.objects.create(
                 publication=publication, reader=reader.key, user=reader.user, stars=stars
             )
             totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
             daily.add(publication.pk, "ratings")
-            transaction.on_commit(bump_activity_version)
         return rating, True
     except IntegrityError:
         pass
@@ -59,7 +59,6 @@ def rate_publication(*, publication, reader, stars):
             Rating.objects.filter(pk=rating.pk).update(stars=stars, updated_at=timezone.now())
             totals.update(rating_sum=F("rating_sum") + change)
             rating.stars = stars
-            transaction.on_commit(bump_activity_version)
     return rating, False
 
 
@@ -95,8 +94,6 @@ def recount_ratings(publications=None):
     count, total = _rating_totals()
     for publication in wrong:
         Publication.objects.filter(pk=publication.pk).update(rating_count=count, rating_sum=total)
-    if wrong:
-        transaction.on_commit(bump_activity_version)
     return len(wrong)
 
 

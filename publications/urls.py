@@ -1,5 +1,6 @@
 from django.urls import path
 
+from dialogue_portal.pagecache import NO_QUERY, anonymous_page_cache
 from publications import feeds, views
 from publications.counting import counts_views
 
@@ -27,9 +28,29 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.ProjectView.as_view(), name="project"),
     path("programmes/<slug:slug>/", views.ProgrammeView.as_view(), name="programme"),
     path("audiences/<slug:slug>/", views.AudienceView.as_view(), name="audience"),
-    path("feeds/latest.rss", feeds.LatestRssFeed(), name="feed-rss"),
-    path("feeds/latest.atom", feeds.LatestAtomFeed(), name="feed-atom"),
-    path("feeds/topics/<slug:slug>.rss", feeds.TopicFeed(), name="feed-topic"),
-    path("feeds/people/<slug:slug>.rss", feeds.PersonFeed(), name="feed-person"),
-    path("feeds/projects/<slug:slug>.rss", feeds.ProjectFeed(), name="feed-project"),
+    path(
+        "feeds/latest.rss",
+        anonymous_page_cache(feeds.LatestRssFeed(), query=NO_QUERY),
+        name="feed-rss",
+    ),
+    path(
+        "feeds/latest.atom",
+        anonymous_page_cache(feeds.LatestAtomFeed(), query=NO_QUERY),
+        name="feed-atom",
+    ),
+    path(
+        "feeds/topics/<slug:slug>.rss",
+        anonymous_page_cache(feeds.TopicFeed(), query=NO_QUERY),
+        name="feed-topic",
+    ),
+    path(
+        "feeds/people/<slug:slug>.rss",
+        anonymous_page_cache(feeds.PersonFeed(), query=NO_QUERY),
+        name="feed-person",
+    ),
+    path(
+        "feeds/projects/<slug:slug>.rss",
+        anonymous_page_cache(feeds.ProjectFeed(), query=NO_QUERY),
+        name="feed-project",
+    ),
 ]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -16,7 +17,15 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from dialogue_portal.context_processors import language_links
-from dialogue_portal.pagecache import anonymous_page_cache, remember
+from dialogue_portal.pagecache import (
+    NO_QUERY,
+    PAGED,
+    QuerySpec,
+    anonymous_page_cache,
+    content_version,
+    remember,
+    totals_source,
+)
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from publications import citation, counting, sharing
@@ -36,6 +45,7 @@ from publications.models import (
     Region,
     Topic,
 )
+from publications.search import clean_query, uses_postgres
 from publications.services import parse_stars, rate_publication, reader_rating
 from publications.taxonomy import get_taxonomy
 
@@ -63,6 +73,20 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
         return paginator.page(paginator.num_pages if number > 1 else 1)
 
 
+def default_sort(params):
+    """The sort a list gets when it names none (see PublicationFilter.sort_key)."""
+    return "relevance" if params.get("q") and uses_postgres() else "newest"
+
+
+LIST_QUERY = QuerySpec(
+    single=("q", "author", "institution", "date_from", "date_to", "sort", "page"),
+    multi=PublicationFilter.FACETS,
+    defaults={"page": "1", "sort": default_sort},
+    clean={"q": clean_query},
+)
+
+
+@method_decorator(anonymous_page_cache(query=LIST_QUERY), name="dispatch")
 class PublicationListView(TemplateView):
     template_name = "publications/publication_list.html"
 
@@ -165,7 +189,7 @@ def active_chips(request, filterset, taxonomy):
     return [{"label": label, "url": f"?{query}" if query else "?"} for label, query in chips]
 
 
-@method_decorator(anonymous_page_cache, name="dispatch")
+@method_decorator(anonymous_page_cache(query=NO_QUERY), name="dispatch")
 class PublicationDetailView(DetailView):
     template_name = "publications/publication_detail.html"
     context_object_name = "publication"
@@ -199,8 +223,13 @@ class PublicationDetailView(DetailView):
             language_alternates=language_links(self.request, language_urls),
             series=series if len(series) > 1 else [],
             related=related,
-            citation_text=citation.formatted(publication, self.request),
-            share_links=sharing.share_links(publication.title, url),
+            # Called by the template only where its fragment is not in the cache.
+            citation_text=functools.partial(citation.formatted, publication, self.request),
+            share_links=functools.partial(sharing.share_links, publication.title, url),
+            fragment_key=(
+                f"{publication.pk}:{get_language()}:{content_version()}:"
+                f"{publication.is_public}:{self.request.get_host()}"
+            ),
             json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),
             institutions=citation.publishers(publication),
             citation_authors=[
@@ -336,6 +365,7 @@ def download_attachment(request, slug, pk):
     return response
 
 
+@method_decorator(anonymous_page_cache(query=PAGED), name="dispatch")
 class TermView(DetailView):
     """A topic, region, project, programme or audience with its publications."""
 
@@ -409,6 +439,7 @@ class ProjectView(TermView):
         return context
 
 
+@method_decorator(anonymous_page_cache(query=NO_QUERY), name="dispatch")
 class BrowseView(TemplateView):
     """Every topic, region, project and programme with how many publications each has."""
 
@@ -435,6 +466,15 @@ class BrowseView(TemplateView):
 # Ratings: the live, per-reader widget (never cached) and the write beside it.
 
 STAR_CHOICES = range(1, 6)
+
+# "votes: 11, rating: 5" on a cached page: a hole filled from a fragment that ratings age.
+totals_source(
+    "rating",
+    fetch=lambda ids: Publication.objects.only("pk", "rating_count", "rating_sum").in_bulk(ids),
+    render=lambda publication: render_to_string(
+        "includes/rating.html#summary", {"publication": publication}
+    ),
+)
 
 
 def rateable_publication(slug):

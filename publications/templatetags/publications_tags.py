@@ -1,6 +1,7 @@
 from django import template
 from django.utils.html import format_html_join
 
+from dialogue_portal import pagecache
 from publications import cards
 from publications.taxonomy import get_taxonomy
 
@@ -25,3 +26,11 @@ def publication_cards(context, publications, **variant):
     return format_html_join(
         "", "{}", ((card,) for card in cards.render_cards(context, publications, **variant))
     )
+
+
+@register.simple_tag
+def totals(kind, obj):
+    """``{% totals "rating" publication %}``: totals that readers' votes change, as a
+    hole that a cached page fills from a fragment at most PAGE_TOTALS_SECONDS old
+    (dialogue_portal.pagecache)."""
+    return pagecache.totals_fragment(kind, obj)

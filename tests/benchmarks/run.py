@@ -5,8 +5,10 @@ Fills PostgreSQL (DATABASE_URL, default dp_d_bench; quick mode dp_d_bench_quick)
 generated content, starts gunicorn with two sync workers and production settings, and
 drives each page with wrk: 32 connections for throughput and latency, then one
 connection for the latency a lone reader sees. A trivial floor view (BENCH_FLOOR=1)
-measured in the same server right after each page shows what the machine can do at all
-at that moment; each page's ratio to it is the figure that travels between machines.
+measured in the same server turn about with each page (three slices of each) shows what
+the machine can do at all at that moment; each page's ratio to it is the figure that
+travels between machines. Every page is measured again with the page cache on
+(NAME_cached), and page=storm reads cached pages while others vote and rate.
 ``queries`` is what a page makes under load: page cache off, shared caches warm. Prints
 one line per page:
 
@@ -21,6 +23,7 @@ import contextlib
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,7 +33,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -46,13 +49,36 @@ PAGES = [
     "list_sorted",
     "search",
     "detail",
-    "detail_cached",
     "author",
     "poll",
     "oai",
     "rate",
     "vote",
 ]
+# Measured again in a second server with the page cache on (PAGE_CACHE_SECONDS=600), warm:
+# NAME_cached. The sitemap is cached too but not measured: at 100,000 publications it is
+# 50,000 addresses, a response two hundred times the floor's.
+CACHED_PAGES = [
+    "home",
+    "list",
+    "list_filtered",
+    "list_sorted",
+    "search",
+    "search_ru",
+    "detail",
+    "author",
+    "institution",
+    "topic",
+    "people",
+    "poll",
+    "polls",
+    "feed",
+]
+# page=storm: STORM_READERS connections read the home page and the publication page (page
+# cache on) while STORM_WRITERS connections vote on the home page's poll and rate that
+# publication without pause, each request a new reader.
+STORM_READERS = 28
+STORM_WRITERS = 4
 POST_SCRIPT = """
 local cookies, counter, step = {}, 0, 1
 local threads = {}
@@ -60,8 +86,11 @@ function setup(thread)
   thread:set("tid", #threads)
   table.insert(threads, thread)
 end
+local paths, bodies, sent = {}, {}, 0
 function init(args)
-  path, body = args[1], args[2]
+  -- args[1], args[2]: one path and body, or several separated by "|", taken in turn
+  for item in string.gmatch(args[1], "[^|]+") do paths[#paths + 1] = item end
+  for item in string.gmatch(args[2], "[^|]+") do bodies[#bodies + 1] = item end
   for line in io.lines(args[3]) do cookies[#cookies + 1] = line end
   step, token = tonumber(args[4]), args[5]
   counter = tid or 0
@@ -69,6 +98,8 @@ end
 function request()
   local cookie = cookies[(counter % #cookies) + 1]
   counter = counter + step
+  sent = sent + 1
+  local path, body = paths[(sent % #paths) + 1], bodies[(sent % #bodies) + 1]
   return wrk.format("POST", path, {
     ["Cookie"] = cookie,
     ["X-CSRFToken"] = token,
@@ -78,8 +109,84 @@ end
 """
 
 
+READ_SCRIPT = """
+local paths, sent = {}, 0
+function init(args)
+  for _, item in ipairs(args) do paths[#paths + 1] = item end
+end
+function request()
+  sent = sent + 1
+  return wrk.format("GET", paths[(sent % #paths) + 1])
+end
+"""
+
+
 def log(message):
     print(message, file=sys.stderr, flush=True)
+
+
+# --- what the machine needs ---------------------------------------------------------------
+
+
+def apt_install(*packages):
+    """Install Debian packages when this is root on a machine with apt; True if it worked."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    log(f"installing {' '.join(packages)} with apt-get")
+    for attempt in ("install", "update"):
+        if attempt == "update":
+            subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        done = subprocess.run(
+            ["apt-get", "install", "-y", "-qq", *packages],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
+        if done.returncode == 0:
+            return True
+    return False
+
+
+def ensure_wrk():
+    """wrk drives the pages: installed here when missing, or one line saying how."""
+    if shutil.which("wrk") or (apt_install("wrk") and shutil.which("wrk")):
+        return True
+    print(
+        "make bench needs wrk (HTTP load generator): install it with "
+        "`apt-get install wrk` (Debian, Ubuntu) or `brew install wrk` (macOS), then run again.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def ensure_rum(url):
+    """PostgreSQL's RUM extension (search in rank order), from Debian's
+    postgresql-MAJOR-rum, when the database runs on this machine. Without it search uses
+    the GIN index (slower for common words): a line says so, the run goes on."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres") or parts.hostname not in ("127.0.0.1", "localhost"):
+        return
+    import psycopg
+
+    with psycopg.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        available = conn.execute(
+            "SELECT 1 FROM pg_available_extensions WHERE name = 'rum'"
+        ).fetchone()
+    if available or apt_install(f"postgresql-{major}-rum"):
+        return
+    log(
+        f"RUM is not installed (apt-get install postgresql-{major}-rum): search is measured "
+        "on the GIN index"
+    )
 
 
 # --- the database ------------------------------------------------------------------------
@@ -174,7 +281,7 @@ def pick_targets():
     """The URLs to measure: ordinary, not best-case, rows of the generated content."""
     from django.db.models import Count
 
-    from people.models import Person
+    from people.models import Institution, Person
     from polls.models import Poll
     from publications.models import Publication, Topic
 
@@ -194,6 +301,12 @@ def pick_targets():
     )
     topic = Topic.objects.filter(slug__startswith="gen-").order_by("pk").first()
     poll = Poll.objects.filter(slug__startswith="gen-").order_by("pk").first()
+    institution = Institution.objects.filter(slug__startswith="gen-").order_by("pk").first()
+    featured = Poll.objects.featured(Poll.Placement.HOME)
+    if featured is None:
+        # The storm votes on the home page's poll: make a generated one that poll.
+        Poll.objects.filter(pk=poll.pk).update(placement=Poll.Placement.HOME)
+        featured = Poll.objects.featured(Poll.Placement.HOME)
     filtered = f"/publications/?topic={topic.slug}&date_from=2015-01-01&date_to=2019-12-31"
     return {
         "oai": oai_middle_page(),
@@ -202,19 +315,27 @@ def pick_targets():
         "list_filtered": filtered,
         "list_sorted": "/publications/?sort=rating",
         "search": "/search/?q=arms+control",
+        "search_ru": "/ru/search/?q=" + quote_plus("безопасность доверие"),
         "detail": f"/publications/{detail.slug}/",
-        "detail_cached": f"/publications/{detail.slug}/",
         "author": f"/people/{author.slug}/",
         "poll": f"/polls/{poll.slug}/",
         "rate": f"/publications/{detail.slug}/rate/",
         "vote": f"/polls/{poll.slug}/vote/",
+        "institution": f"/institutions/{institution.slug}/",
+        "topic": f"/topics/{topic.slug}/",
+        "people": "/people/",
+        "polls": "/polls/",
+        "feed": "/feeds/latest.rss",
+        "storm_vote": f"/polls/{featured.slug}/vote/",
         "_detail": detail,
         "_poll": poll,
         "_choice": poll.choices.order_by("pk").first(),
+        "_featured": featured,
+        "_featured_choice": featured.choices.order_by("pk").first(),
     }
 
 
-def reader_cookies(count, path):
+def reader_cookies(count, path, tag="r"):
     """``count`` Cookie headers, each a different anonymous reader with a valid signed cookie."""
     from django.conf import settings
     from django.core import signing
@@ -228,10 +349,10 @@ def reader_cookies(count, path):
             salt = name + "dialogue_portal.readers"
             return signing.get_cookie_signer(salt=salt).sign(token)
 
-    prefix = f"bench{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
+    prefix = f"{tag}{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
     with open(path, "w") as handle:
         for i in range(count):
-            token = f"{prefix}{i:022d}"[-32:]
+            token = f"{prefix}{i:021d}"
             handle.write(f"csrftoken={CSRF_TOKEN}; {name}={signed_reader_cookie(token)}\n")
     return path
 
@@ -379,14 +500,38 @@ def drain(base, limit=120):
         time.sleep(0.2)
 
 
+FLOOR_PATH = "/bench/floor/"
+SLICES = 3
+
+
 def measure(base, path, *, seconds, connections, threads, warmup, script=None, script_args=()):
+    """The page under load, in SLICES slices each followed by as long a slice of the
+    floor (on a shared machine the speed drifts within seconds, so the page and its floor
+    are measured turn about); ``floor_rps`` is the floor's rate over its slices."""
     url = base + path
     run = {"script": script, "script_args": script_args}
     if warmup:
         wrk(url, seconds=warmup, connections=connections, threads=threads, **run)
         drain(base)
-    loaded = wrk(url, seconds=seconds, connections=connections, threads=threads, **run)
-    drain(base)
+    slices = SLICES if seconds >= SLICES else 1
+    part = max(1, seconds // slices)
+    pages, floors = [], []
+    for _slice in range(slices):
+        pages.append(wrk(url, seconds=part, connections=connections, threads=threads, **run))
+        drain(base)
+        floors.append(
+            wrk(base + FLOOR_PATH, seconds=part, connections=connections, threads=threads)
+        )
+        drain(base)
+    loaded = {
+        "rps": sum(r["rps"] for r in pages) / slices,
+        "p50": sorted(r["p50"] for r in pages)[slices // 2],
+        "p99": max(r["p99"] for r in pages),
+        "errors": sum(r["errors"] for r in pages),
+        "socket_errors": sum(r["socket_errors"] for r in pages),
+        "requests": sum(r["requests"] for r in pages),
+        "floor_rps": sum(r["rps"] for r in floors) / slices,
+    }
     lone = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
     drain(base)
     loaded["c1_p50"] = lone["p50"]
@@ -404,6 +549,70 @@ def check_status(base, path):
         return error.code
 
 
+def storm(base, targets, post_data, script, read_script, cookies, common):
+    """Readers of cached pages while others vote and rate without pause: the readers'
+    figures (with a lone reader's median taken during the storm too) and the writers'."""
+    reads = (targets["home"], targets["detail"])
+    write_paths = "|".join((targets["storm_vote"], targets["rate"]))
+    bodies = "|".join(
+        (f"choice={targets['_featured_choice'].pk}", f"stars={post_data['rate']['stars']}")
+    )
+
+    def writers(seconds):
+        return subprocess.Popen(
+            [
+                "wrk",
+                "-t1",
+                f"-c{STORM_WRITERS}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                base,
+                "--",
+                write_paths,
+                bodies,
+                str(cookies),
+                "1",
+                CSRF_TOKEN,
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    readers = STORM_READERS if common["connections"] >= STORM_READERS else common["connections"]
+    seconds = common["seconds"]
+    background = writers(seconds + common["warmup"] + max(1, seconds // 2) + 2)
+    time.sleep(common["warmup"])  # the storm is on before the readers start
+    loaded = wrk(
+        base,
+        seconds=seconds,
+        connections=readers,
+        threads=common["threads"],
+        script=str(read_script),
+        script_args=reads,
+    )
+    lone = wrk(
+        base,
+        seconds=max(1, seconds // 2),
+        connections=1,
+        threads=1,
+        script=str(read_script),
+        script_args=reads,
+    )
+    output = background.communicate()[0]
+    drain(base)
+    written = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    written["errors"] = int(bad.group(1)) if bad else 0
+    loaded["c1_p50"] = lone["p50"]
+    loaded["errors"] += lone["errors"] + written["errors"]
+    loaded["socket_errors"] += lone["socket_errors"]
+    loaded["lone_requests"] = lone["requests"]
+    return loaded, written
+
+
 # --- what the write runs left behind ----------------------------------------------------------
 
 
@@ -416,20 +625,23 @@ def totals_match(targets):
     publication = Publication.objects.annotate(
         rows=Count("ratings"), stars=Sum("ratings__stars")
     ).get(pk=targets["_detail"].pk)
-    poll = Poll.objects.annotate(rows=Count("votes")).get(pk=targets["_poll"].pk)
-    choices = Choice.objects.filter(poll=poll).annotate(rows=Count("votes"))
     lines = [
         f"rating rows={publication.rows} stored_count={publication.rating_count} "
         f"stars={publication.stars or 0} stored_sum={publication.rating_sum}",
-        f"vote rows={poll.rows} stored_total={poll.total_votes} "
-        f"choices_exact={all(c.rows == c.vote_count for c in choices)}",
     ]
     ok = (
         publication.rows == publication.rating_count
         and (publication.stars or 0) == publication.rating_sum
-        and poll.rows == poll.total_votes
-        and all(c.rows == c.vote_count for c in choices)
     )
+    for pk in sorted({targets["_poll"].pk, targets["_featured"].pk}):
+        poll = Poll.objects.annotate(rows=Count("votes")).get(pk=pk)
+        choices = Choice.objects.filter(poll=poll).annotate(rows=Count("votes"))
+        exact = all(c.rows == c.vote_count for c in choices)
+        lines.append(
+            f"vote poll={poll.slug} rows={poll.rows} stored_total={poll.total_votes} "
+            f"choices_exact={exact}"
+        )
+        ok = ok and poll.rows == poll.total_votes and exact
     return ok, lines
 
 
@@ -448,6 +660,9 @@ def main():
     connections = 8 if quick else 32
     warmup = 1 if quick else 2
     database_url = os.environ.get("DATABASE_URL") or (QUICK_URL if quick else DEFAULT_URL)
+    if not ensure_wrk():
+        return 2
+    ensure_rum(database_url)
 
     env = {
         **os.environ,
@@ -465,6 +680,8 @@ def main():
         "WRITE_RATE_LIMIT": "0",  # every request comes from 127.0.0.1: measure, not limit
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
+        # Keys of this run only: others may be measuring against the same Redis.
+        "CACHE_KEY_PREFIX": f"bench{os.getpid()}",
     }
     # This process counts queries with a cache of its own (nothing shared with the servers).
     os.environ.update({k: v for k, v in env.items() if k != "REDIS_URL"})
@@ -498,10 +715,10 @@ def main():
     common = {"connections": connections, "threads": 2, "warmup": warmup, "seconds": seconds}
 
     def floor_now(base):
-        # Right after each page: a shared machine's speed drifts within a run (the floor
-        # fell from 831 to 575 rps in one), so each page is compared with its neighbour.
+        # Around the storm: a shared machine's speed drifts within a run (the floor fell
+        # from 831 to 575 rps in one), so the storm is compared with its neighbours.
         rps = wrk(
-            base + "/bench/floor/",
+            base + FLOOR_PATH,
             seconds=max(1, seconds // 2),
             connections=connections,
             threads=common["threads"],
@@ -512,18 +729,17 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp, "post.lua")
         script.write_text(POST_SCRIPT)
+        read_script = Path(tmp, "read.lua")
+        read_script.write_text(READ_SCRIPT)
         cookies = reader_cookies(4000 if quick else 200_000, Path(tmp, "readers.txt"))
         with gunicorn(env) as (base, server):
             for page in pages:
-                if page != "detail_cached":
-                    status = check_status(base, targets[page]) if page not in writes else 200
-                    if status >= 400:
-                        failed.append(f"{page} answered {status} under gunicorn")
+                status = check_status(base, targets[page]) if page not in writes else 200
+                if status >= 400:
+                    failed.append(f"{page} answered {status} under gunicorn")
             log("floor, warming up")
             measure(base, "/bench/floor/", **common)
             for page in pages:
-                if page == "detail_cached":
-                    continue
                 log(page)
                 if page in writes:
                     body = "&".join(f"{k}={v}" for k, v in post_data[page].items())
@@ -537,14 +753,29 @@ def main():
                     )
                 else:
                     results[page] = measure(base, targets[page], **common)
-                floors[page] = floor_now(base)
+                floors[page] = results[page]["floor_rps"]
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
-        log("detail_cached")
         cached_env = {**env, "PAGE_CACHE_SECONDS": "600"}
         with gunicorn(cached_env) as (base, server):
-            urllib.request.urlopen(base + targets["detail_cached"], timeout=30).read()
-            results["detail_cached"] = measure(base, targets["detail_cached"], **common)
-            floors["detail_cached"] = floor_now(base)
+            for page in CACHED_PAGES:
+                name = f"{page}_cached"
+                log(name)
+                status = check_status(base, targets[page])  # builds and stores the page
+                if status >= 400:
+                    failed.append(f"{name} answered {status} under gunicorn")
+                results[name] = measure(base, targets[page], **common)
+                floors[name] = results[name]["floor_rps"]
+                pages.append(name)
+            if writes:
+                log("storm")
+                voters = reader_cookies(50_000, Path(tmp, "storm.txt"), tag="s")  # new readers
+                before = floor_now(base)
+                results["storm"], storm_writes = storm(
+                    base, targets, post_data, script, read_script, voters, common
+                )
+                floors["storm"] = (before + floor_now(base)) / 2  # the floor around it
+                pages.append("storm")
+                queries["storm"] = (0, 200)
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
 
     for page in pages:
@@ -555,10 +786,14 @@ def main():
             failed.append(f"{page}: no request finished within the run")
         if r["socket_errors"]:
             log(f"{page}: {r['socket_errors']} requests timed out or could not connect")
+        extra = ""
+        if page == "storm":
+            extra = f" writes_rps={storm_writes['rps']:.1f} write_errors={storm_writes['errors']}"
+        queries_made = queries.get(page, queries.get(page.removesuffix("_cached"), (0, 0)))[0]
         print(
             f"BENCH page={page} rps={r['rps']:.1f} floor_rps={floors[page]:.1f} "
             f"ratio={r['rps'] / floors[page]:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "
-            f"c1_p50_ms={r['c1_p50']:.2f} queries={queries[page][0]}",
+            f"c1_p50_ms={r['c1_p50']:.2f} queries={queries_made}{extra}",
             flush=True,
         )
     for pid, peak in workers:

@@ -237,3 +237,28 @@ def test_20_submissions_from_one_reader_leave_one_vote(live_server, settings):
     assert Vote.objects.filter(poll=poll).count() == 1
     assert counts(poll)[0] == 1
     assert sum(Choice.objects.filter(poll=poll).values_list("vote_count", flat=True)) == 1
+
+
+@pytest.mark.postgres
+def test_a_vote_and_a_rating_do_not_wait_for_the_disk_at_commit(reader):
+    """Readers' writes commit without waiting on the WAL flush (synchronous_commit off for
+    that transaction only); the row and its counts still commit together."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dialogue_portal.readers import Reader
+    from polls.services import cast_vote
+    from publications.services import rate_publication
+    from tests.factories import make_publication
+
+    poll = make_poll()
+    publication = make_publication()
+    who = Reader(key="anon:" + "a" * 32)
+    with CaptureQueriesContext(connection) as queries:
+        cast_vote(poll=poll, choice=poll.choices.first(), reader=who)
+        rate_publication(publication=publication, reader=who, stars=4)
+    relaxed = [q for q in queries.captured_queries if "synchronous_commit" in q["sql"]]
+    assert len(relaxed) == 2
+    poll.refresh_from_db()
+    publication.refresh_from_db()
+    assert poll.total_votes == 1 and publication.rating_count == 1

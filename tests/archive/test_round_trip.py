@@ -123,3 +123,28 @@ def test_a_thousand_generated_publications_round_trip(tmp_path):
     )
     export_archive(tmp_path / "second.zip")
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
+
+
+def test_the_demo_archive_round_trips(tmp_path):
+    """The demo as it loads, with its real files (fpdf2 PDFs, banners, portraits): pages,
+    the Russian-only publication, scheduled work, projects with parts, language versions.
+    One load serves both forms of the archive, to keep the test quick."""
+    call_command("load_demo", stdout=io.StringIO())
+    total = Publication.objects.count()
+    export_archive(tmp_path / "first")
+    export_archive(tmp_path / "first.zip")
+    empty_the_database()
+    report = run_import(tmp_path / "first.zip")
+    assert report.counts == {"created": total, "updated": 0, "unchanged": 0, "refused": 0}, (
+        report.lines()
+    )
+    export_archive(tmp_path / "second")
+    export_archive(tmp_path / "second.zip")
+    first, second = tree(tmp_path / "first"), tree(tmp_path / "second")
+    assert first.keys() == second.keys()
+    assert first == second
+    assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
+    again = run_import(tmp_path / "first")
+    assert again.counts == {"created": 0, "updated": 0, "unchanged": total, "refused": 0}, (
+        again.lines()
+    )

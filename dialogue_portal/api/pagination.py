@@ -7,7 +7,8 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -23,6 +24,12 @@ def _encode(value):
     return value
 
 
+# Sort keys PostgreSQL sends rounded: RUM's distance is a float4, which arrives as text of six
+# digits; a cursor reads and compares it as float8, so it names the row exactly (the order is
+# the same, so the index still serves it).
+EXACT_KEYS = {"distance": lambda: Cast("distance", FloatField())}
+
+
 def _decode(value):
     if isinstance(value, dict) and set(value) == {"dt"}:
         return parse_datetime(value["dt"])
@@ -30,14 +37,15 @@ def _decode(value):
 
 
 def _ordering(queryset):
-    """[(name, descending)] of the queryset's ORDER BY, ``pk`` last as the tie-breaker."""
+    """[(name, descending)] of the queryset's ORDER BY, ``pk`` last as the tie-breaker (added
+    where the order has none: search by rank order on RUM sorts by distance alone)."""
     fields = []
     for item in queryset.query.order_by:
         name = str(item)
         descending = name.startswith("-")
         fields.append((name.lstrip("-"), descending))
     if not fields or fields[-1][0] not in ("pk", "id"):
-        raise ValueError("cursor pagination needs an ordering that ends with the primary key")
+        fields.append(("pk", False))
     return fields
 
 
@@ -76,8 +84,12 @@ class KeysetCursorPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         fields = _ordering(queryset)
-        names = [name for name, _descending in fields]
         order = [f"-{name}" if descending else name for name, descending in fields]
+        for name, _descending in fields:
+            if name in EXACT_KEYS:
+                queryset = queryset.annotate(**{f"{name}_exact": EXACT_KEYS[name]()})
+        fields = [(f"{n}_exact" if n in EXACT_KEYS else n, desc) for n, desc in fields]
+        names = [name for name, _descending in fields]
         size = self.get_page_size(request)
         raw = request.query_params.get(self.cursor_query_param)
         if raw is not None:
@@ -91,7 +103,7 @@ class KeysetCursorPagination(BasePagination):
                     {self.cursor_query_param: [self.invalid_cursor_message]}
                 ) from None
             queryset = queryset.filter(_after(fields, values))
-        rows = list(queryset[: size + 1])
+        rows = list(queryset.order_by(*order)[: size + 1])
         self.has_next = len(rows) > size
         rows = rows[:size]
         self.next_cursor = None

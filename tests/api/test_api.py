@@ -128,6 +128,26 @@ def test_cursor_pages_cover_the_list_once_in_order(client, sort):
     assert seen == expected and len(seen) == 7
 
 
+def test_search_results_walk_by_cursor_in_relevance_order(client):
+    """On RUM the rank order is the distance alone; the cursor adds the id to break ties."""
+    for index in range(5):
+        make_publication(title=f"Arms control and verification {index}", days_ago=index)
+    make_publication(title="Something else entirely")
+    expected = [
+        row["slug"]
+        for row in get(
+            client, "/api/publications/?q=arms+control&sort=relevance&page_size=100"
+        ).json()["results"]
+    ]
+    seen, url = [], "/api/publications/?q=arms+control&sort=relevance&page_size=2"
+    while url:
+        response = get(client, url)
+        assert response.status_code == 200
+        seen += [row["slug"] for row in response.json()["results"]]
+        url = response.json()["next"]
+    assert seen == expected and len(seen) == 5
+
+
 def test_a_publication_added_mid_walk_shifts_nothing(client):
     for index in range(6):
         make_publication(slug=f"p{index}", days_ago=index + 1)

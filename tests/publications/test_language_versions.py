@@ -199,7 +199,7 @@ def test_russian_search_finds_other_word_forms(client):
 
 
 @pytest.mark.postgres
-def test_admin_save_builds_the_search_vector_with_the_authors(editor_client, client):
+def test_admin_save_builds_the_search_vector_with_the_authors(reviewer_client, client):
     author = make_person(given_name="Maria", family_name="Smekalova", family_name_ru="Смекалова")
     data = with_authors(
         publication_form(
@@ -212,7 +212,7 @@ def test_admin_save_builds_the_search_vector_with_the_authors(editor_client, cli
         ),
         author,
     )
-    assert editor_client.post(ADD_URL, data).status_code == 302
+    assert reviewer_client.post(ADD_URL, data).status_code == 302
     for query in ("отношений", "Смекалова"):
         html = client.get("/ru/search/", {"q": query}).content.decode()
         assert "Кибербезопасность и отношения России и Великобритании" in html, query

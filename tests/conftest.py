@@ -3,11 +3,17 @@ import importlib
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
 POSTGRES_ONLY = "postgres"
+
+# The live server listens with Django's queue of 10 waiting connections; the concurrency tests
+# send 50 readers at once, and a full queue resets connections before the site sees them
+# (production servers listen with hundreds: gunicorn's backlog is 2048).
+ThreadedWSGIServer.request_queue_size = 128
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,6 +7,7 @@ fields, no query rewriting, and the admin shows both side by side.
 """
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def active_language():
@@ -27,3 +28,19 @@ class Translated:
         if active_language() == "ru":
             return getattr(instance, f"{self.field}_ru", "") or main
         return main or getattr(instance, f"{self.field}_ru", "")
+
+
+def version_link_errors(version, *, itself, chained):
+    """Form errors of a language version's link to its original (publications and pages
+    alike): not itself, the original and not another translation, in another language.
+    ``itself`` and ``chained`` are the messages, worded for the kind of content."""
+    original = version.translation_of
+    if original is None:
+        return {}
+    if original.pk == version.pk:
+        return {"translation_of": itself}
+    if original.translation_of_id is not None:
+        return {"translation_of": chained}
+    if original.language == version.language:
+        return {"language": _("A translation must be in another language than its original.")}
+    return {}

@@ -2,6 +2,7 @@ import functools
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import (
     Case,
@@ -22,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from dialogue_portal.translation import Translated
+from dialogue_portal.translation import Translated, version_link_errors
 from dialogue_portal.uploads import (
     attachment_upload_to,
     banner_upload_to,
@@ -557,25 +558,18 @@ class Publication(models.Model):
         return reverse_slug("publications:detail", self.slug)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = {}
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if self.project_part and not self.project_id:
             errors["project_part"] = _("A part number needs a project.")
-        original = self.translation_of
-        if original is not None:
-            if original.pk == self.pk:
-                errors["translation_of"] = _("A publication cannot be a translation of itself.")
-            elif original.translation_of_id is not None:
-                errors["translation_of"] = _(
-                    "Link to the original publication, not to another translation."
-                )
-            elif original.language == self.language:
-                errors["language"] = _(
-                    "A translation must be in another language than its original."
-                )
+        errors.update(
+            version_link_errors(
+                self,
+                itself=_("A publication cannot be a translation of itself."),
+                chained=_("Link to the original publication, not to another translation."),
+            )
+        )
         if errors:
             raise ValidationError(errors)
 

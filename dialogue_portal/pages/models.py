@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
+from dialogue_portal.translation import version_link_errors
 from publications.models import LANGUAGE_CHOICES, Audience
 from publications.sanitize import sanitize_html
 
@@ -177,19 +178,17 @@ class Page(models.Model):
             errors["audience"] = _("Choose the audience this page introduces.")
         if self.role != self.Role.AUDIENCE and self.audience_id is not None:
             errors["audience"] = _("Only an introduction for an audience names one.")
+        linked = version_link_errors(
+            self,
+            itself=_("A page cannot be a translation of itself."),
+            chained=_("Link to the original page, not to another translation."),
+        )
         original = self.translation_of
-        if original is not None:
-            if original.pk == self.pk:
-                errors["translation_of"] = _("A page cannot be a translation of itself.")
-            elif original.translation_of_id is not None:
-                errors["translation_of"] = _(
-                    "Link to the original page, not to another translation."
-                )
-            elif original.language == self.language:
-                errors["language"] = _(
-                    "A translation must be in another language than its original."
-                )
-            elif original.role != self.role or original.audience_id != self.audience_id:
-                errors["translation_of"] = _("A translation must be the same kind of page.")
+        if linked:
+            errors.update(linked)
+        elif original is not None and (
+            original.role != self.role or original.audience_id != self.audience_id
+        ):
+            errors["translation_of"] = _("A translation must be the same kind of page.")
         if errors:
             raise ValidationError(errors)

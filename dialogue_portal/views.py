@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from dialogue_portal.pagecache import NO_QUERY, QuerySpec, anonymous_page_cache, totals_source
 from polls.models import Poll
+from publications import compiled
 from publications.filters import rating_average
 from publications.models import Publication
 from publications.search import clean_query, filter_by_query, relevance_order
@@ -19,13 +20,17 @@ HOME_LATEST = 6
 
 def top_rated():
     """The five best-rated works, each once in the reader's language where it has a version."""
-    return list(
-        Publication.objects.published()
-        .one_per_work(get_language())
-        .filter(rating_count__gt=0)
-        .annotate(rating_avg=rating_average())
-        .order_by("-rating_avg", "-rating_count", "-published_at")
-        .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
+    language = get_language()
+    return compiled.rows(
+        ("top_rated", language),
+        lambda: (
+            Publication.objects.published()
+            .one_per_work(language)
+            .filter(rating_count__gt=0)
+            .annotate(rating_avg=rating_average())
+            .order_by("-rating_avg", "-rating_count", "-published_at")
+            .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
+        ),
     )
 
 
@@ -40,27 +45,43 @@ totals_source(
 @require_GET
 @anonymous_page_cache(query=NO_QUERY)
 def home(request):
-    public = Publication.objects.published()
-    # Each work once, in the reader's language where it has a version in it; a work is
-    # featured when an editor featured any of its versions.
-    published = public.one_per_work(get_language())
-    # Featured and latest: two small index scans, their authors fetched in one query.
-    cards = published.for_cards()
-    featured_works = public.filter(featured=True).values("work")
-    featured = list(cards.filter(work__in=featured_works).order_by("-published_at", "-pk")[:3])
-    latest = list(
-        cards.exclude(pk__in=[row.pk for row in featured]).order_by("-published_at", "-pk")[
-            :HOME_LATEST
-        ]
+    language = get_language()
+
+    def published():
+        # Each work once, in the reader's language where it has a version in it.
+        return Publication.objects.published().one_per_work(language)
+
+    def featured_cards():
+        # A work is featured when an editor featured any of its versions.
+        featured_works = Publication.objects.published().filter(featured=True).values("work")
+        cards = published().for_cards().filter(work__in=featured_works)
+        return cards.order_by("-published_at", "-pk")[:3]
+
+    # Featured and latest: two small index scans (their authors only for cards not yet
+    # rendered); each queryset's SQL compiled once per process (publications.compiled).
+    featured = compiled.rows(("home_featured", language), featured_cards)
+    shown = tuple(row.pk for row in featured)
+    latest = compiled.rows(
+        ("home_latest", language, shown),
+        lambda: (
+            published()
+            .for_cards()
+            .exclude(pk__in=shown)
+            .order_by("-published_at", "-pk")[:HOME_LATEST]
+        ),
     )
     taxonomy = get_taxonomy()
     context = {
         "featured": featured,
         "latest": latest,
-        "most_read": list(
-            published.filter(view_count__gt=0)
-            .order_by("-view_count", "-published_at")
-            .only("slug", "title", "kind", "published_at", "view_count")[:5]
+        "most_read": compiled.rows(
+            ("home_most_read", language),
+            lambda: (
+                published()
+                .filter(view_count__gt=0)
+                .order_by("-view_count", "-published_at")
+                .only("slug", "title", "kind", "published_at", "view_count")[:5]
+            ),
         ),
         "top_rated": top_rated(),
         "poll": Poll.objects.featured(Poll.Placement.HOME),
@@ -79,11 +100,14 @@ def search(request):
     results = {"publications": [], "people": [], "polls": []}
     if text:
         # Each matching work once, in the reader's language where a version in it matches.
-        publications = filter_by_query(Publication.objects.published(), text).one_per_work(
-            get_language()
-        )
-        results["publications"] = list(
-            publications.order_by(*relevance_order()).for_cards()[:SEARCH_LIMIT]
+        results["publications"] = compiled.rows(
+            ("search", get_language(), text),
+            lambda: (
+                filter_by_query(Publication.objects.published(), text)
+                .one_per_work(get_language())
+                .order_by(*relevance_order())
+                .for_cards()[:SEARCH_LIMIT]
+            ),
         )
         name_match = Q()
         for word in text.split()[:5]:

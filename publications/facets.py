@@ -69,11 +69,12 @@ def total_from_counts(counts, active):
     return counts[TOTAL].get(TOTAL, 0)  # no row at all when nothing matches
 
 
-def cached_count(name, queryset):
-    """How many rows ``queryset`` holds, cached like the facet counts; ``name`` says
+def cached_count(name, build):
+    """How many rows the queryset ``build()`` returns holds, cached like the facet
+    counts (the queryset is built only when the count is not in the cache); ``name`` says
     which list (and language) it is (the query's text cannot: "published" compares with
     the clock)."""
-    return remember(f"count:{name}", queryset.count, FACET_CACHE_SECONDS)
+    return remember(f"count:{name}", lambda: build().count(), FACET_CACHE_SECONDS)
 
 
 def facet_cache_key(active):

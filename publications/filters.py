@@ -9,6 +9,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -131,14 +132,7 @@ class PublicationFilter(django_filters.FilterSet):
         )
 
     def filter_institution(self, queryset, name, institution):
-        return queryset.filter(
-            Exists(
-                Authorship.objects.filter(publication=OuterRef("pk")).filter(
-                    Q(institution=institution)
-                    | Q(institution__isnull=True, person__affiliations__institution=institution)
-                )
-            )
-        )
+        return by_institution(queryset, institution)
 
     # Dates as ranges of the indexed column (not published_at::date), in the site's time zone.
     def filter_date_from(self, queryset, name, value):
@@ -187,6 +181,25 @@ class PublicationFilter(django_filters.FilterSet):
     def has_rank(self):
         return bool(self.query_text) and uses_postgres()
 
+    def shape(self):
+        """What the filtered queryset depends on, as a hashable value: the valid cleaned
+        values, records by primary key (a slug an editor gives to another term later
+        names another shape), for ``publications.compiled``."""
+        if not self.is_bound:
+            return ()
+        self.form.is_valid()
+        return tuple(
+            (name, _shape_of(value)) for name, value in sorted(self.form.cleaned_data.items())
+        )
+
+    def filtered(self, queryset):
+        """``queryset`` filtered as ``qs`` is, built anew each call (no query: the form
+        was validated once)."""
+        if not self.is_bound:
+            return queryset
+        self.form.is_valid()
+        return self.filter_queryset(queryset)
+
     def active_values(self):
         """{filter name: cleaned value} for every filter the reader set (valid ones only)."""
         if not self.is_bound:
@@ -199,6 +212,16 @@ class PublicationFilter(django_filters.FilterSet):
         }
 
 
+def _shape_of(value):
+    if isinstance(value, models.Model):
+        return (value._meta.label, value.pk)
+    if isinstance(value, (list, tuple, set, models.QuerySet)):
+        return tuple(sorted(_shape_of(item) for item in value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
 def _start_of_day(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -208,4 +231,17 @@ def rating_average():
         When(rating_count=0, then=Value(0.0)),
         default=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField()),
         output_field=FloatField(),
+    )
+
+
+def by_institution(queryset, institution):
+    """Work with an author writing for ``institution``: as the byline names it, or, where
+    the byline names none, by the author's affiliation."""
+    return queryset.filter(
+        Exists(
+            Authorship.objects.filter(publication=OuterRef("pk")).filter(
+                Q(institution=institution)
+                | Q(institution__isnull=True, person__affiliations__institution=institution)
+            )
+        )
     )

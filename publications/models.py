@@ -1,4 +1,6 @@
+import contextlib
 import functools
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -127,12 +129,40 @@ class Project(Term):
         return reverse_slug("publications:project", self.slug)
 
 
+_frozen_now = ContextVar("publications_frozen_now", default=None)
+
+
+def now():
+    """The time ``published()`` compares with: the clock, or the time ``frozen_clock``
+    holds while a queryset is built for ``publications.compiled``."""
+    frozen = _frozen_now.get()
+    return timezone.now() if frozen is None else frozen
+
+
+@contextlib.contextmanager
+def frozen_clock(moment):
+    token = _frozen_now.set(moment)
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
+
+
 def authors_prefetch():
     """Authorships in byline order with person and institution, as one prefetch query.
 
     Where an authorship names no institution, the author's current one is annotated
     (``fallback_institution_*``) so bylines and citations need no further query."""
     return Prefetch("authorships", queryset=_byline_authorships().all())
+
+
+def attachments_in_order():
+    return Attachment.objects.order_by("order", "pk")
+
+
+def byline_of(publication_id):
+    """One publication's authorships as ``authors_prefetch()`` fetches them."""
+    return _byline_authorships().filter(publication_id=publication_id)
 
 
 @functools.cache
@@ -172,7 +202,7 @@ def _version_rank(language, ref):
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its publish date has come."""
-        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=now())
 
     def visible_to(self, user):
         """Staff preview drafts and scheduled work; everyone else sees the published."""
@@ -274,13 +304,14 @@ class PublicationQuerySet(models.QuerySet):
         """The publication page: the row, its authors and its attachments (tags come from
         ``term_ids()`` and the cached term lists)."""
         return (
-            self.select_related("project", "programme", "translation_of")
-            .defer("search_vector")
+            self.for_detail_row()
             .with_authors()
-            .prefetch_related(
-                Prefetch("attachments", queryset=Attachment.objects.order_by("order", "pk"))
-            )
+            .prefetch_related(Prefetch("attachments", queryset=attachments_in_order()))
         )
+
+    def for_detail_row(self):
+        """The publication page's row alone (``Publication.with_parts()`` adds the rest)."""
+        return self.select_related("project", "programme", "translation_of").defer("search_vector")
 
 
 class Publication(models.Model):

@@ -13,10 +13,10 @@ from django.views.generic import DetailView, ListView
 from dialogue_portal.pagecache import PAGED, QuerySpec, anonymous_page_cache
 from people.models import Institution, Person
 from publications.facets import cached_count
-from publications.filters import PublicationFilter
+from publications.filters import by_institution
 from publications.models import Publication
 from publications.search import clean_query
-from publications.views import paginate, query_without
+from publications.views import CompiledPages, paginate, query_without
 
 RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 
@@ -80,14 +80,15 @@ class PersonDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         language = get_language()
-        publications = (
-            Publication.objects.published()
-            .by_author(self.object)
-            .one_per_work(language)
-            .for_cards()
-        )
-        total = cached_count(f"person:{self.object.pk}:{language}", publications)
-        page = paginate(self.request, publications, count=total)
+        person = self.object
+
+        def publications():
+            published = Publication.objects.published()
+            return published.by_author(person).one_per_work(language).for_cards()
+
+        total = cached_count(f"person:{person.pk}:{language}", publications)
+        cards = CompiledPages(("person", person.pk, language), publications)
+        page = paginate(self.request, cards, count=total)
         affiliations = list(self.object.affiliations.all())
         context.update(
             page_obj=page,
@@ -107,13 +108,19 @@ class InstitutionDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset = PublicationFilter(
-            {"institution": self.object.slug}, queryset=Publication.objects.published()
-        )
+        institution = self.object
         language = get_language()
-        publications = filterset.qs.one_per_work(language)
-        total = cached_count(f"institution:{self.object.pk}:{language}", publications)
-        page = paginate(self.request, publications.for_cards(), count=total)
+
+        def publications():
+            return by_institution(Publication.objects.published(), institution).one_per_work(
+                language
+            )
+
+        total = cached_count(f"institution:{institution.pk}:{language}", publications)
+        cards = CompiledPages(
+            ("institution", institution.pk, language), lambda: publications().for_cards()
+        )
+        page = paginate(self.request, cards, count=total)
         context.update(
             page_obj=page,
             publications=page.object_list,

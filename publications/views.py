@@ -28,7 +28,7 @@ from dialogue_portal.pagecache import (
 )
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
-from publications import citation, counting, sharing
+from publications import citation, compiled, counting, sharing
 from publications.facets import (
     facet_cache_key,
     facet_counts,
@@ -44,6 +44,8 @@ from publications.models import (
     Publication,
     Region,
     Topic,
+    attachments_in_order,
+    byline_of,
 )
 from publications.search import clean_query, uses_postgres
 from publications.services import parse_stars, rate_publication, reader_rating
@@ -71,6 +73,21 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
         except (TypeError, ValueError, OverflowError):
             number = 1
         return paginator.page(paginator.num_pages if number > 1 else 1)
+
+
+class CompiledPages:
+    """A list of cards for ``paginate()``: the rows of the page asked for, from a
+    queryset built and compiled once per process for ``key`` and that slice
+    (publications.compiled). ``build`` returns the whole ordered queryset; the total
+    comes from elsewhere (``paginate(count=...)``)."""
+
+    def __init__(self, key, build):
+        self.key = key
+        self.build = build
+
+    def __getitem__(self, index):
+        start, stop = index.start, index.stop
+        return compiled.rows((*self.key, start, stop), lambda: self.build()[start:stop])
 
 
 def default_sort(params):
@@ -105,10 +122,14 @@ class PublicationListView(TemplateView):
         # Unfiltered counts are the cached ones; a filtered list counts in one query.
         counts = facet_counts(filterset, base, language) if active else taxonomy.counts
         total = total_from_counts(counts, active)
-        listed = filterset.qs
-        if not lists_every_version(active):
-            listed = listed.one_per_work(language)
-        page = paginate(self.request, listed.for_cards(), count=total)
+        one_per_work = not lists_every_version(active)
+
+        def listed():
+            rows = filterset.filtered(Publication.objects.published())
+            return (rows.one_per_work(language) if one_per_work else rows).for_cards()
+
+        key = ("list", language, one_per_work, filterset.shape())
+        page = paginate(self.request, CompiledPages(key, listed), count=total)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -119,7 +140,7 @@ class PublicationListView(TemplateView):
             facets=functools.partial(build_facets, filterset, counts, taxonomy),
             facet_key=facet_cache_key(active),
             chips=active_chips(self.request, filterset, taxonomy),
-            one_per_work=not lists_every_version(active),
+            one_per_work=one_per_work,
             query_string=query_without(self.request, "page"),
         )
         return context
@@ -197,6 +218,29 @@ class PublicationDetailView(DetailView):
     def get_queryset(self):
         return Publication.objects.visible_to(self.request.user).for_detail()
 
+    def get_object(self, queryset=None):
+        """The row, its byline and its attachments: three queries whose SQL is compiled
+        once per process (publications.compiled), as ``for_detail()`` would fetch them."""
+        user = self.request.user
+        preview = user.is_authenticated and user.is_staff
+
+        def row(slug):
+            return Publication.objects.visible_to(user).for_detail_row().filter(slug=slug)
+
+        found = compiled.rows(("detail", preview), row, slug=self.kwargs["slug"])
+        if not found:
+            raise Http404(_("No publication at this address."))
+        publication = found[0]
+        byline = compiled.rows(("byline",), byline_of, publication_id=publication.pk)
+        attachments = compiled.rows(
+            ("attachments",),
+            lambda publication_id: attachments_in_order().filter(publication_id=publication_id),
+            publication_id=publication.pk,
+        )
+        compiled.as_prefetched(publication, "authorships", byline)
+        compiled.as_prefetched(publication, "attachments", attachments)
+        return publication
+
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         response[counting.PUBLICATION_ID_HEADER] = str(self.object.pk)
@@ -230,13 +274,18 @@ class PublicationDetailView(DetailView):
                 f"{publication.pk}:{get_language()}:{content_version()}:"
                 f"{publication.is_public}:{self.request.get_host()}"
             ),
-            json_ld=sharing.json_ld(publication, self.request, settings.SITE_NAME),
-            institutions=citation.publishers(publication),
-            citation_authors=[
-                (a.person.citation_name, a.byline_institution) for a in publication.authors
-            ],
+            json_ld=functools.partial(
+                sharing.json_ld, publication, self.request, settings.SITE_NAME
+            ),
+            institutions=functools.partial(citation.publishers, publication),
+            citation_authors=functools.partial(citation_authors, publication),
         )
         return context
+
+
+def citation_authors(publication):
+    """``(name as cited, institution)`` of each author, for the citation meta tags."""
+    return [(a.person.citation_name, a.byline_institution) for a in publication.authors]
 
 
 NEIGHBOURHOOD_SECONDS = 300
@@ -375,10 +424,11 @@ class TermView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        queryset = self.term_publications()
         # The cached facet counts hold every term's published total.
         total = get_taxonomy().counts[self.filter_name].get(self.object.slug, 0)
-        page = paginate(self.request, queryset.for_cards(), count=total)
+        key = ("term", self.filter_name, self.object.pk, get_language())
+        cards = CompiledPages(key, lambda: self.term_publications().for_cards())
+        page = paginate(self.request, cards, count=total)
         context.update(
             page_obj=page,
             publications=page.object_list,

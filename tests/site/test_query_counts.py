@@ -70,7 +70,7 @@ EXPECTED = {
     "cite_bib": (3, 3),
     "person": (7, 4),  # warm: the total and the cards come from the cache
     "people": (4, 3),
-    "institution": (8, 5),
+    "institution": (7, 4),
     "topic": (5, 2),
     "project": (8, 5),
     "browse": (5, 4),

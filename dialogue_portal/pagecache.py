@@ -29,6 +29,7 @@ private or used the CSRF token (a form with a token belongs to one reader).
 
 import hashlib
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import wraps
@@ -36,6 +37,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
@@ -68,8 +70,37 @@ def _bump(key):
             return None
 
 
+# Within one request the content version is read once: a page asks for it several times
+# (its term lists, counts, fragments and cards), each a round trip to Redis otherwise. A
+# change made meanwhile is seen by the next request, as it would be had the page been built
+# a moment earlier. Outside a request (commands, tests' own code) every call reads it.
+_request = threading.local()
+
+
+def _start_request(**kwargs):
+    _request.active = True
+    _request.version = None
+
+
+def _end_request(**kwargs):
+    _request.active = False
+    _request.version = None
+
+
+request_started.connect(_start_request, dispatch_uid="pagecache_request_started")
+request_finished.connect(_end_request, dispatch_uid="pagecache_request_finished")
+
+
+def _held_version(found=None):
+    if getattr(_request, "active", False):
+        if _request.version is None or found is not None:
+            _request.version = _version(VERSION_KEY, found)
+        return _request.version
+    return _version(VERSION_KEY, found)
+
+
 def content_version():
-    return _version(VERSION_KEY)
+    return _held_version()
 
 
 def remember(name, compute, seconds):
@@ -85,12 +116,14 @@ def remember(name, compute, seconds):
 
 def version_from(found):
     """The content version, from what a ``cache.get_many()`` that asked for it found."""
-    return _version(VERSION_KEY, found.get(VERSION_KEY))
+    return _held_version(found.get(VERSION_KEY))
 
 
 def bump_content_version():
     """Make every cached page, count and term list stale: an editor changed content."""
-    return _bump(VERSION_KEY)
+    version = _bump(VERSION_KEY)
+    _request.version = None  # this request reads the new one
+    return version
 
 
 # --- equivalent query strings -----------------------------------------------------------
@@ -232,7 +265,7 @@ def _lookup(key):
     """(entry or None, current version, totals fragments found) in one round trip."""
     hinted = _KNOWN_HOLES.get(key, ())
     found = cache.get_many([VERSION_KEY, key, *hinted])
-    version = _version(VERSION_KEY, found.pop(VERSION_KEY, None))
+    version = _held_version(found.pop(VERSION_KEY, None))
     entry = found.pop(key, None)
     if entry is not None and entry.get("version") != version:
         entry = None

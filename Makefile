@@ -8,6 +8,8 @@ PORT ?= 8000
 # Test databases: the suite always runs on SQLite, then on PostgreSQL when DATABASE_URL names one.
 PYTEST_ARGS ?=
 N ?= 100000
+# PAGES=list,search,detail,detail_cached,storm measures only those (default: every page).
+PAGES ?=
 # The Nu HTML Checker for tests/site/test_valid_html.py: vnu.jar from npm (its Java-download
 # script is skipped), run with the system's Java (Debian: default-jre-headless).
 VNU_VERSION := 26.9.27
@@ -80,7 +82,7 @@ migrations-check: install
 	env -u DATABASE_URL $(PYTHON) manage.py makemigrations --check --dry-run
 
 bench: install
-	$(PYTHON) tests/benchmarks/run.py --publications $(N)
+	$(PYTHON) tests/benchmarks/run.py --publications $(N) $(if $(PAGES),--pages $(PAGES))
 
 bench-quick: install
 	$(PYTHON) tests/benchmarks/run.py --quick

@@ -16,7 +16,7 @@ from publications.models import DailyCount
 FIELDS = ("views", "downloads", "ratings", "votes")
 
 
-def _upsert_sql(field, source_sql):
+def upsert_sql(field, source_sql):
     table = connection.ops.quote_name(DailyCount._meta.db_table)
     column = connection.ops.quote_name(field)
     return (
@@ -34,7 +34,7 @@ def add(publication_id, field, amount=1, day=None):
         return
     day = day or timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(field, "VALUES (%s, %s, %s)"), [publication_id, day, amount])
+        cursor.execute(upsert_sql(field, "VALUES (%s, %s, %s)"), [publication_id, day, amount])
 
 
 def add_for_each(publication_ids, field, amount=1, day=None):
@@ -48,4 +48,4 @@ def add_for_each(publication_ids, field, amount=1, day=None):
     # SQLite from reading ON CONFLICT as the ON of a join.
     source = f"SELECT ids.publication_id, %s, %s FROM ({sql}) ids WHERE true"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(_upsert_sql(field, source), [day, amount, *params])
+        cursor.execute(upsert_sql(field, source), [day, amount, *params])

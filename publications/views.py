@@ -569,7 +569,6 @@ def rate(request, slug):
         return render_rating(request, publication, status=400, error=error.messages[0])
     reader = reader_for_write(request)
     rating, _created = rate_publication(publication=publication, reader=reader, stars=stars)
-    publication.refresh_from_db(fields=["rating_count", "rating_sum"])
     notice = ngettext(
         "Thank you: your rating is %(stars)d star.",
         "Thank you: your rating is %(stars)d stars.",

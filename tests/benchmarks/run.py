@@ -653,7 +653,20 @@ def main():
     parser.add_argument("--publications", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true", help="300 publications, 1 s per page")
     parser.add_argument("--seconds", type=int, default=None, help="wrk duration per page")
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="measure only these, comma-separated (e.g. list,search,detail,detail_cached,storm)",
+    )
     args = parser.parse_args()
+    chosen = {name for name in args.pages.split(",") if name}
+    unknown = chosen - {*PAGES, *(f"{p}_cached" for p in CACHED_PAGES), "storm"}
+    if unknown:
+        parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
+
+    def wanted(name):
+        return not chosen or name in chosen
+
     quick = args.quick
     publications = 300 if quick else args.publications
     seconds = args.seconds or (1 if quick else 10)
@@ -707,7 +720,7 @@ def main():
             writes.append(page)
         except Resolver404:
             log(f"{targets[page]} is not routed yet: {page} is not measured")
-    pages = [p for p in PAGES if p not in ("rate", "vote") or p in writes]
+    pages = [p for p in PAGES if (p not in ("rate", "vote") or p in writes) and wanted(p)]
     queries = count_queries(targets, {p: post_data[p] for p in writes})
     failed = [f"{p} answered {status}" for p, (_n, status) in queries.items() if status >= 400]
 
@@ -757,7 +770,7 @@ def main():
             workers += [(pid, peak_rss_mb(pid)) for pid in worker_pids(server.pid)]
         cached_env = {**env, "PAGE_CACHE_SECONDS": "600"}
         with gunicorn(cached_env) as (base, server):
-            for page in CACHED_PAGES:
+            for page in [p for p in CACHED_PAGES if wanted(f"{p}_cached")]:
                 name = f"{page}_cached"
                 log(name)
                 status = check_status(base, targets[page])  # builds and stores the page
@@ -766,7 +779,7 @@ def main():
                 results[name] = measure(base, targets[page], **common)
                 floors[name] = results[name]["floor_rps"]
                 pages.append(name)
-            if writes:
+            if writes and wanted("storm"):
                 log("storm")
                 voters = reader_cookies(50_000, Path(tmp, "storm.txt"), tag="s")  # new readers
                 before = floor_now(base)

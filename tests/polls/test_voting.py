@@ -262,3 +262,35 @@ def test_a_vote_and_a_rating_do_not_wait_for_the_disk_at_commit(reader):
     poll.refresh_from_db()
     publication.refresh_from_db()
     assert poll.total_votes == 1 and publication.rating_count == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_first_vote_and_a_first_rating_are_one_round_trip_each(django_assert_num_queries):
+    """On PostgreSQL a reader's first vote (row, poll total, answer count, the linked
+    publications' day) and first rating (row, count and sum, day) are each one statement,
+    sent in autocommit: a storm of votes holds each worker for one round trip, not seven."""
+    from dialogue_portal.readers import Reader
+    from polls.services import cast_vote
+    from publications.services import rate_publication
+    from tests.factories import make_publication
+
+    publication = make_publication()
+    poll = make_poll(answers=("A", "B"))
+    poll.publications.add(publication)
+    who = Reader(key="anon:" + "c" * 32)
+    choice = poll.choices.order_by("order").last()
+    with django_assert_num_queries(1):
+        vote, created = cast_vote(poll=poll, choice=choice, reader=who)
+    with django_assert_num_queries(1):
+        rating, rated = rate_publication(publication=publication, reader=who, stars=3)
+    assert created and rated and vote.pk and rating.pk
+    assert (publication.rating_count, publication.rating_sum) == (1, 3)
+    assert counts(poll) == (1, [0, 1])
+    days = publication.daily_counts.get()
+    assert (days.votes, days.ratings) == (1, 1)
+    # A second time: nothing more is counted, and the answers say so.
+    _vote, again = cast_vote(poll=poll, choice=choice, reader=who)
+    _rating, rerated = rate_publication(publication=publication, reader=who, stars=3)
+    assert not again and not rerated
+    assert counts(poll) == (1, [0, 1])

@@ -387,3 +387,22 @@ def anonymous_page_cache(view=None, *, query=PAGED):
         return response
 
     return wrapper
+
+
+class Fragments:
+    """A page's reader-neutral fragments in the shared cache, all read in one round trip
+    the first time the page asks for one (``{% fragment %}``); ``key`` names the page as
+    it stands (publication, language, content version...)."""
+
+    def __init__(self, key, names, seconds):
+        self.keys = {name: f"fragment:{key}:{name}" for name in names}
+        self.seconds = seconds
+        self._found = None
+
+    def get(self, name):
+        if self._found is None:
+            self._found = cache.get_many(list(self.keys.values()))
+        return self._found.get(self.keys[name])
+
+    def set(self, name, html):
+        cache.set(self.keys[name], html, self.seconds)

@@ -20,6 +20,7 @@ from dialogue_portal.context_processors import language_links
 from dialogue_portal.pagecache import (
     NO_QUERY,
     PAGED,
+    Fragments,
     QuerySpec,
     anonymous_page_cache,
     content_version,
@@ -52,6 +53,8 @@ from publications.services import parse_stars, rate_publication, reader_rating
 from publications.taxonomy import get_taxonomy
 
 PAGE_SIZE = 20
+# The publication page's reader-neutral parts (templates/publications/publication_detail.html).
+DETAIL_FRAGMENTS = ("head", "json_ld", "main", "side", "end")
 
 
 def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
@@ -270,9 +273,11 @@ class PublicationDetailView(DetailView):
             # Called by the template only where its fragment is not in the cache.
             citation_text=functools.partial(citation.formatted, publication, self.request),
             share_links=functools.partial(sharing.share_links, publication.title, url),
-            fragment_key=(
-                f"{publication.pk}:{get_language()}:{content_version()}:"
-                f"{publication.is_public}:{self.request.get_host()}"
+            fragments=Fragments(
+                f"detail:{publication.pk}:{get_language()}:{content_version()}:"
+                f"{publication.is_public}:{self.request.get_host()}",
+                DETAIL_FRAGMENTS,
+                300,
             ),
             json_ld=functools.partial(
                 sharing.json_ld, publication, self.request, settings.SITE_NAME

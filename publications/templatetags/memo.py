@@ -54,3 +54,30 @@ def memo(parser, token):
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
     return MemoNode(name, vary_on, nodelist)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, fragments, name, nodelist):
+        self.fragments = fragments
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        fragments = self.fragments.resolve(context)
+        html = fragments.get(self.name)
+        if html is None:
+            html = self.nodelist.render(context)
+            fragments.set(self.name, html)
+        return mark_safe(html)  # noqa: S308 — rendered (and escaped) by the template engine
+
+
+@register.tag
+def fragment(parser, token):
+    """``{% fragment fragments "name" %}…{% endfragment %}``: the part kept in
+    ``fragments`` (a ``Fragments``) under ``name``, rendered only when it is missing."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError("{% fragment FRAGMENTS NAME %}")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(parser.compile_filter(bits[1]), bits[2].strip("\"'"), nodelist)

@@ -74,3 +74,14 @@ def test_a_publication_page_shows_an_edit_at_once(client):
     html = client.get(publication.get_absolute_url()).content.decode()
     assert "Before the edit" not in html
     assert '<meta name="citation_title" content="After the edit' in html
+
+
+def test_search_results_are_shared_until_editors_change_content(client):
+    make_publication(title="Deterrence in the Baltic")
+    url = reverse("search") + "?q=deterrence"
+    assert "Deterrence in the Baltic" in client.get(url).content.decode()
+    make_publication(title="Deterrence and arms control")
+    # Not yet: another reader's search of the same words is answered from the cache...
+    assert "Deterrence and arms control" not in client.get(url).content.decode()
+    bump_content_version()  # ...until an editor's save, which the admin signals
+    assert "Deterrence and arms control" in client.get(url).content.decode()

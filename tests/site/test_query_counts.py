@@ -74,7 +74,7 @@ EXPECTED = {
     "topic": (5, 2),
     "project": (8, 5),
     "browse": (5, 4),
-    "search": (5, 3),
+    "search": (5, 0),  # warm: the results are shared by every reader of the same words
     "feed": (2, 2),
     "sitemap": (6, 6),  # one more for the pages editors write
     "polls": (4, 3),

@@ -391,13 +391,19 @@ def anonymous_page_cache(view=None, *, query=PAGED):
 
 class Fragments:
     """A page's reader-neutral fragments in the shared cache, all read in one round trip
-    the first time the page asks for one (``{% fragment %}``); ``key`` names the page as
-    it stands (publication, language, content version...)."""
+    the first time the page asks for one (``{% fragment %}``). ``keys``: {fragment name:
+    cache key}, each key naming what its fragment shows (page, language, content
+    version...)."""
 
-    def __init__(self, key, names, seconds):
-        self.keys = {name: f"fragment:{key}:{name}" for name in names}
+    def __init__(self, keys, seconds):
+        self.keys = {name: f"fragment:{key}" for name, key in keys.items()}
         self.seconds = seconds
         self._found = None
+
+    @classmethod
+    def of_page(cls, key, names, seconds):
+        """Fragments ``names`` of one page named by ``key``."""
+        return cls({name: f"{key}:{name}" for name in names}, seconds)
 
     def get(self, name):
         if self._found is None:

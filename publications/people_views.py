@@ -16,7 +16,7 @@ from publications.facets import cached_count
 from publications.filters import by_institution
 from publications.models import Publication
 from publications.search import clean_query
-from publications.views import CompiledPages, paginate, query_without
+from publications.views import CompiledPages, card_fragments, paginate, query_without
 
 RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 
@@ -89,6 +89,7 @@ class PersonDetailView(DetailView):
         total = cached_count(f"person:{person.pk}:{language}", publications)
         cards = CompiledPages(("person", person.pk, language), publications)
         page = paginate(self.request, cards, count=total)
+        context["fragments"] = card_fragments("person", person.pk, page=page)
         affiliations = list(self.object.affiliations.all())
         context.update(
             page_obj=page,
@@ -121,6 +122,7 @@ class InstitutionDetailView(DetailView):
             ("institution", institution.pk, language), lambda: publications().for_cards()
         )
         page = paginate(self.request, cards, count=total)
+        context["fragments"] = card_fragments("institution", institution.pk, page=page)
         context.update(
             page_obj=page,
             publications=page.object_list,

@@ -1,4 +1,6 @@
 import functools
+import hashlib
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +26,7 @@ from dialogue_portal.pagecache import (
     QuerySpec,
     anonymous_page_cache,
     content_version,
+    normalize_query,
     remember,
     totals_source,
 )
@@ -90,7 +93,48 @@ class CompiledPages:
 
     def __getitem__(self, index):
         start, stop = index.start, index.stop
-        return compiled.rows((*self.key, start, stop), lambda: self.build()[start:stop])
+        return LazyRows(
+            lambda: compiled.rows((*self.key, start, stop), lambda: self.build()[start:stop])
+        )
+
+
+class LazyRows(Sequence):
+    """A page's rows, fetched when first read: a page whose cards come from a cached
+    fragment (``card_fragments``) makes no query for them."""
+
+    def __init__(self, fetch):
+        self._fetch = fetch
+        self._rows = None
+
+    def _all(self):
+        if self._rows is None:
+            self._rows = self._fetch()
+        return self._rows
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self):
+        return len(self._all())
+
+
+# Cards of a list page as rendered HTML, shared by every reader of that page: a rating
+# sort reorders within this many seconds.
+CARDS_SECONDS = 60
+
+
+def _digest(value):
+    return hashlib.sha256(repr(value).encode()).hexdigest()[:32]
+
+
+def card_fragments(*shape, page, **more):
+    """The ``{% fragment fragments "cards" %}`` of a list's page: its cards, per list and
+    filters (``shape``), language, page number and content version; ``more``: other
+    fragments of the page, {name: what it shows}."""
+    prefix = f"{get_language()}:{content_version()}"
+    keys = {"cards": f"cards:{prefix}:{_digest(shape)}:{page.number}"}
+    keys.update({name: f"{name}:{prefix}:{_digest(value)}" for name, value in more.items()})
+    return Fragments(keys, CARDS_SECONDS)
 
 
 def default_sort(params):
@@ -133,6 +177,11 @@ class PublicationListView(TemplateView):
 
         key = ("list", language, one_per_work, filterset.shape())
         page = paginate(self.request, CompiledPages(key, listed), count=total)
+        # The filter form as the reader sent it (invalid values and their errors too).
+        sent = self.request.GET.copy()
+        sent.pop("page", None)
+        sent = ("list_form", normalize_query(sent, LIST_QUERY).urlencode())
+        context["fragments"] = card_fragments(*key, page=page, form=sent)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -273,7 +322,7 @@ class PublicationDetailView(DetailView):
             # Called by the template only where its fragment is not in the cache.
             citation_text=functools.partial(citation.formatted, publication, self.request),
             share_links=functools.partial(sharing.share_links, publication.title, url),
-            fragments=Fragments(
+            fragments=Fragments.of_page(
                 f"detail:{publication.pk}:{get_language()}:{content_version()}:"
                 f"{publication.is_public}:{self.request.get_host()}",
                 DETAIL_FRAGMENTS,
@@ -434,6 +483,7 @@ class TermView(DetailView):
         key = ("term", self.filter_name, self.object.pk, get_language())
         cards = CompiledPages(key, lambda: self.term_publications().for_cards())
         page = paginate(self.request, cards, count=total)
+        context["fragments"] = card_fragments(*key, page=page)
         context.update(
             page_obj=page,
             publications=page.object_list,

@@ -85,3 +85,14 @@ def test_search_results_are_shared_until_editors_change_content(client):
     assert "Deterrence and arms control" not in client.get(url).content.decode()
     bump_content_version()  # ...until an editor's save, which the admin signals
     assert "Deterrence and arms control" in client.get(url).content.decode()
+
+
+def test_a_lists_cards_follow_editors_changes_and_each_page_has_its_own(client):
+    for n in range(25):
+        make_publication(title=f"Paper {n:02d}", days_ago=n + 1)
+    first = client.get(reverse("publications:list")).content.decode()
+    second = client.get(reverse("publications:list") + "?page=2").content.decode()
+    assert "Paper 00" in first and "Paper 00" not in second and "Paper 24" in second
+    make_publication(title="Newest paper", days_ago=0)
+    bump_content_version()
+    assert "Newest paper" in client.get(reverse("publications:list")).content.decode()

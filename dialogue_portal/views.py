@@ -10,8 +10,10 @@ from django.views.decorators.http import require_GET
 
 from dialogue_portal.pagecache import (
     NO_QUERY,
+    Fragments,
     QuerySpec,
     anonymous_page_cache,
+    content_version,
     remember,
     totals_source,
 )
@@ -21,9 +23,13 @@ from publications.filters import rating_average
 from publications.models import Publication
 from publications.search import clean_query, filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
+from publications.views import LazyRows
 
 SEARCH_LIMIT = 10
 HOME_LATEST = 6
+# The home page's cards and most read list: a scheduled publication or a change in the
+# most read shows within this many seconds.
+HOME_FRAGMENT_SECONDS = 60
 
 
 def top_rated():
@@ -66,30 +72,40 @@ def home(request):
         return cards.order_by("-published_at", "-pk")[:3]
 
     # Featured and latest: two small index scans (their authors only for cards not yet
-    # rendered); each queryset's SQL compiled once per process (publications.compiled).
-    featured = compiled.rows(("home_featured", language), featured_cards)
-    shown = tuple(row.pk for row in featured)
-    latest = compiled.rows(
-        ("home_latest", language, shown),
-        lambda: (
-            published()
-            .for_cards()
-            .exclude(pk__in=shown)
-            .order_by("-published_at", "-pk")[:HOME_LATEST]
-        ),
-    )
-    taxonomy = get_taxonomy()
-    context = {
-        "featured": featured,
-        "latest": latest,
-        "most_read": compiled.rows(
-            ("home_most_read", language),
+    # rendered); each queryset's SQL compiled once per process (publications.compiled),
+    # run only when the home page's fragments are not in the shared cache.
+    featured = LazyRows(lambda: compiled.rows(("home_featured", language), featured_cards))
+    latest = LazyRows(
+        lambda: compiled.rows(
+            ("home_latest", language, tuple(row.pk for row in featured)),
             lambda: (
                 published()
-                .filter(view_count__gt=0)
-                .order_by("-view_count", "-published_at")
-                .only("slug", "title", "kind", "published_at", "view_count")[:5]
+                .for_cards()
+                .exclude(pk__in=[row.pk for row in featured])
+                .order_by("-published_at", "-pk")[:HOME_LATEST]
             ),
+        )
+    )
+    taxonomy = get_taxonomy()
+    version = f"{language}:{content_version()}"
+    context = {
+        # The cards and the most read, shared by every reader for a minute at most.
+        "fragments": Fragments(
+            {"main": f"home:main:{version}", "most_read": f"home:most_read:{version}"},
+            HOME_FRAGMENT_SECONDS,
+        ),
+        "featured": featured,
+        "latest": latest,
+        "most_read": LazyRows(
+            lambda: compiled.rows(
+                ("home_most_read", language),
+                lambda: (
+                    published()
+                    .filter(view_count__gt=0)
+                    .order_by("-view_count", "-published_at")
+                    .only("slug", "title", "kind", "published_at", "view_count")[:5]
+                ),
+            )
         ),
         "top_rated": top_rated(),
         "poll": Poll.objects.featured(Poll.Placement.HOME),

@@ -96,3 +96,11 @@ def test_a_lists_cards_follow_editors_changes_and_each_page_has_its_own(client):
     make_publication(title="Newest paper", days_ago=0)
     bump_content_version()
     assert "Newest paper" in client.get(reverse("publications:list")).content.decode()
+
+
+def test_the_home_page_shows_an_edit_at_once_and_a_new_reading_within_a_minute(client):
+    make_publication(title="Yesterday's report")
+    assert "Yesterday&#x27;s report" in client.get("/").content.decode()
+    make_publication(title="Today's report", days_ago=0)
+    bump_content_version()
+    assert "Today&#x27;s report" in client.get("/").content.decode()

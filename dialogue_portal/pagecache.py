@@ -261,10 +261,14 @@ _KNOWN_HOLES = {}
 KNOWN_HOLES_LIMIT = 20_000
 
 
-def _lookup(key):
-    """(entry or None, current version, totals fragments found) in one round trip."""
+def _lookup(key, request):
+    """(entry or None, current version, totals fragments found) in one round trip, which
+    also reads the keys a wrapper outside asked for (``request.page_cache_also``) into
+    ``request.page_cache_found``."""
     hinted = _KNOWN_HOLES.get(key, ())
-    found = cache.get_many([VERSION_KEY, key, *hinted])
+    also = getattr(request, "page_cache_also", ())
+    found = cache.get_many([VERSION_KEY, key, *hinted, *also])
+    request.page_cache_found = {name: found.pop(name, None) for name in also}
     version = _held_version(found.pop(VERSION_KEY, None))
     entry = found.pop(key, None)
     if entry is not None and entry.get("version") != version:
@@ -362,7 +366,7 @@ def anonymous_page_cache(view=None, *, query=PAGED):
         key = page_key(request)
         # The version is read before the page is built: a change made meanwhile leaves
         # this entry stamped with the old one, so it is never served.
-        entry, version, found = _lookup(key)
+        entry, version, found = _lookup(key, request)
         if entry is not None:
             if entry["has_totals"] and key not in _KNOWN_HOLES:
                 _remember_holes(key, entry["content"])

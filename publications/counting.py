@@ -39,14 +39,20 @@ def _fingerprint(request, kind, target):
     return hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def record(request, kind, publication_id, attachment_id=None):
-    """Count one view or download unless it is a bot or a repeat within 30 seconds.
+def seen_key(request, kind, target):
+    """The key that marks this reader's recent view or download of ``target``."""
+    return f"seen:{_fingerprint(request, kind, target)}"
+
+
+def record(request, kind, publication_id, attachment_id=None, target=None):
+    """Count one view or download unless it is a bot or a repeat within 30 seconds
+    (``target``: what a repeat is of, by default the attachment or publication id).
 
     Returns True when it counted."""
     if is_bot(request):
         return False
-    target = attachment_id or publication_id
-    if not cache.add(f"seen:{_fingerprint(request, kind, target)}", 1, REPEAT_WINDOW_SECONDS):
+    target = target or attachment_id or publication_id
+    if not cache.add(seen_key(request, kind, target), 1, REPEAT_WINDOW_SECONDS):
         return False
     key = f"pending:{kind}:{publication_id}"
     cache.add(key, 0, None)
@@ -107,6 +113,12 @@ def counts_views(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # A repeat is a view of the same address (the slug, in either interface language).
+        # The page cache reads whether this reader was seen in the round trip that reads
+        # the page, so a repeat view of a cached page costs no second one.
+        slug = kwargs.get("slug", "")
+        seen = seen_key(request, "view", slug)
+        request.page_cache_also = (seen,)
         response = view(request, *args, **kwargs)
         publication_id = response.get(PUBLICATION_ID_HEADER)
         if publication_id is not None:
@@ -116,8 +128,9 @@ def counts_views(view):
             publication_id
             and response.status_code == 200
             and not (user is not None and user.is_authenticated and user.is_staff)
+            and not getattr(request, "page_cache_found", {}).get(seen)
         ):
-            record(request, "view", int(publication_id))
+            record(request, "view", int(publication_id), target=slug)
         return response
 
     return wrapper

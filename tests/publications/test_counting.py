@@ -88,3 +88,29 @@ def test_staff_previews_are_not_counted(editor_client, settings):
     publication = make_publication()
     editor_client.get(publication.get_absolute_url(), headers={"User-Agent": BROWSER})
     assert views_of(publication) == 0
+
+
+def test_a_repeat_view_of_a_cached_page_is_known_in_the_pages_own_round_trip(
+    client, settings, monkeypatch
+):
+    """The page cache reads whether the reader was seen in the round trip that reads the
+    page: a repeat costs no second one, a new reader is still counted, and the Russian
+    interface's address of the same publication is the same view."""
+    from django.core.cache import cache
+
+    settings.COUNT_FLUSH_EVERY = 1
+    settings.PAGE_CACHE_SECONDS = 60
+    publication = make_publication()
+    url = publication.get_absolute_url()
+    reader = {"headers": {"User-Agent": BROWSER}, "REMOTE_ADDR": "10.0.0.5"}
+    client.get(url, **reader)
+    added = []
+    add = cache.add
+    monkeypatch.setattr(
+        cache, "add", lambda *args, **kwargs: added.append(args) or add(*args, **kwargs)
+    )
+    assert client.get(url, **reader)["X-Page-Cache"] == "hit"
+    client.get("/ru" + url, **reader)
+    assert added == [] and views_of(publication) == 1
+    client.get(url, headers={"User-Agent": BROWSER}, REMOTE_ADDR="10.0.0.6")
+    assert views_of(publication) == 2

@@ -177,6 +177,11 @@ def fetch(url, timeout=15):
 
 
 PAGES = ["/", "/publications/", "/people/", "/polls/", "/ru/publications/"]
+# Pages that read the database on every request, page cache off: the home page (top rated
+# and the poll carry totals), the people list and the poll archive. A list page whose
+# cards, form, facets and total are all in the shared cache needs no query at all and may
+# still be served whole while the database is down.
+NEEDS_DATABASE = ["/", "/people/", "/polls/"]
 
 
 def test_database_outage_answers_503_quickly_and_the_site_recovers(services, app):
@@ -189,11 +194,13 @@ def test_database_outage_answers_503_quickly_and_the_site_recovers(services, app
     try:
         for path in PAGES:
             status, headers, body, seconds = fetch(app + path)
-            assert status == 503, (path, status, body[:500])
             assert seconds < FAST_SECONDS, f"{path} took {seconds:.1f} s with the database down"
+            assert "Traceback" not in body and "OperationalError" not in body
+            if status == 200 and path not in NEEDS_DATABASE:
+                continue  # served from the shared cache alone
+            assert status == 503, (path, status, body[:500])
             assert headers["Retry-After"] == "30"
             assert "Back in a moment" in body
-            assert "Traceback" not in body and "OperationalError" not in body
         assert fetch(app + "/healthz")[0] == 200  # the process itself is alive
     finally:
         postgres.start()

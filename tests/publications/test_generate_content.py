@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Sum
 
+from dialogue_portal.demo.management.commands import generate_content
 from people.models import Person
 from polls.models import Choice, Poll
 from publications.models import Attachment, Publication, Rating
@@ -83,3 +84,32 @@ def test_adds_to_what_is_there():
     generate("--publications", "5")
     generate("--publications", "5")
     assert Publication.objects.filter(slug__startswith="gen-").count() == 10
+
+
+def search_index_definitions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = "
+            "'publications_publication' AND indexdef LIKE '%%(search_vector)%%' ORDER BY 1"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.postgres
+def test_large_run_builds_the_search_indexes_again_after_the_rows(monkeypatch):
+    """A large run drops the full-text indexes and builds them from their own definitions
+    at the end, also when the run fails half-way."""
+    before = search_index_definitions()
+    assert before  # the GIN index at least
+    monkeypatch.setattr(generate_content, "REBUILD_INDEXES_FROM", 1)
+    out = io.StringIO()
+    call_command("generate_content", "--publications", "8", stdout=out)
+    assert "built " in out.getvalue()
+    assert search_index_definitions() == before
+    found = Publication.objects.filter(search_vector=SearchQuery("security", config="english"))
+    assert found.filter(slug__startswith="gen-").exists()
+
+    with pytest.raises(RuntimeError), generate_content.search_indexes_set_aside(out.write):
+        assert search_index_definitions() == []
+        raise RuntimeError("the run stops half-way")
+    assert search_index_definitions() == before

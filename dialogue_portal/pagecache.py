@@ -409,10 +409,18 @@ class Fragments:
         """Fragments ``names`` of one page named by ``key``."""
         return cls({name: f"{key}:{name}" for name in names}, seconds)
 
-    def get(self, name):
+    def _read(self):
         if self._found is None:
             self._found = cache.get_many(list(self.keys.values()))
-        return self._found.get(self.keys[name])
+        return self._found
+
+    def get(self, name):
+        return self._read().get(self.keys[name])
+
+    def missing(self):
+        """The names of the fragments not in the cache (to be rendered on this request)."""
+        found = self._read()
+        return [name for name, key in self.keys.items() if key not in found]
 
     def set(self, name, html):
         cache.set(self.keys[name], html, self.seconds)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dialogue_portal.translation import Translated
 from dialogue_portal.urlcache import reverse_slug
 from publications import compiled
-from publications.models import Publication, now
+from publications.models import now
 
 
 class PollQuerySet(models.QuerySet):
@@ -46,18 +46,6 @@ class PollQuerySet(models.QuerySet):
     def with_choices(self):
         return self.prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("order", "pk"))
-        )
-
-    def for_detail(self):
-        """A poll page: the poll, its answers, and the published publications it links to."""
-
-        return self.with_choices().prefetch_related(
-            Prefetch(
-                "publications",
-                queryset=Publication.objects.published().only(
-                    "pk", "slug", "title", "kind", "published_at"
-                ),
-            )
         )
 
 

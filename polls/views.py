@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
@@ -12,7 +13,9 @@ from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, tot
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls import services
-from polls.models import Poll
+from polls.models import Choice, Poll
+from publications import compiled
+from publications.models import Publication
 
 # A poll's counts on cached pages: holes filled from fragments that votes age.
 totals_source(
@@ -62,14 +65,39 @@ class PollDetailView(DetailView):
     template_name = "polls/poll_detail.html"
     context_object_name = "poll"
 
-    def get_queryset(self):
-        return Poll.objects.public().for_detail()
+    def get_object(self, queryset=None):
+        """The poll, its answers and its published publications: three queries whose SQL
+        is compiled once per process (publications.compiled)."""
+        found = compiled.rows(
+            ("poll",),
+            lambda slug: Poll.objects.public().filter(slug=slug),
+            slug=self.kwargs["slug"],
+        )
+        if not found:
+            raise Http404(_("No poll at this address."))
+        poll = found[0]
+        answers = compiled.rows(
+            ("poll_answers",),
+            lambda poll_id: Choice.objects.filter(poll_id=poll_id).order_by("order", "pk"),
+            poll_id=poll.pk,
+        )
+        compiled.as_prefetched(poll, "choices", answers)
+        poll.linked_publications = compiled.rows(
+            ("poll_publications",),
+            lambda poll_id: (
+                Publication.objects.published()
+                .filter(polls=poll_id)
+                .only("pk", "slug", "title", "kind", "published_at")
+            ),
+            poll_id=poll.pk,
+        )
+        return poll
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         poll = self.object
         context["results"] = poll.results() if poll.results_public else None
-        context["publications"] = list(poll.publications.all())
+        context["publications"] = poll.linked_publications
         return context
 
 

@@ -271,8 +271,8 @@ class PublicationDetailView(DetailView):
         return Publication.objects.visible_to(self.request.user).for_detail()
 
     def get_object(self, queryset=None):
-        """The row, its byline and its attachments: three queries whose SQL is compiled
-        once per process (publications.compiled), as ``for_detail()`` would fetch them."""
+        """The row, in a query whose SQL is compiled once per process (publications.compiled);
+        its byline and attachments are fetched only where a fragment must be rendered."""
         user = self.request.user
         preview = user.is_authenticated and user.is_staff
 
@@ -282,7 +282,11 @@ class PublicationDetailView(DetailView):
         found = compiled.rows(("detail", preview), row, slug=self.kwargs["slug"])
         if not found:
             raise Http404(_("No publication at this address."))
-        publication = found[0]
+        return found[0]
+
+    @staticmethod
+    def fetch_byline_and_attachments(publication):
+        """As ``for_detail()`` prefetches them: two queries compiled once per process."""
         byline = compiled.rows(("byline",), byline_of, publication_id=publication.pk)
         attachments = compiled.rows(
             ("attachments",),
@@ -291,7 +295,6 @@ class PublicationDetailView(DetailView):
         )
         compiled.as_prefetched(publication, "authorships", byline)
         compiled.as_prefetched(publication, "attachments", attachments)
-        return publication
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -312,6 +315,15 @@ class PublicationDetailView(DetailView):
             # "Also available in" opens each version with the interface in its language.
             version.url_in_own_language = language_urls[version.language]
         url = self.request.build_absolute_uri(publication.get_absolute_url())
+        fragments = Fragments.of_page(
+            f"detail:{publication.pk}:{get_language()}:{content_version()}:"
+            f"{publication.is_public}:{self.request.get_host()}",
+            DETAIL_FRAGMENTS,
+            300,
+        )
+        if fragments.missing():
+            # Only the fragments show the byline and the downloads.
+            self.fetch_byline_and_attachments(publication)
         context.update(
             terms=publication.terms,
             versions=versions,
@@ -322,12 +334,7 @@ class PublicationDetailView(DetailView):
             # Called by the template only where its fragment is not in the cache.
             citation_text=functools.partial(citation.formatted, publication, self.request),
             share_links=functools.partial(sharing.share_links, publication.title, url),
-            fragments=Fragments.of_page(
-                f"detail:{publication.pk}:{get_language()}:{content_version()}:"
-                f"{publication.is_public}:{self.request.get_host()}",
-                DETAIL_FRAGMENTS,
-                300,
-            ),
+            fragments=fragments,
             json_ld=functools.partial(
                 sharing.json_ld, publication, self.request, settings.SITE_NAME
             ),

@@ -114,6 +114,29 @@ def remember(name, compute, seconds):
     return value
 
 
+def recent(name, fetch, *, keep_none=True):
+    """``fetch()``'s answer (an object that carries readers' totals: a publication's
+    rating, a poll's counts), shared by every request for PAGE_TOTALS_SECONDS at most
+    under ``name`` and the content version. The object remembers when it was fetched
+    (``totals_as_of``), so a totals fragment made from it expires when the totals reach
+    that age (``totals_fragment``): no page shows totals older than the bound.
+    ``forget_recent(name)`` drops it after a reader's write."""
+    key = f"recent:{name}:{content_version()}"
+    found = cache.get(key)
+    if found is not None:
+        return found[0]
+    value = fetch()
+    if value is not None:
+        value.totals_as_of = time.time()
+    if value is not None or keep_none:
+        cache.set(key, (value,), settings.PAGE_TOTALS_SECONDS)
+    return value
+
+
+def forget_recent(*names):
+    cache.delete_many([f"recent:{name}:{content_version()}" for name in names])
+
+
 def version_from(found):
     """The content version, from what a ``cache.get_many()`` that asked for it found."""
     return _held_version(found.get(VERSION_KEY))
@@ -207,8 +230,13 @@ def totals_fragment(kind, obj):
     share it). An object without a primary key (a list) is hole 0 of its kind."""
     pk = getattr(obj, "pk", None) or 0
     html = _TOTALS[kind][1](obj)
-    if settings.PAGE_CACHE_SECONDS:
-        cache.set(_totals_key(kind, pk, get_language()), html, settings.PAGE_TOTALS_SECONDS)
+    # Kept until the totals are PAGE_TOTALS_SECONDS old, counted from their fetch.
+    as_of = getattr(obj, "totals_as_of", None)
+    seconds = settings.PAGE_TOTALS_SECONDS
+    if as_of is not None:
+        seconds = int(as_of + seconds - time.time())
+    if settings.PAGE_CACHE_SECONDS and seconds > 0:
+        cache.set(_totals_key(kind, pk, get_language()), html, seconds)
     # ``render`` used the template engine, which escaped what it printed.
     return format_html("<!--totals:{}:{}-->{}<!--/totals-->", kind, pk, mark_safe(html))  # noqa: S308
 

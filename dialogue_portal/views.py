@@ -17,6 +17,7 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
+from polls import services as poll_services
 from polls.models import Poll
 from publications import compiled
 from publications.filters import rating_average
@@ -108,7 +109,7 @@ def home(request):
             )
         ),
         "top_rated": top_rated(),
-        "poll": Poll.objects.featured(Poll.Placement.HOME),
+        "poll": poll_services.featured_poll(Poll.Placement.HOME),
         "topics": taxonomy.in_use("topic")[:12],
         "regions": taxonomy.in_use("region")[:8],
         "projects": taxonomy.in_use("project")[:6],

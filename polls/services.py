@@ -7,7 +7,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.pagecache import bump_content_version, forget_recent, recent
 from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
@@ -27,6 +27,16 @@ class PollNotOpen(VoteRejected):
 
 class NotAChoice(VoteRejected):
     pass
+
+
+def featured_poll(placement):
+    """``Poll.objects.featured(placement)``, shared for a few seconds (its counts are that
+    old at most: ``pagecache.recent``); a vote makes the next reader fetch it again."""
+    return recent(f"featured_poll:{placement}", lambda: Poll.objects.featured(placement))
+
+
+def forget_featured_polls():
+    forget_recent(*(f"featured_poll:{placement}" for placement in Poll.Placement.values))
 
 
 def cast_vote(*, poll, choice, reader):

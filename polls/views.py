@@ -158,6 +158,7 @@ def vote(request, slug):
     except services.NotAChoice:
         return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
     if created:
+        services.forget_featured_polls()  # the next reader sees this vote counted
         notice, level = _("Thank you for voting."), messages.SUCCESS
     else:
         notice, level = _("You have already voted in this poll."), messages.INFO

@@ -26,7 +26,9 @@ from dialogue_portal.pagecache import (
     QuerySpec,
     anonymous_page_cache,
     content_version,
+    forget_recent,
     normalize_query,
+    recent,
     remember,
     totals_source,
 )
@@ -262,6 +264,10 @@ def active_chips(request, filterset, taxonomy):
     return [{"label": label, "url": f"?{query}" if query else "?"} for label, query in chips]
 
 
+def detail_row_name(slug, preview):
+    return f"detail_row:{slug}:{preview}"
+
+
 @method_decorator(anonymous_page_cache(query=NO_QUERY), name="dispatch")
 class PublicationDetailView(DetailView):
     template_name = "publications/publication_detail.html"
@@ -279,10 +285,18 @@ class PublicationDetailView(DetailView):
         def row(slug):
             return Publication.objects.visible_to(user).for_detail_row().filter(slug=slug)
 
-        found = compiled.rows(("detail", preview), row, slug=self.kwargs["slug"])
-        if not found:
+        slug = self.kwargs["slug"]
+
+        def fetch():
+            found = compiled.rows(("detail", preview), row, slug=slug)
+            return found[0] if found else None
+
+        # Shared for a few seconds (its rating totals are that old at most); an address
+        # not found is not kept, so a scheduled publication appears on time.
+        publication = recent(detail_row_name(slug, preview), fetch, keep_none=False)
+        if publication is None:
             raise Http404(_("No publication at this address."))
-        return found[0]
+        return publication
 
     @staticmethod
     def fetch_byline_and_attachments(publication):
@@ -631,6 +645,8 @@ def rate(request, slug):
         return render_rating(request, publication, status=400, error=error.messages[0])
     reader = reader_for_write(request)
     rating, _created = rate_publication(publication=publication, reader=reader, stars=stars)
+    # The next reader of the publication page sees the new totals.
+    forget_recent(detail_row_name(slug, False), detail_row_name(slug, True))
     notice = ngettext(
         "Thank you: your rating is %(stars)d star.",
         "Thank you: your rating is %(stars)d stars.",

@@ -3,7 +3,7 @@ there without its view knowing of polls (polls build on publications, not the re
 
 from django import template
 
-from polls.models import Poll
+from polls import services
 
 register = template.Library()
 
@@ -11,5 +11,5 @@ register = template.Library()
 @register.simple_tag
 def featured_poll(placement):
     """The poll featured on ``placement`` ("home", "publications") with its answers, in one
-    query; None when there is none."""
-    return Poll.objects.featured(placement)
+    query shared for a few seconds; None when there is none."""
+    return services.featured_poll(placement)

@@ -4,12 +4,14 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 from django.core.cache.backends import locmem
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_cookie
 
+from dialogue_portal import pagecache
 from dialogue_portal.pagecache import (
     anonymous_page_cache,
     bump_content_version,
@@ -294,3 +296,53 @@ def test_the_stated_bound_on_totals_is_five_seconds_by_default():
 
     assert "PAGE_TOTALS_SECONDS" not in os.environ
     assert importlib.reload(site_settings).PAGE_TOTALS_SECONDS == 5
+
+
+def test_rows_with_totals_are_shared_no_longer_than_the_bound(client, settings, later):
+    """Page cache off: a publication page's row and the featured poll are shared for
+    PAGE_TOTALS_SECONDS at most, so totals written behind the site's back (an editor's
+    recount) show within the bound."""
+    settings.PAGE_TOTALS_SECONDS = 5
+    publication = make_publication()
+    assert "no votes yet" in client.get(publication.get_absolute_url()).content.decode()
+    Rating.objects.create(publication=publication, reader="anon:x", stars=4)
+    publication.__class__.objects.filter(pk=publication.pk).update(rating_count=1, rating_sum=4)
+    later(4)
+    assert "no votes yet" in client.get(publication.get_absolute_url()).content.decode()
+    later(6)
+    assert "votes: 1, rating: 4" in client.get(publication.get_absolute_url()).content.decode()
+
+
+def test_a_readers_rating_and_vote_show_on_the_next_page_at_once(client, settings):
+    """The rows shared for a few seconds are fetched again after a reader's write."""
+    settings.PAGE_TOTALS_SECONDS = 5
+    publication = make_publication()
+    poll = make_poll(answers=("Yes", "No"), placement="everywhere")
+    page = client.get(publication.get_absolute_url()).content.decode()
+    assert "no votes yet" in page and "Total: 0 votes" in page
+    assert "Total: 0 votes" in client.get("/").content.decode()
+
+    client.post(reverse("publications:rate", args=[publication.slug]), {"stars": "5"})
+    yes = poll.choices.order_by("order").first()
+    client.post(reverse("polls:vote", args=[poll.slug]), {"choice": yes.pk})
+
+    page = Client().get(publication.get_absolute_url()).content.decode()
+    assert "votes: 1, rating: 5" in page and "Total: 1 vote" in page
+    assert "Total: 1 vote" in Client().get("/").content.decode()
+
+
+def test_a_totals_fragment_lasts_until_its_totals_are_the_bound_old(page_cache, later):
+    fresh, shared = make_publication(), make_publication()
+    shared.totals_as_of = time.time() - 3  # fetched, and shared by other requests, 3 s ago
+    pagecache.totals_fragment("rating", fresh)
+    pagecache.totals_fragment("rating", shared)
+    later(1)
+    assert cache_has(fresh) and cache_has(shared)
+    later(3)
+    assert cache_has(fresh) and not cache_has(shared)
+    later(6)
+    assert not cache_has(fresh)
+
+
+def cache_has(publication):
+    return cache.get(pagecache._totals_key("rating", publication.pk, "en")) is not None

@@ -253,7 +253,11 @@ def _harvest_list(answer, arguments, now, verb):
         size = records.count()
     page = records
     if position is not None:
-        page = page.filter(Q(created__gt=position[0]) | Q(created=position[0], pk__gt=position[1]))
+        # After the last record sent, in harvest order. ``created >= ...`` on its own lets
+        # the index start there; the OR alone would be a filter over every earlier record.
+        page = page.filter(created__gte=position[0]).filter(
+            Q(created__gt=position[0]) | Q(created=position[0], pk__gt=position[1])
+        )
     page_size = settings.OAI_PAGE_SIZE
     found = list(page.in_harvest_order()[: page_size + 1])
     more, found = len(found) > page_size, found[:page_size]

@@ -239,7 +239,9 @@ def prepare(publications, *, oai=True):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-    elif Record.objects.filter(deleted=False).count() != Publication.objects.published().count():
+    elif Publication.objects.exclude(
+        pk__in=Record.objects.values("publication_id")
+    ).exists():  # a record for every publication (a scheduled one's is hidden until its date)
         log("OAI records")
         started = time.monotonic()
         call_command("oai_refresh", stdout=sys.stderr)

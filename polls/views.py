@@ -66,8 +66,8 @@ class PollDetailView(DetailView):
     context_object_name = "poll"
 
     def get_object(self, queryset=None):
-        """The poll, its answers and its published publications: three queries whose SQL
-        is compiled once per process (publications.compiled)."""
+        """The poll and its answers (its published publications are fetched for the
+        context), each query's SQL compiled once per process (publications.compiled)."""
         found = compiled.rows(
             ("poll",),
             lambda slug: Poll.objects.public().filter(slug=slug),
@@ -82,7 +82,13 @@ class PollDetailView(DetailView):
             poll_id=poll.pk,
         )
         compiled.as_prefetched(poll, "choices", answers)
-        poll.linked_publications = compiled.rows(
+        return poll
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        poll = self.object
+        context["results"] = poll.results() if poll.results_public else None
+        context["publications"] = compiled.rows(
             ("poll_publications",),
             lambda poll_id: (
                 Publication.objects.published()
@@ -91,13 +97,6 @@ class PollDetailView(DetailView):
             ),
             poll_id=poll.pk,
         )
-        return poll
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        poll = self.object
-        context["results"] = poll.results() if poll.results_public else None
-        context["publications"] = poll.linked_publications
         return context
 
 

@@ -318,6 +318,11 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # The oldest totals (ratings, poll counts) a cached page may show, in seconds: they are
 # filled into cached pages from fragments kept this long at most.
 PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
+# Facet counts (publications/facets.py): counts that took longer than COUNTS_INLINE_MS to
+# count are, once stale, served as they were while `manage.py refresh_counts` counts them
+# again; none is kept longer than COUNTS_STALE_SECONDS.
+COUNTS_INLINE_MS = env_int("COUNTS_INLINE_MS", 500)
+COUNTS_STALE_SECONDS = env_int("COUNTS_STALE_SECONDS", 3600)
 
 # Full-text search index on PostgreSQL: "auto" (RUM when its index exists, else GIN) or
 # "gin" (never RUM). See publications/search.py.

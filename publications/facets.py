@@ -2,15 +2,28 @@
 would list, the reader's other choices kept, and the list totals derived from them.
 
 Counted in one query per filter set and cached under the content version, which every
-editorial change moves on."""
+editorial change moves on, for FACET_CACHE_SECONDS at most.
+
+Counting reads every publication the filters leave: well under a second for a few
+thousand, seconds for a million. Counts that took longer than ``COUNTS_INLINE_MS``
+to count are not counted again in a reader's request: once stale, they are served as
+they were while ``manage.py refresh_counts`` (cron, or a process of its own with
+``--every``) counts them again. An entry is kept ``COUNTS_STALE_SECONDS`` at most, so
+counts never lag further than that even with no refresher running."""
 
 import datetime as dt
 import hashlib
 import json
+import time
+from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Value
+from django.http import QueryDict
 
 from dialogue_portal.pagecache import content_version, remember
+from publications.models import Publication
 
 # facet name -> the column its options are counted by
 FACET_COLUMNS = {
@@ -38,23 +51,131 @@ def lists_every_version(active):
     return "language" in active
 
 
-def facet_counts(filterset, base_queryset, language):
-    """Facet counts for the list as the reader filtered it (the published list only),
-    each work counted once in interface ``language`` as the list shows it.
+@dataclass(frozen=True)
+class Counted:
+    """Facet counts as counted: under which content version, from when, at what cost."""
 
-    Cached for a few minutes under the language, the normalized filters and the site's
-    content version, which every editorial change moves on; the time limit covers
-    scheduled publications that become public on their own."""
-    active = filterset.active_values()
-    return remember(
-        f"facets:{language}:{_filters_digest(active)}",
-        lambda: facet_counts_for(
-            base_queryset,
-            {name: (filterset.filters[name], value) for name, value in active.items()},
-            language,
-        ),
-        FACET_CACHE_SECONDS,
-    )
+    counts: dict
+    version: int
+    as_of: float  # the clock when counting began: the counts are at least this recent
+    seconds: float  # how long counting took
+
+    def is_fresh(self):
+        return self.version == content_version() and time.time() - self.as_of < FACET_CACHE_SECONDS
+
+
+def facet_counts(filterset, language):
+    """Facet counts (a ``Counted``) for the published list as the reader filtered it,
+    each work counted once in interface ``language`` as the list shows it; with no
+    filterset, every published work (the term counts every page reads,
+    ``Taxonomy.counts``).
+
+    Cached under the language and the filters as sent (normalized); fresh for
+    FACET_CACHE_SECONDS under the content version (the time limit covers scheduled
+    publications that become public on their own). Stale counts are counted again here
+    when that is quick, and otherwise served while the refresher counts them."""
+    sent = sent_filters(filterset) if filterset is not None else {}
+    key = _counts_key(language, sent)
+    counted = cache.get(key)
+    if counted is not None and counted.is_fresh():
+        return counted
+    if counted is not None and counted.seconds * 1000 >= settings.COUNTS_INLINE_MS:
+        _ask_for_refresh(key, language, sent)
+        return counted
+    active = active_filters(filterset) if filterset is not None else {}
+    return count_now(language, sent, active)
+
+
+def count_now(language, sent, active):
+    """Count the published list filtered by ``active`` ({name: (filter, value)}, the
+    filters ``sent`` names: {name: [values as sent]}) and keep the counts for readers."""
+    version = content_version()
+    as_of, started = time.time(), time.perf_counter()
+    counts = facet_counts_for(Publication.objects.published(), active, language)
+    counted = Counted(counts, version, as_of, time.perf_counter() - started)
+    cache.set(_counts_key(language, sent), counted, settings.COUNTS_STALE_SECONDS)
+    return counted
+
+
+def sent_filters(filterset):
+    """{name: [values as the reader sent them]} for each filter the reader set (valid ones
+    only): enough to build the same filterset again, in another process."""
+    data = filterset.data
+    sent = {}
+    for name in sorted(filterset.active_values()):
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if not isinstance(values, (list, tuple)):
+            values = [values]
+        sent[name] = sorted(str(value) for value in values if value not in (None, ""))
+    return sent
+
+
+def active_filters(filterset):
+    return {
+        name: (filterset.filters[name], value) for name, value in filterset.active_values().items()
+    }
+
+
+def query_dict(sent):
+    """The query string ``sent`` came from, to build its filterset again."""
+    query = QueryDict(mutable=True)
+    for name, values in sent.items():
+        query.setlist(name, values)
+    return query
+
+
+def _counts_key(language, sent):
+    digest = hashlib.sha256(json.dumps(sent, ensure_ascii=False).encode()).hexdigest()[:32]
+    return f"counts:{language}:{digest}"
+
+
+# Stale counts waiting for the refresher: an append-only queue on the cache's atomic
+# counters (slots head+1 … tail), so any cache backend serves, Redis in production.
+QUEUE = "counts:queue"
+
+
+def _ask_for_refresh(key, language, sent):
+    """Put these counts in the refresher's queue, once until it has counted them."""
+    if not cache.add(f"{key}:asked", 1, settings.COUNTS_STALE_SECONDS):
+        return
+    cache.add(f"{QUEUE}:tail", 0, None)
+    try:
+        slot = cache.incr(f"{QUEUE}:tail")
+    except ValueError:  # evicted between add and incr: the next stale read asks again
+        cache.delete(f"{key}:asked")
+        return
+    cache.set(f"{QUEUE}:{slot}", (language, sent), settings.COUNTS_STALE_SECONDS)
+
+
+def refresh_counts(active_for, languages):
+    """Count again what readers found stale, and the unfiltered counts of each of
+    ``languages`` when they are missing or stale (so they are never counted in a
+    reader's request); ``active_for(sent)`` builds the active filters from what was
+    sent. Returns how many sets of counts it counted."""
+    counted = 0
+    for language in languages:
+        found = cache.get(_counts_key(language, {}))
+        if found is None or not found.is_fresh():
+            count_now(language, {}, {})
+            counted += 1
+    tail = cache.get(f"{QUEUE}:tail", 0)
+    head = cache.get(f"{QUEUE}:head", 0)
+    if head > tail:  # the queue was evicted and began again
+        head = 0
+    for slot in range(head + 1, tail + 1):
+        job = cache.get(f"{QUEUE}:{slot}")
+        if job is not None:
+            language, sent = job
+            key = _counts_key(language, sent)
+            # Asked again from here on: a change made while counting is counted next time.
+            cache.delete(f"{key}:asked")
+            found = cache.get(key)
+            if found is None or not found.is_fresh():
+                count_now(language, sent, active_for(sent))
+                counted += 1
+            cache.delete(f"{QUEUE}:{slot}")
+        cache.set(f"{QUEUE}:head", slot, None)
+    return counted
 
 
 def total_from_counts(counts, active):
@@ -77,9 +198,10 @@ def cached_count(name, build):
     return remember(f"count:{name}", lambda: build().count(), FACET_CACHE_SECONDS)
 
 
-def facet_cache_key(active):
-    """Names the facets of a filter set as they stand now (for the rendered fragment)."""
-    return f"facets:{content_version()}:{_filters_digest(active)}"
+def facet_cache_key(active, counted):
+    """Names the facets of a filter set as they stand now, with ``counted``'s counts (for
+    the rendered fragment: counts the refresher counted again make a new one)."""
+    return f"facets:{content_version()}:{counted.as_of}:{_filters_digest(active)}"
 
 
 def _filters_digest(active):

@@ -11,9 +11,9 @@ from django.core.cache import cache
 from django.db.models import CharField, Value
 from django.utils.translation import get_language
 
-from dialogue_portal.pagecache import content_version, remember
-from publications.facets import facet_counts_for
-from publications.models import Audience, Programme, Project, Publication, Region, Topic
+from dialogue_portal.pagecache import content_version
+from publications.facets import facet_counts
+from publications.models import Audience, Programme, Project, Region, Topic
 
 MODELS = {
     "topic": Topic,
@@ -30,21 +30,25 @@ _held = {}  # "taxonomy" -> (version, monotonic deadline, Taxonomy): this proces
 @dataclass
 class Taxonomy:
     terms: dict = field(default_factory=dict)  # kind -> [term, ...] in name order
-    _counts: dict = field(default_factory=dict)  # language -> counts
+    _counts: dict = field(default_factory=dict)  # language -> facets.Counted
 
     @property
     def counts(self):
         """{kind: {slug: published works}}, each work counted once as the interface
-        language lists it (``one_per_work``): counted (one query over every published
-        publication) only for pages that show them, and cached beside the term lists."""
+        language lists it (``one_per_work``)."""
+        return self.counted.counts
+
+    @property
+    def counted(self):
+        """The unfiltered facet counts in the interface language (``facets.facet_counts``),
+        read only for pages that show them, and held with the term lists."""
         language = get_language()
-        if language not in self._counts:
-            self._counts[language] = remember(
-                f"taxonomy:counts:{language}",
-                lambda: facet_counts_for(Publication.objects.published(), {}, language),
-                TIMEOUT,
-            )
-        return self._counts[language]
+        counted = self._counts.get(language)
+        if counted is None:
+            counted = facet_counts(None, language)
+            if counted.is_fresh():  # stale ones are read again until the refresher's come
+                self._counts[language] = counted
+        return counted
 
     def by_id(self, kind):
         return {term.pk: term for term in self.terms[kind]}

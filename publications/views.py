@@ -168,8 +168,8 @@ class PublicationListView(TemplateView):
         taxonomy = get_taxonomy()
         active = filterset.active_values()
         language = get_language()
-        # Unfiltered counts are the cached ones; a filtered list counts in one query.
-        counts = facet_counts(filterset, base, language) if active else taxonomy.counts
+        counted = facet_counts(filterset, language) if active else taxonomy.counted
+        counts = counted.counts
         total = total_from_counts(counts, active)
         one_per_work = not lists_every_version(active)
 
@@ -190,9 +190,9 @@ class PublicationListView(TemplateView):
             page_obj=page,
             publications=page.object_list,
             # Built only when the rendered facets are not in the cache (the template's
-            # {% cache %} varies on facet_key, which names the filters and content version).
+            # {% cache %} varies on facet_key: the filters, content version and counts).
             facets=functools.partial(build_facets, filterset, counts, taxonomy),
-            facet_key=facet_cache_key(active),
+            facet_key=facet_cache_key(active, counted),
             chips=active_chips(self.request, filterset, taxonomy),
             one_per_work=one_per_work,
             query_string=query_without(self.request, "page"),

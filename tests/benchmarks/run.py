@@ -594,6 +594,8 @@ def storm(base, targets, post_data, script, read_script, cookies, common):
 
     readers = STORM_READERS if common["connections"] >= STORM_READERS else common["connections"]
     seconds = common["seconds"]
+    for path in reads:  # a page that goes viral has been read before: in the page cache
+        check_status(base, path)
     background = writers(seconds + common["warmup"] + max(1, seconds // 2) + 2)
     time.sleep(common["warmup"])  # the storm is on before the readers start
     loaded = wrk(

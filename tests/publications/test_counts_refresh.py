@@ -1,0 +1,114 @@
+"""Facet counts that take long to count are never counted in a reader's request once they
+exist: stale, they are served as they were while `refresh_counts` counts them again.
+COUNTS_INLINE_MS=0 makes every count one of those; the default counts cheap ones inline."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+
+from dialogue_portal.pagecache import bump_content_version
+from publications.facets import facet_counts
+from publications.filters import PublicationFilter
+from publications.models import Publication
+from tests.factories import make_publication, make_topic
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("publications:list")
+
+
+def list_facets(response):
+    return {
+        facet["name"]: {option["value"]: option["count"] for option in facet["options"]}
+        for facet in response.context["facets"]()
+    }
+
+
+def refresh():
+    call_command("refresh_counts", verbosity=0)
+
+
+@pytest.fixture
+def costly(settings):
+    settings.COUNTS_INLINE_MS = 0  # every count took longer than this
+    return settings
+
+
+def test_stale_costly_counts_are_served_as_they_were_until_refreshed(
+    client, costly, django_assert_max_num_queries
+):
+    topic = make_topic()
+    make_publication(topics=[topic], kind="report")
+    assert list_facets(client.get(LIST))["kind"] == {"report": 1}  # first count: inline
+
+    make_publication(topics=[topic], kind="briefing")
+    bump_content_version()  # an editor published
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(LIST)
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert list_facets(response)["kind"] == {"report": 1}  # the previous counts, not a wait
+    assert response.context["page_obj"].paginator.count == 1
+
+    refresh()
+    response = client.get(LIST)
+    assert list_facets(response)["kind"] == {"report": 1, "briefing": 1}
+    assert response.context["page_obj"].paginator.count == 2
+
+
+def test_cheap_counts_are_counted_again_in_the_request(client):
+    make_publication(kind="report")
+    assert list_facets(client.get(LIST))["kind"] == {"report": 1}
+    make_publication(kind="briefing")
+    bump_content_version()
+    assert list_facets(client.get(LIST))["kind"] == {"report": 1, "briefing": 1}
+
+
+def test_refresher_counts_a_filtered_list_as_the_reader_sent_it(client, costly):
+    one, two = make_topic(), make_topic()
+    make_publication(topics=[one], kind="report")
+    make_publication(topics=[one, two], kind="briefing")
+    query = f"{LIST}?topic={one.slug}&kind=report"
+    first = list_facets(client.get(query))
+    assert first["topic"] == {one.slug: 1}
+    assert first["kind"] == {"report": 1, "briefing": 1}
+
+    make_publication(topics=[one, two], kind="report")
+    bump_content_version()
+    assert list_facets(client.get(query)) == first  # stale, served, asked for
+
+    refresh()
+    again = list_facets(client.get(query))
+    assert again["topic"] == {one.slug: 2, two.slug: 1}
+    assert again["kind"] == {"report": 2, "briefing": 1}
+    # What the refresher counted is what counting in the request gives.
+    filterset = PublicationFilter(
+        {"topic": [one.slug], "kind": ["report"]}, queryset=Publication.objects.published()
+    )
+    bump_content_version()
+    costly.COUNTS_INLINE_MS = 10_000_000
+    assert facet_counts(filterset, "en").counts["topic"] == again["topic"]
+
+
+def test_a_stale_set_is_queued_once_until_counted(costly):
+    make_publication(kind="report")
+    facet_counts(None, "en")
+    bump_content_version()
+    first = facet_counts(None, "en")
+    for _ in range(5):
+        assert facet_counts(None, "en") is not None  # stale reads, one request for a count
+    assert cache.get("counts:queue:tail") == 1
+    make_publication(kind="briefing")
+    refresh()
+    assert facet_counts(None, "en").counts["kind"] == {"report": 1, "briefing": 1}
+    assert first.counts["kind"] == {"report": 1}
+
+
+def test_refresher_counts_every_language_before_any_reader(
+    client, costly, django_assert_max_num_queries
+):
+    make_publication(kind="report")
+    refresh()
+    for path in (LIST, "/ru" + LIST):
+        with django_assert_max_num_queries(20) as captured:
+            client.get(path)
+        assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)

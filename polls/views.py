@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, totals_source
+from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
 from polls import services
@@ -67,22 +67,8 @@ class PollDetailView(DetailView):
 
     def get_object(self, queryset=None):
         """The poll and its answers (its published publications are fetched for the
-        context), each query's SQL compiled once per process (publications.compiled)."""
-        found = compiled.rows(
-            ("poll",),
-            lambda slug: Poll.objects.public().filter(slug=slug),
-            slug=self.kwargs["slug"],
-        )
-        if not found:
-            raise Http404(_("No poll at this address."))
-        poll = found[0]
-        answers = compiled.rows(
-            ("poll_answers",),
-            lambda poll_id: Choice.objects.filter(poll_id=poll_id).order_by("order", "pk"),
-            poll_id=poll.pk,
-        )
-        compiled.as_prefetched(poll, "choices", answers)
-        return poll
+        context)."""
+        return public_poll(self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -100,8 +86,46 @@ class PollDetailView(DetailView):
         return context
 
 
-def _public_poll(slug):
-    return get_object_or_404(Poll.objects.public().with_choices(), slug=slug)
+def public_poll(slug):
+    """The public poll at ``slug`` and its answers with their counts, or 404: two
+    queries whose SQL is compiled once per process (publications.compiled)."""
+    poll = _public_poll_or_none(slug)
+    if poll is None:
+        raise Http404(_("No poll at this address."))
+    return poll
+
+
+# What a vote checks (the poll, its dates, its answers), shared under the content
+# version: a vote storm's writes make one query, the vote's own statement, which checks
+# again on the rows that the poll is open. Never shown: its counts may be old.
+POLL_TO_VOTE_SECONDS = 300
+
+
+def poll_to_vote_in(slug):
+    """The public poll at ``slug`` and its answers as a vote needs them, or 404: from
+    the shared cache (only a poll found is kept: a scheduled one opens on its date)."""
+    poll = remember(
+        f"poll_to_vote:{slug}", lambda: _public_poll_or_none(slug), POLL_TO_VOTE_SECONDS
+    )
+    if poll is None:
+        raise Http404(_("No poll at this address."))
+    return poll
+
+
+def _public_poll_or_none(slug):
+    found = compiled.rows(
+        ("poll",), lambda slug: Poll.objects.public().filter(slug=slug), slug=slug
+    )
+    if not found:
+        return None
+    poll = found[0]
+    answers = compiled.rows(
+        ("poll_answers",),
+        lambda poll_id: Choice.objects.filter(poll_id=poll_id).order_by("order", "pk"),
+        poll_id=poll.pk,
+    )
+    compiled.as_prefetched(poll, "choices", answers)
+    return poll
 
 
 def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
@@ -123,7 +147,7 @@ def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
 @never_cache
 def ballot(request, slug):
     """The live, per-reader poll widget (a page without JavaScript, a fragment with htmx)."""
-    poll = _public_poll(slug)
+    poll = public_poll(slug)
     vote = services.reader_vote(poll=poll, reader=known_reader(request))
     return render_ballot(request, poll, vote=vote)
 
@@ -141,28 +165,29 @@ def _chosen(poll, raw):
 @never_cache
 @limit_writes("vote")
 def vote(request, slug):
-    poll = _public_poll(slug)
+    poll = poll_to_vote_in(slug)
     reader = reader_for_write(request)
     choice = _chosen(poll, request.POST.get("choice"))
     try:
         if choice is None:
             raise services.NotAChoice
         cast, created = services.cast_vote(poll=poll, choice=choice, reader=reader)
-    except services.PollClosed:
-        return render_ballot(
-            request, poll, status=409, error=_("This poll is closed: it no longer takes votes.")
-        )
-    except services.PollNotOpen:
-        return render_ballot(request, poll, status=409, error=_("This poll is not open yet."))
-    except services.NotAChoice:
-        return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
+    except services.VoteRejected as rejected:
+        poll = public_poll(slug)  # with its counts as they are
+        if isinstance(rejected, services.PollClosed):
+            error = _("This poll is closed: it no longer takes votes.")
+        elif isinstance(rejected, services.PollNotOpen):
+            error = _("This poll is not open yet.")
+        else:
+            return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
+        return render_ballot(request, poll, status=409, error=error)
     if created:
         services.forget_featured_polls()  # the next reader sees this vote counted
         notice, level = _("Thank you for voting."), messages.SUCCESS
     else:
         notice, level = _("You have already voted in this poll."), messages.INFO
     if request.htmx:
-        poll = _public_poll(slug)  # with the answers' new counts
+        poll = public_poll(slug)  # with the answers' new counts
         response = render_ballot(request, poll, vote=cast, notice=notice)
     else:
         messages.add_message(request, level, notice)

@@ -604,12 +604,40 @@ totals_source(
 
 
 def rateable_publication(slug):
-    return get_object_or_404(
-        Publication.objects.published().only(
-            "pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum"
-        ),
-        slug=slug,
+    """The published publication at ``slug`` with its rating totals, or 404 (its SQL
+    compiled once per process)."""
+    found = compiled.rows(("rateable",), _rateable, slug=slug)
+    if not found:
+        raise Http404(_("No publication at this address."))
+    return found[0]
+
+
+def _rateable(slug):
+    return (
+        Publication.objects.published()
+        .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
+        .filter(slug=slug)
     )
+
+
+# What a rating checks, shared under the content version: a rating storm's writes make
+# one query, the rating's own statement. Never shown: its totals may be old.
+RATED_SECONDS = 300
+
+
+def publication_to_rate(slug):
+    """The published publication at ``slug`` as a rating needs it, or 404, from the
+    shared cache: unpublishing it moves the content version, and only a publication
+    found is kept (a scheduled one is rateable as soon as its date comes)."""
+
+    def find():
+        found = compiled.rows(("rateable",), _rateable, slug=slug)
+        return found[0] if found else None
+
+    publication = remember(f"rateable:{slug}", find, RATED_SECONDS)
+    if publication is None:
+        raise Http404(_("No publication at this address."))
+    return publication
 
 
 def render_rating(request, publication, *, rating=None, status=200, notice="", error=""):
@@ -638,10 +666,11 @@ def rating_widget(request, slug):
 @never_cache
 @limit_writes("rate")
 def rate(request, slug):
-    publication = rateable_publication(slug)
+    publication = publication_to_rate(slug)
     try:
         stars = parse_stars(request.POST.get("stars"))
     except ValidationError as error:
+        publication = rateable_publication(slug)  # with its totals as they are
         return render_rating(request, publication, status=400, error=error.messages[0])
     reader = reader_for_write(request)
     rating, _created = rate_publication(publication=publication, reader=reader, stars=stars)

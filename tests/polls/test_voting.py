@@ -5,10 +5,13 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dialogue_portal.pagecache import bump_content_version
 from polls.models import Choice, Poll, Vote
 from tests.factories import make_poll
 from tests.live_readers import post_form, reader_session
@@ -294,3 +297,48 @@ def test_a_first_vote_and_a_first_rating_are_one_round_trip_each(django_assert_n
     _rating, rerated = rate_publication(publication=publication, reader=who, stars=3)
     assert not again and not rerated
     assert counts(poll) == (1, [0, 1])
+
+
+def test_a_vote_checks_the_poll_from_the_shared_cache(client):
+    poll = make_poll(answers=("Yes", "No"))
+    choice = first_choice(poll)
+    client.post(vote_url(poll), {"choice": choice.pk})
+    with CaptureQueriesContext(connection) as captured:
+        Client().post(vote_url(poll), {"choice": choice.pk})
+    tables = " ".join(q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT"))
+    assert '"polls_choice"' not in tables and '"slug"' not in tables
+    assert counts(poll) == (2, [2, 0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # no savepoint around the statement
+def test_a_first_vote_is_one_statement_on_postgresql(client, django_assert_num_queries):
+    poll = make_poll(answers=("Yes", "No"))
+    choice = first_choice(poll)
+    client.post(vote_url(poll), {"choice": choice.pk})  # fills the shared cache
+    with django_assert_num_queries(1):
+        assert Client().post(vote_url(poll), {"choice": choice.pk}).status_code == 302
+    assert counts(poll) == (2, [2, 0])
+
+
+@pytest.mark.parametrize("editor_saved", [True, False])
+def test_closing_a_poll_stops_votes_at_once(client, editor_saved):
+    poll = make_poll(answers=("Yes", "No"))
+    client.post(vote_url(poll), {"choice": first_choice(poll).pk})  # the poll is in the cache now
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    if editor_saved:
+        bump_content_version()  # what the admin's save does
+    # Either way the vote is refused: the statement checks the poll's row as it is now.
+    response = Client().post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
+    assert response.status_code == 409
+    assert response.context["results"] is not None or "closed" in response.content.decode()
+    assert counts(poll) == (1, [1, 0])
+
+
+def test_a_refused_answer_shows_the_counts_as_they_are(client):
+    poll = make_poll(answers=("Yes", "No"))
+    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    Client().post(vote_url(poll), {"choice": first_choice(poll).pk})
+    response = Client().post(vote_url(poll), {"choice": "999999"}, headers=HTMX)
+    assert response.status_code == 400
+    assert response.context["poll"].total_votes == 2

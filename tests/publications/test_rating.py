@@ -7,10 +7,13 @@ from urllib.request import build_opener
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dialogue_portal import readers
+from dialogue_portal.pagecache import bump_content_version
 from publications.models import Publication, Rating
 from publications.services import rate_publication
 from tests.factories import make_publication
@@ -313,3 +316,42 @@ def test_20_submissions_from_one_signed_in_reader_leave_one_rating(live_server, 
     rating = Rating.objects.get(publication=publication)
     assert rating.reader == f"user:{reader.pk}"
     assert totals(publication) == (1, rating.stars)
+
+
+def test_a_rating_checks_the_publication_from_the_shared_cache(client):
+    publication = make_publication()
+    assert client.post(rate_url(publication), {"stars": "4"}).status_code == 302
+    other = Client()
+    with CaptureQueriesContext(connection) as captured:
+        assert other.post(rate_url(publication), {"stars": "2"}).status_code == 302
+    looked_up = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in looked_up if '"slug"' in sql]  # no look-up by address
+    assert totals(publication) == (2, 6)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # no savepoint around the statement
+def test_a_first_rating_is_one_statement_on_postgresql(client, django_assert_num_queries):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "4"})  # the first reader fills the cache
+    with django_assert_num_queries(1):
+        assert Client().post(rate_url(publication), {"stars": "5"}).status_code == 302
+    assert totals(publication) == (2, 9)
+
+
+def test_unpublishing_stops_ratings_at_once(client):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "4"})  # the publication is in the cache now
+    Publication.objects.filter(pk=publication.pk).update(status=Publication.Status.DRAFT)
+    bump_content_version()  # what the admin's save does
+    assert Client().post(rate_url(publication), {"stars": "3"}).status_code == 404
+    assert totals(publication) == (1, 4)
+
+
+def test_refused_stars_show_the_totals_as_they_are(client):
+    publication = make_publication()
+    client.post(rate_url(publication), {"stars": "4"})
+    Client().post(rate_url(publication), {"stars": "2"})
+    response = Client().post(rate_url(publication), {"stars": "9"}, headers=HTMX)
+    assert response.status_code == 400
+    assert response.context["publication"].rating_count == 2

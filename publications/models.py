@@ -251,9 +251,9 @@ class PublicationQuerySet(models.QuerySet):
         every row from an index alone and take these away."""
         among_ = (self if among is None else among).order_by()
         translated = among_.filter(translation_of__isnull=False)
-        candidates = self.filter(
-            Q(translation_of__isnull=False) | Q(pk__in=translated.values("translation_of"))
-        )
+        # The versions of works translated among these rows: found through the index on
+        # work (an OR of "is a translation" and "is an original of one" read every row).
+        candidates = self.filter(work__in=translated.values("work"))
         translation_first, original_first = self._versions_before(language, among, alike)
         return candidates.filter(
             translation_first | (Q(translation_of__isnull=False) & original_first)

@@ -62,3 +62,8 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ResilientRedisCacheClient
+
+    def validate_key(self, key):
+        """No check: Django's warns of keys memcached would refuse (long ones, spaces,
+        control characters), which Redis stores as they are. A cached page's hit reads a
+        dozen keys, and checking each cost more than reading them apart from the round trip."""

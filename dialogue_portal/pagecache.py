@@ -45,7 +45,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
-KEY_PREFIX = "pagecache:entry"
+# An entry names the totals holes its page holds; entries stored before that (":entry") are
+# never read again and expire.
+KEY_PREFIX = "pagecache:page"
 TOTALS_PREFIX = "pagecache:totals"
 
 
@@ -245,11 +247,12 @@ def _holes(content):
     return {(kind.decode(), int(pk)) for kind, pk in HOLE.findall(content)}
 
 
-def fill_totals(content, found=None):
+def fill_totals(content, found=None, holes=None):
     """``content`` with every totals hole filled from fragments at most
     PAGE_TOTALS_SECONDS old (rendered again, in one query per kind, where expired).
-    ``found``: fragments already read from the cache, by key."""
-    holes = _holes(content)
+    ``found``: fragments already read from the cache, by key; ``holes``: the holes
+    ``content`` holds, when known (a stored page keeps them)."""
+    holes = _holes(content) if holes is None else set(holes)
     if not holes:
         return content
     language = get_language()
@@ -304,11 +307,11 @@ def _lookup(key, request):
     return entry, version, found
 
 
-def _remember_holes(key, content):
+def _remember_holes(key, holes):
     if len(_KNOWN_HOLES) >= KNOWN_HOLES_LIMIT:
         _KNOWN_HOLES.clear()
     language = get_language()
-    _KNOWN_HOLES[key] = tuple(_totals_key(*hole, language) for hole in sorted(_holes(content)))
+    _KNOWN_HOLES[key] = tuple(_totals_key(*hole, language) for hole in holes)
 
 
 def _has_session_cookie(request):
@@ -348,14 +351,14 @@ def _stored(response, version):
         "content": response.content,
         "headers": headers,
         "version": version,
-        "has_totals": HOLE.search(response.content) is not None,
+        "holes": tuple(sorted(_holes(response.content))),
     }
 
 
 def _restored(entry, found):
     content = entry["content"]
-    if entry.get("has_totals"):
-        content = fill_totals(content, found)
+    if entry["holes"]:
+        content = fill_totals(content, found, entry["holes"])
     response = HttpResponse(content, status=entry["status"])
     for name, value in entry["headers"].items():
         response.headers[name] = value
@@ -369,6 +372,8 @@ def _max_age(has_totals):
 
 
 def _normalize_request(request, spec):
+    if not request.META.get("QUERY_STRING"):
+        return  # nothing to normalise: most readers ask for the bare address
     query = normalize_query(request.GET, spec)
     request.GET = query
     request.META["QUERY_STRING"] = query.urlencode()
@@ -396,8 +401,8 @@ def anonymous_page_cache(view=None, *, query=PAGED):
         # this entry stamped with the old one, so it is never served.
         entry, version, found = _lookup(key, request)
         if entry is not None:
-            if entry["has_totals"] and key not in _KNOWN_HOLES:
-                _remember_holes(key, entry["content"])
+            if entry["holes"] and key not in _KNOWN_HOLES:
+                _remember_holes(key, entry["holes"])
             response = _restored(entry, found)
             response["X-Page-Cache"] = "hit"
             patch_vary_headers(response, ["HX-Request"])
@@ -407,9 +412,9 @@ def anonymous_page_cache(view=None, *, query=PAGED):
             response = response.render()
         if request.method == "GET" and response_is_cacheable(request, response):
             entry = _stored(response, version)
-            if entry["has_totals"]:
-                _remember_holes(key, entry["content"])
-            patch_cache_control(response, public=True, max_age=_max_age(entry["has_totals"]))
+            if entry["holes"]:
+                _remember_holes(key, entry["holes"])
+            patch_cache_control(response, public=True, max_age=_max_age(bool(entry["holes"])))
             entry["headers"]["Cache-Control"] = response["Cache-Control"]
             cache.set(key, entry, seconds)
             response["X-Page-Cache"] = "miss"

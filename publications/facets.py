@@ -93,8 +93,12 @@ def count_now(language, sent, active):
     as_of, started = time.time(), time.perf_counter()
     counts = facet_counts_for(Publication.objects.published(), active, language)
     counted = Counted(counts, version, as_of, time.perf_counter() - started)
-    cache.set(_counts_key(language, sent), counted, settings.COUNTS_STALE_SECONDS)
+    _keep(language, sent, counted)
     return counted
+
+
+def _keep(language, sent, counted):
+    cache.set(_counts_key(language, sent), counted, settings.COUNTS_STALE_SECONDS)
 
 
 def sent_filters(filterset):
@@ -153,11 +157,17 @@ def refresh_counts(active_for, languages):
     reader's request); ``active_for(sent)`` builds the active filters from what was
     sent. Returns how many sets of counts it counted."""
     counted = 0
+    unfiltered = None
     for language in languages:
         found = cache.get(_counts_key(language, {}))
         if found is None or not found.is_fresh():
-            count_now(language, {}, {})
-            counted += 1
+            # Unfiltered, each work counts once per option whichever version stands for
+            # it, so the counts are the same in every language: counted once.
+            if unfiltered is None:
+                unfiltered = count_now(language, {}, {})
+                counted += 1
+            else:
+                _keep(language, {}, unfiltered)
     tail = cache.get(f"{QUEUE}:tail", 0)
     head = cache.get(f"{QUEUE}:head", 0)
     if head > tail:  # the queue was evicted and began again

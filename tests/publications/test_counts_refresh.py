@@ -112,3 +112,24 @@ def test_refresher_counts_every_language_before_any_reader(
         with django_assert_max_num_queries(20) as captured:
             client.get(path)
         assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+
+
+def test_unfiltered_counts_are_the_same_in_every_language(client, costly):
+    """What lets the refresher count them once: each work counts once per option."""
+    arms, arctic = make_topic(), make_topic()
+    original = make_publication(kind="report", topics=[arms], language="en")
+    make_publication(kind="briefing", topics=[arctic], language="ru", translation_of=original)
+    make_publication(kind="article", topics=[arms], language="ru")
+    english = facet_counts(None, "en").counts
+    assert english["kind"] == {"report": 1, "briefing": 1, "article": 1}
+    assert english["topic"] == {arms.slug: 2, arctic.slug: 1}
+    assert english["total"] == {"total": 2}
+    assert facet_counts(None, "ru").counts == english
+
+    make_publication(kind="report", topics=[arctic], language="en")
+    bump_content_version()
+    refresh()  # one count, kept for both languages
+    refreshed = {language: facet_counts(None, language) for language in ("en", "ru")}
+    assert refreshed["en"].counts == refreshed["ru"].counts
+    assert refreshed["en"].counts["total"] == {"total": 3}
+    assert all(counted.is_fresh() for counted in refreshed.values())

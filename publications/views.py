@@ -606,18 +606,23 @@ totals_source(
 def rateable_publication(slug):
     """The published publication at ``slug`` with its rating totals, or 404 (its SQL
     compiled once per process)."""
-    found = compiled.rows(("rateable",), _rateable, slug=slug)
-    if not found:
+    publication = _rateable_or_none(slug)
+    if publication is None:
         raise Http404(_("No publication at this address."))
-    return found[0]
+    return publication
 
 
-def _rateable(slug):
-    return (
-        Publication.objects.published()
-        .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
-        .filter(slug=slug)
+def _rateable_or_none(slug):
+    found = compiled.rows(
+        ("rateable",),
+        lambda slug: (
+            Publication.objects.published()
+            .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
+            .filter(slug=slug)
+        ),
+        slug=slug,
     )
+    return found[0] if found else None
 
 
 # What a rating checks, shared under the content version: a rating storm's writes make
@@ -629,12 +634,7 @@ def publication_to_rate(slug):
     """The published publication at ``slug`` as a rating needs it, or 404, from the
     shared cache: unpublishing it moves the content version, and only a publication
     found is kept (a scheduled one is rateable as soon as its date comes)."""
-
-    def find():
-        found = compiled.rows(("rateable",), _rateable, slug=slug)
-        return found[0] if found else None
-
-    publication = remember(f"rateable:{slug}", find, RATED_SECONDS)
+    publication = remember(f"rateable:{slug}", lambda: _rateable_or_none(slug), RATED_SECONDS)
     if publication is None:
         raise Http404(_("No publication at this address."))
     return publication

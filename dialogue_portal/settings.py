@@ -323,6 +323,8 @@ PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
 # again; none is kept longer than COUNTS_STALE_SECONDS.
 COUNTS_INLINE_MS = env_int("COUNTS_INLINE_MS", 500)
 COUNTS_STALE_SECONDS = env_int("COUNTS_STALE_SECONDS", 3600)
+# How long counts wait for the refresher before a reader counts them (none is running).
+COUNTS_PENDING_SECONDS = env_int("COUNTS_PENDING_SECONDS", 300)
 
 # Full-text search index on PostgreSQL: "auto" (RUM when its index exists, else GIN) or
 # "gin" (never RUM). See publications/search.py.

@@ -9,7 +9,12 @@ thousand, seconds for a million. Counts that took longer than ``COUNTS_INLINE_MS
 to count are not counted again in a reader's request: once stale, they are served as
 they were while ``manage.py refresh_counts`` (cron, or a process of its own with
 ``--every``) counts them again. An entry is kept ``COUNTS_STALE_SECONDS`` at most, so
-counts never lag further than that even with no refresher running."""
+counts never lag further than that even with no refresher running.
+
+Where the unfiltered counts took that long (the archive is large), a filter set never
+counted before is not counted in the request either: the list is shown without its
+counts (``facet_counts`` returns None) and the refresher counts them. Should none be
+running, a reader counts them after ``COUNTS_PENDING_SECONDS``."""
 
 import datetime as dt
 import hashlib
@@ -40,6 +45,9 @@ FACET_COLUMNS = {
 FACET_CACHE_SECONDS = 300
 
 
+# How long the last unfiltered count took, in seconds: what counting costs on this archive.
+COST = "counts:cost"
+
 # The list's length, counted beside the facets when they cannot tell it (total_from_counts).
 TOTAL = "total"
 SET_ASIDE = "set-aside:"  # names the rows a facet's counts leave out (facet_counts_for)
@@ -65,22 +73,27 @@ class Counted:
 
 
 def facet_counts(filterset, language):
-    """Facet counts (a ``Counted``) for the published list as the reader filtered it,
-    each work counted once in interface ``language`` as the list shows it; with no
-    filterset, every published work (the term counts every page reads,
-    ``Taxonomy.counts``).
+    """Facet counts (a ``Counted``, or None while they are being counted) for the
+    published list as the reader filtered it, each work counted once in interface
+    ``language`` as the list shows it; with no filterset, every published work (the term
+    counts every page reads, ``Taxonomy.counts``).
 
     Cached under the language and the filters as sent (normalized); fresh for
     FACET_CACHE_SECONDS under the content version (the time limit covers scheduled
     publications that become public on their own). Stale counts are counted again here
-    when that is quick, and otherwise served while the refresher counts them."""
+    when that is quick, and otherwise served while the refresher counts them; filters
+    never counted are left to the refresher when counting is slow (None). Either way a
+    reader counts them once they have waited ``COUNTS_PENDING_SECONDS`` for it."""
     sent = sent_filters(filterset) if filterset is not None else {}
     key = _counts_key(language, sent)
     counted = cache.get(key)
     if counted is not None and counted.is_fresh():
         return counted
-    if counted is not None and counted.seconds * 1000 >= settings.COUNTS_INLINE_MS:
-        _ask_for_refresh(key, language, sent)
+    if counted is not None:
+        slow = counted.seconds * 1000 >= settings.COUNTS_INLINE_MS
+    else:
+        slow = bool(sent) and counting_is_slow()
+    if slow and _ask_for_refresh(key, language, sent):
         return counted
     active = active_filters(filterset) if filterset is not None else {}
     return count_now(language, sent, active)
@@ -94,7 +107,15 @@ def count_now(language, sent, active):
     counts = facet_counts_for(Publication.objects.published(), active, language)
     counted = Counted(counts, version, as_of, time.perf_counter() - started)
     _keep(language, sent, counted)
+    if not sent:
+        cache.set(COST, counted.seconds, None)
     return counted
+
+
+def counting_is_slow():
+    """Whether the unfiltered counts, last time, took longer than a reader should wait."""
+    seconds = cache.get(COST)
+    return seconds is not None and seconds * 1000 >= settings.COUNTS_INLINE_MS
 
 
 def _keep(language, sent, counted):
@@ -139,16 +160,22 @@ QUEUE = "counts:queue"
 
 
 def _ask_for_refresh(key, language, sent):
-    """Put these counts in the refresher's queue, once until it has counted them."""
-    if not cache.add(f"{key}:asked", 1, settings.COUNTS_STALE_SECONDS):
-        return
+    """Put these counts in the refresher's queue, once until it has counted them.
+
+    Returns False when they were asked for more than ``COUNTS_PENDING_SECONDS`` ago and
+    are still not counted: no refresher is keeping up, so the caller counts them."""
+    now = time.time()
+    if not cache.add(f"{key}:asked", now, settings.COUNTS_STALE_SECONDS):
+        asked = cache.get(f"{key}:asked")
+        return asked is None or now - asked < settings.COUNTS_PENDING_SECONDS
     cache.add(f"{QUEUE}:tail", 0, None)
     try:
         slot = cache.incr(f"{QUEUE}:tail")
     except ValueError:  # evicted between add and incr: the next stale read asks again
         cache.delete(f"{key}:asked")
-        return
+        return True
     cache.set(f"{QUEUE}:{slot}", (language, sent), settings.COUNTS_STALE_SECONDS)
+    return True
 
 
 def refresh_counts(active_for, languages):
@@ -210,8 +237,10 @@ def cached_count(name, build):
 
 def facet_cache_key(active, counted):
     """Names the facets of a filter set as they stand now, with ``counted``'s counts (for
-    the rendered fragment: counts the refresher counted again make a new one)."""
-    return f"facets:{content_version()}:{counted.as_of}:{_filters_digest(active)}"
+    the rendered fragment: counts the refresher counted again make a new one; None: the
+    facets without counts, while they are counted)."""
+    as_of = "pending" if counted is None else counted.as_of
+    return f"facets:{content_version()}:{as_of}:{_filters_digest(active)}"
 
 
 def _filters_digest(active):

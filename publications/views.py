@@ -1,6 +1,7 @@
 import functools
 import hashlib
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -81,6 +83,36 @@ def paginate(request, queryset, per_page=PAGE_SIZE, count=None):
         except (TypeError, ValueError, OverflowError):
             number = 1
         return paginator.page(paginator.num_pages if number > 1 else 1)
+
+
+class UncountedPage:
+    """A page of a list whose length is still being counted (``facets.facet_counts``
+    returned None): the rows asked for, and one more to tell whether a next page follows.
+    Its paginator knows no count and no number of pages."""
+
+    paginator = SimpleNamespace(count=None, num_pages=None)
+
+    def __init__(self, request, rows, per_page=PAGE_SIZE):
+        try:
+            self.number = max(1, int(request.GET.get("page", "1")))
+        except (TypeError, ValueError, OverflowError):
+            self.number = 1
+        start = (self.number - 1) * per_page
+        fetched = list(rows[start : start + per_page + 1])
+        self.object_list = fetched[:per_page]
+        self._more = len(fetched) > per_page
+
+    def has_previous(self):
+        return self.number > 1
+
+    def has_next(self):
+        return self._more
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
 
 
 class CompiledPages:
@@ -169,8 +201,6 @@ class PublicationListView(TemplateView):
         active = filterset.active_values()
         language = get_language()
         counted = facet_counts(filterset, language) if active else taxonomy.counted
-        counts = counted.counts
-        total = total_from_counts(counts, active)
         one_per_work = not lists_every_version(active)
 
         def listed():
@@ -178,7 +208,13 @@ class PublicationListView(TemplateView):
             return (rows.one_per_work(language) if one_per_work else rows).for_cards()
 
         key = ("list", language, one_per_work, filterset.shape())
-        page = paginate(self.request, CompiledPages(key, listed), count=total)
+        if counted is None:  # counted by the refresher: the page meanwhile goes without
+            counts = None
+            page = UncountedPage(self.request, CompiledPages(key, listed))
+        else:
+            counts = counted.counts
+            total = total_from_counts(counts, active)
+            page = paginate(self.request, CompiledPages(key, listed), count=total)
         # The filter form as the reader sent it (invalid values and their errors too).
         sent = self.request.GET.copy()
         sent.pop("page", None)
@@ -195,9 +231,17 @@ class PublicationListView(TemplateView):
             facet_key=facet_cache_key(active, counted),
             chips=active_chips(self.request, filterset, taxonomy),
             one_per_work=one_per_work,
+            counts_pending=counts is None,
             query_string=query_without(self.request, "page"),
         )
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if context["counts_pending"]:
+            # Not for the page cache nor a browser's: the counts come within seconds.
+            patch_cache_control(response, no_cache=True)
+        return response
 
 
 def query_without(request, *names, pair=None):
@@ -215,8 +259,10 @@ def query_without(request, *names, pair=None):
 
 
 def build_facets(filterset, counts, taxonomy):
-    """Each facet's options with counts, the chosen ones marked, for the filter form."""
+    """Each facet's options with counts, the chosen ones marked, for the filter form;
+    with no ``counts`` (being counted), every option in use, each count None."""
     chosen = filterset.active_values()
+    in_use = taxonomy.counts if counts is None else counts
     facets = []
     for name in PublicationFilter.FACETS:
         field = filterset.form.fields[name]
@@ -229,11 +275,11 @@ def build_facets(filterset, counts, taxonomy):
             {
                 "value": value,
                 "label": label,
-                "count": counts[name].get(value, 0),
+                "count": None if counts is None else counts[name].get(value, 0),
                 "checked": value in selected,
             }
             for value, label in options
-            if counts[name].get(value) or value in selected
+            if in_use[name].get(value) or value in selected
         ]
         if items:
             facets.append({"name": name, "label": field.label, "options": items})

@@ -133,3 +133,61 @@ def test_unfiltered_counts_are_the_same_in_every_language(client, costly):
     assert refreshed["en"].counts == refreshed["ru"].counts
     assert refreshed["en"].counts["total"] == {"total": 3}
     assert all(counted.is_fresh() for counted in refreshed.values())
+
+
+def test_filters_never_counted_wait_for_the_refresher_where_counting_is_slow(
+    client, costly, django_assert_max_num_queries
+):
+    """A large archive: the list of a new filter set comes at once, its counts a moment
+    later, and the page that lacks them is kept by no cache."""
+    costly.PAGE_CACHE_SECONDS = 600
+    topic = make_topic()
+    for _ in range(21):
+        make_publication(topics=[topic], kind="report")
+    make_publication(kind="briefing")
+    refresh()  # the unfiltered counts, and what counting them cost
+    query = f"{LIST}?topic={topic.slug}"
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(query)
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert response.context["counts_pending"]
+    assert "no-cache" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response
+    page = response.context["page_obj"]
+    assert len(page.object_list) == 20 and page.has_next() and not page.has_previous()
+    assert list_facets(response)["kind"] == {"report": None, "briefing": None}
+    html = response.content.decode()
+    assert "being counted" in html and "Page 1" in html and "Page 1 of" not in html
+
+    last = client.get(f"{query}&page=2").context["page_obj"]
+    assert len(last.object_list) == 1 and not last.has_next() and last.has_previous()
+    past = client.get(f"{query}&page=9")
+    assert "past the end" in past.content.decode()
+
+    refresh()
+    response = client.get(query)
+    assert not response.context["counts_pending"]
+    assert response.context["page_obj"].paginator.count == 21
+    assert list_facets(response)["kind"] == {"report": 21}
+    assert response["X-Page-Cache"] == "miss"
+
+
+def test_a_reader_counts_what_no_refresher_counted_in_time(client, costly):
+    costly.COUNTS_PENDING_SECONDS = 0
+    topic = make_topic()
+    make_publication(topics=[topic], kind="report")
+    refresh()
+    query = f"{LIST}?topic={topic.slug}"
+    assert client.get(query).context["counts_pending"]  # asked for
+    response = client.get(query)  # nobody counted: this reader does
+    assert not response.context["counts_pending"]
+    assert list_facets(response)["kind"] == {"report": 1}
+
+
+def test_filters_are_counted_in_the_request_where_counting_is_quick(client):
+    topic = make_topic()
+    make_publication(topics=[topic], kind="report")
+    refresh()
+    response = client.get(f"{LIST}?topic={topic.slug}")
+    assert not response.context["counts_pending"]
+    assert response.context["page_obj"].paginator.count == 1

@@ -215,10 +215,12 @@ class PublicationListView(TemplateView):
             counts = counted.counts
             total = total_from_counts(counts, active)
             page = paginate(self.request, CompiledPages(key, listed), count=total)
-        # The filter form as the reader sent it (invalid values and their errors too).
+        # The filter form as the reader sent it (invalid values and their errors too),
+        # with the facets and their counts as counted (a new count makes a new form).
         sent = self.request.GET.copy()
         sent.pop("page", None)
-        sent = ("list_form", normalize_query(sent, LIST_QUERY).urlencode())
+        facet_key = facet_cache_key(active, counted)
+        sent = ("list_form", normalize_query(sent, LIST_QUERY).urlencode(), facet_key)
         context["fragments"] = card_fragments(*key, page=page, form=sent)
         context.update(
             filterset=filterset,
@@ -228,7 +230,7 @@ class PublicationListView(TemplateView):
             # Built only when the rendered facets are not in the cache (the template's
             # {% cache %} varies on facet_key: the filters, content version and counts).
             facets=functools.partial(build_facets, filterset, counts, taxonomy),
-            facet_key=facet_cache_key(active, counted),
+            facet_key=facet_key,
             chips=active_chips(self.request, filterset, taxonomy),
             one_per_work=one_per_work,
             counts_pending=counts is None,

@@ -45,9 +45,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
-# An entry names the totals holes its page holds; entries stored before that (":entry") are
-# never read again and expire.
-KEY_PREFIX = "pagecache:page"
+# An entry holds its page cut at the totals holes; entries stored before that (":page",
+# ":entry") are never read again and expire.
+KEY_PREFIX = "pagecache:cut"
 TOTALS_PREFIX = "pagecache:totals"
 
 
@@ -218,7 +218,7 @@ HOLE = re.compile(rb"<!--totals:([a-z_]+):(\d+)-->.*?<!--/totals-->", re.S)
 def totals_source(kind, *, fetch, render):
     """Register how ``kind``'s totals (a publication's rating summary, a poll's counts)
     are shown: ``fetch(ids) -> {id: object}`` reads them in one query, ``render(object)``
-    gives their HTML. ``totals_fragment`` and ``fill_totals`` use both."""
+    gives their HTML. ``totals_fragment`` and ``_fragments`` use both."""
     _TOTALS[kind] = (fetch, render)
 
 
@@ -243,18 +243,9 @@ def totals_fragment(kind, obj):
     return format_html("<!--totals:{}:{}-->{}<!--/totals-->", kind, pk, mark_safe(html))  # noqa: S308
 
 
-def _holes(content):
-    return {(kind.decode(), int(pk)) for kind, pk in HOLE.findall(content)}
-
-
-def fill_totals(content, found=None, holes=None):
-    """``content`` with every totals hole filled from fragments at most
-    PAGE_TOTALS_SECONDS old (rendered again, in one query per kind, where expired).
-    ``found``: fragments already read from the cache, by key; ``holes``: the holes
-    ``content`` holds, when known (a stored page keeps them)."""
-    holes = _holes(content) if holes is None else set(holes)
-    if not holes:
-        return content
+def _fragments(holes, found=None):
+    """{(kind, pk): HTML} for ``holes``: from ``found`` (by cache key), the cache, or
+    rendered again (one query per kind) and kept for PAGE_TOTALS_SECONDS."""
     language = get_language()
     keys = {hole: _totals_key(*hole, language) for hole in holes}
     found = dict(found or {})
@@ -274,13 +265,18 @@ def fill_totals(content, found=None, holes=None):
             fragments[kind, pk] = fresh[keys[kind, pk]] = html
     if fresh:
         cache.set_many(fresh, settings.PAGE_TOTALS_SECONDS)
+    return fragments
 
-    def filled(match):
-        kind, pk = match.group(1).decode(), int(match.group(2))
-        html = fragments[kind, pk].encode()
-        return b"<!--totals:%s:%d-->%s<!--/totals-->" % (match.group(1), pk, html)
 
-    return HOLE.sub(filled, content)
+def _filled(parts, fragments):
+    """A page cut at its holes (``HOLE.split``: text, kind, pk, text, …) joined again
+    with each hole's fragment: no pattern is matched when a stored page is served."""
+    pieces = [parts[0]]
+    for at in range(1, len(parts), 3):
+        kind, pk, text = parts[at], parts[at + 1], parts[at + 2]
+        html = fragments[kind.decode(), int(pk)].encode()
+        pieces += (b"<!--totals:", kind, b":", pk, b"-->", html, b"<!--/totals-->", text)
+    return b"".join(pieces)
 
 
 # --- the cache ------------------------------------------------------------------------------
@@ -346,19 +342,21 @@ def _stored(response, version):
         for name, value in response.headers.items()
         if name.lower() not in ("set-cookie", "vary")
     }
+    # The page cut at its totals holes once here, so serving it joins, never searches.
+    parts = HOLE.split(response.content)
+    holes = {(parts[at].decode(), int(parts[at + 1])) for at in range(1, len(parts), 3)}
     return {
         "status": response.status_code,
-        "content": response.content,
+        "parts": tuple(parts),
         "headers": headers,
         "version": version,
-        "holes": tuple(sorted(_holes(response.content))),
+        "holes": tuple(sorted(holes)),
     }
 
 
 def _restored(entry, found):
-    content = entry["content"]
-    if entry["holes"]:
-        content = fill_totals(content, found, entry["holes"])
+    parts, holes = entry["parts"], entry["holes"]
+    content = _filled(parts, _fragments(set(holes), found)) if holes else parts[0]
     response = HttpResponse(content, status=entry["status"])
     for name, value in entry["headers"].items():
         response.headers[name] = value

@@ -20,7 +20,6 @@ from dialogue_portal.pagecache import (
 from polls import services as poll_services
 from polls.models import Poll
 from publications import compiled
-from publications.filters import rating_average
 from publications.models import Publication
 from publications.search import clean_query, filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
@@ -41,9 +40,8 @@ def top_rated():
         lambda: (
             Publication.objects.published()
             .one_per_work(language)
-            .filter(rating_count__gt=0)
-            .annotate(rating_avg=rating_average())
-            .order_by("-rating_avg", "-rating_count", "-published_at")
+            .filter(ranked_count__gt=0)
+            .order_by("-ranked_average", "-ranked_count", "-published_at")
             .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
         ),
     )

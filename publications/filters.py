@@ -10,8 +10,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db import models
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +23,7 @@ from publications.taxonomy import get_taxonomy
 SORTS = {
     "newest": (_("Newest first"), ["-published_at", "-pk"]),
     "oldest": (_("Oldest first"), ["published_at", "pk"]),
-    "rating": (_("Top rated"), ["-rating_avg", "-rating_count", "-published_at", "-pk"]),
+    "rating": (_("Top rated"), ["-ranked_average", "-ranked_count", "-published_at", "-pk"]),
     "popular": (_("Most read"), ["-view_count", "-published_at", "-pk"]),
     "relevance": (_("Relevance"), None),  # publications.search.relevance_order()
 }
@@ -150,8 +149,6 @@ class PublicationFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        if self.sort_key == "rating":
-            queryset = queryset.annotate(rating_avg=rating_average())
         if self.sort_key == "relevance":
             return queryset.order_by(*relevance_order())
         return queryset.order_by(*SORTS[self.sort_key][1])
@@ -224,14 +221,6 @@ def _shape_of(value):
 
 def _start_of_day(day):
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def rating_average():
-    return Case(
-        When(rating_count=0, then=Value(0.0)),
-        default=Cast(F("rating_sum"), FloatField()) / Cast(F("rating_count"), FloatField()),
-        output_field=FloatField(),
-    )
 
 
 def by_institution(queryset, institution):

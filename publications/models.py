@@ -468,6 +468,12 @@ class Publication(models.Model):
     )
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0, editable=False)
+    # The rating as the top-rated order reads it: copied from the totals above when the
+    # publication is saved and by ``flush_counts`` (publications.services.sync_ranking),
+    # never by a reader's rating. A rating then changes no indexed column, so PostgreSQL
+    # updates the row in place (a HOT update) instead of writing an entry in every index.
+    ranked_average = models.FloatField(_("average rating, ranked"), default=0.0, editable=False)
+    ranked_count = models.PositiveIntegerField(_("ratings, ranked"), default=0, editable=False)
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     download_count = models.PositiveIntegerField(_("downloads"), default=0, editable=False)
     # Full-text search on PostgreSQL (GIN-indexed there); unused on SQLite.
@@ -501,17 +507,11 @@ class Publication(models.Model):
                 condition=Q(status="published"),
             ),
             models.Index(
-                # Exactly publications.filters.rating_average(), so the planner matches it.
-                models.Case(
-                    models.When(rating_count=0, then=Value(0.0)),
-                    default=Cast(F("rating_sum"), models.FloatField())
-                    / Cast(F("rating_count"), models.FloatField()),
-                    output_field=models.FloatField(),
-                ).desc(),
-                F("rating_count").desc(),
+                F("ranked_average").desc(),
+                F("ranked_count").desc(),
                 F("published_at").desc(),
                 F("id").desc(),
-                name="pub_top_rated",
+                name="pub_ranked",
                 condition=Q(status="published"),
             ),
             # Facet counts group the published list by these columns, each work once
@@ -583,6 +583,7 @@ class Publication(models.Model):
         self.doi = normalize_doi(self.doi)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.ranked_count, self.ranked_average = self.rating_count, ranked_average(self)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -850,6 +851,37 @@ class Attachment(models.Model):
         return reverse(
             "publications:download", kwargs={"slug": self.publication.slug, "pk": self.pk}
         )
+
+
+def ranked_average(publication=None):
+    """The average the top-rated order sorts by (0 for none): of ``publication``'s
+    totals, or as an expression over the columns."""
+    if publication is not None:
+        count = publication.rating_count
+        return publication.rating_sum / count if count else 0.0
+    return Case(
+        When(rating_count=0, then=Value(0.0)),
+        default=Cast(F("rating_sum"), models.FloatField())
+        / Cast(F("rating_count"), models.FloatField()),
+        output_field=models.FloatField(),
+    )
+
+
+class RankingDue(models.Model):
+    """A publication rated since the top-rated order last read its totals: the rating
+    statement adds it, ``services.sync_ranking`` (``flush_counts``) copies its totals into
+    ``ranked_*`` and removes it."""
+
+    publication = models.OneToOneField(
+        "Publication", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("ranking due")
+        verbose_name_plural = _("rankings due")
+
+    def __str__(self):
+        return str(self.publication_id)
 
 
 class Rating(models.Model):

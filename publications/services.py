@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from dialogue_portal.readers import relaxed_commit
 from publications import daily
-from publications.models import Publication, Rating
+from publications.models import Publication, RankingDue, Rating, ranked_average
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -50,6 +50,7 @@ def rate_publication(*, publication, reader, stars):
             )
             totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
             daily.add(publication.pk, "ratings")
+            _ranking_due(publication.pk)
         publication.refresh_from_db(fields=["rating_count", "rating_sum"])
         return rating, True
     except IntegrityError:
@@ -66,14 +67,39 @@ def rate_publication(*, publication, reader, stars):
         if change:
             Rating.objects.filter(pk=rating.pk).update(stars=stars, updated_at=timezone.now())
             totals.update(rating_sum=F("rating_sum") + change)
+            _ranking_due(publication.pk)
             rating.stars = stars
     publication.refresh_from_db(fields=["rating_count", "rating_sum"])
     return rating, False
 
 
+def _ranking_due(publication_id):
+    RankingDue.objects.bulk_create(
+        [RankingDue(publication_id=publication_id)], ignore_conflicts=True
+    )
+
+
+def sync_ranking():
+    """Copy the rating totals of the publications rated since the last call into the
+    columns the top-rated order sorts by (``flush_counts``, with cron). Returns how many.
+
+    The due rows are taken and deleted first, then the totals read: a rating committed
+    meanwhile is either read here or leaves a new due row for the next call."""
+    with transaction.atomic():
+        due = list(RankingDue.objects.select_for_update().values_list("publication_id", flat=True))
+        if not due:
+            return 0
+        RankingDue.objects.filter(publication_id__in=due).delete()
+        Publication.objects.filter(pk__in=due).update(
+            ranked_count=F("rating_count"), ranked_average=ranked_average()
+        )
+    return len(due)
+
+
 def _rating_sql():
     quote = connection.ops.quote_name
     ratings, publications = quote(Rating._meta.db_table), quote(Publication._meta.db_table)
+    due = quote(RankingDue._meta.db_table)
     daily_ratings = daily.upsert_sql(
         "ratings", "SELECT %s, %s, 1 WHERE EXISTS (SELECT 1 FROM rating)"
     )
@@ -89,6 +115,9 @@ def _rating_sql():
             SET rating_count = rating_count + 1, rating_sum = rating_sum + %s
             WHERE id = %s AND EXISTS (SELECT 1 FROM rating)
             RETURNING rating_count, rating_sum
+        ), due AS (
+            INSERT INTO {due} (publication_id) SELECT %s WHERE EXISTS (SELECT 1 FROM rating)
+            ON CONFLICT DO NOTHING RETURNING 1
         ), day AS ({daily_ratings} RETURNING 1)
         SELECT rating.id, totals.rating_count, totals.rating_sum FROM rating, totals
     """  # noqa: S608 — table names from the models, values as parameters
@@ -102,6 +131,7 @@ def _first_rating_in_one_statement(publication, reader, stars):
     params = [
         *(publication.pk, reader.key, getattr(reader.user, "pk", None), stars, now, now),
         *(stars, publication.pk),
+        publication.pk,
         *(publication.pk, timezone.localdate()),
     ]
     block = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
@@ -158,6 +188,8 @@ def recount_ratings(publications=None):
     count, total = _rating_totals()
     for publication in wrong:
         Publication.objects.filter(pk=publication.pk).update(rating_count=count, rating_sum=total)
+        _ranking_due(publication.pk)
+    sync_ranking()  # an editor's correction reorders at once
     return len(wrong)
 
 

@@ -36,6 +36,7 @@ from publications.models import (
     Rating,
     Region,
     Topic,
+    ranked_average,
 )
 from publications.renditions import refresh_banner_renditions
 from publications.sanitize import sanitize_html
@@ -327,9 +328,12 @@ class CoreLoader:
             for number, stars in enumerate(entry.get("ratings", []), start=1)
         )
         totals = publication.ratings.aggregate(count=Count("pk"), total=Sum("stars"))
+        publication.rating_count, publication.rating_sum = totals["count"], totals["total"] or 0
         Publication.objects.filter(pk=publication.pk).update(
-            rating_count=totals["count"],
-            rating_sum=totals["total"] or 0,
+            rating_count=publication.rating_count,
+            rating_sum=publication.rating_sum,
+            ranked_count=publication.rating_count,
+            ranked_average=ranked_average(publication),
             view_count=entry.get("views", 0),
         )
 

@@ -42,6 +42,8 @@ TERMS = (Topic, Region, Audience, Programme, Project)
 PUBLICATION_UNVERSIONED = [
     "rating_count",
     "rating_sum",
+    "ranked_average",
+    "ranked_count",
     "view_count",
     "download_count",
     "search_vector",

@@ -347,17 +347,10 @@ def pick_targets(*, oai=True):
 def reader_cookies(count, path, tag="r"):
     """``count`` Cookie headers, each a different anonymous reader with a valid signed cookie."""
     from django.conf import settings
-    from django.core import signing
+
+    from dialogue_portal.readers import signed_reader_cookie
 
     name = getattr(settings, "READER_COOKIE_NAME", "dp_reader")
-    try:
-        from dialogue_portal.readers import signed_reader_cookie
-    except ImportError:  # readers.py not there yet: sign as it will
-
-        def signed_reader_cookie(token):
-            salt = name + "dialogue_portal.readers"
-            return signing.get_cookie_signer(salt=salt).sign(token)
-
     prefix = f"{tag}{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
     with open(path, "w") as handle:
         for i in range(count):
@@ -370,17 +363,22 @@ def count_queries(targets, post_data):
     """SQL queries each page makes as it does under load: page cache off, the shared
     caches (term lists, facet counts, cards) warm from one earlier request. The tests in
     tests/site/test_query_counts.py pin these and the counts with every cache empty."""
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
+    from dialogue_portal.readers import signed_reader_cookie
+
     def refresh_counts():
         call_command("refresh_counts", verbosity=0)
 
     def poster():
+        """A client for a new anonymous reader (as every write under wrk is)."""
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["csrftoken"] = CSRF_TOKEN
+        client.cookies[settings.READER_COOKIE_NAME] = signed_reader_cookie(secrets.token_hex(16))
         return client
 
     counts = {}

@@ -160,7 +160,7 @@ def test_home_features_and_lists_each_work_once_in_the_readers_language(client, 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_home_most_read_and_top_rated_name_each_work_once(client, world, language):
     Publication.objects.filter(slug__startswith="arctic").update(
-        view_count=10, rating_count=1, rating_sum=5
+        view_count=10, rating_count=1, rating_sum=5, ranked_count=1, ranked_average=5.0
     )
     html = page(client, PREFIX[language] + "/")
     for heading in ("most-read-heading", "top-rated-heading"):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from dialogue_portal import readers
 from dialogue_portal.pagecache import bump_content_version
-from publications.models import Publication, Rating
+from publications.models import Publication, RankingDue, Rating
 from publications.services import rate_publication
 from tests.factories import make_publication
 from tests.live_readers import post_form, reader_session
@@ -355,3 +355,83 @@ def test_refused_stars_show_the_totals_as_they_are(client):
     response = Client().post(rate_url(publication), {"stars": "9"}, headers=HTMX)
     assert response.status_code == 400
     assert response.context["publication"].rating_count == 2
+
+
+# The top-rated order reads its own copy of the rating, which flush_counts refreshes.
+
+
+def titles_by_rating(client):
+    html = client.get(reverse("publications:list") + "?sort=rating").content.decode()
+    return re.findall(r'class="card__title"[^>]*>\s*<a[^>]*>([^<]+)</a>', html)
+
+
+def test_ratings_reorder_the_top_rated_list_when_flush_counts_runs(client):
+    first = make_publication(title="First", days_ago=1)
+    second = make_publication(title="Second", days_ago=2)
+    rate_publication(publication=first, reader=readers.Reader(key="anon:a"), stars=2)
+    rate_publication(publication=second, reader=readers.Reader(key="anon:b"), stars=5)
+    first.refresh_from_db()
+    assert (first.ranked_count, first.ranked_average) == (0, 0.0)  # not yet read by the order
+    assert titles_by_rating(client)[:2] == ["First", "Second"]  # unrated: newest first
+
+    call_command("flush_counts", verbosity=0)
+    bump_content_version()  # a new page of cards (they are shared for a minute)
+    assert titles_by_rating(client)[:2] == ["Second", "First"]
+    second.refresh_from_db()
+    assert (second.ranked_count, second.ranked_average) == (1, 5.0)
+
+    # A changed rating is due too.
+    rate_publication(publication=first, reader=readers.Reader(key="anon:a"), stars=5)
+    rate_publication(publication=second, reader=readers.Reader(key="anon:b"), stars=1)
+    call_command("flush_counts", verbosity=0)
+    bump_content_version()
+    assert titles_by_rating(client)[:2] == ["First", "Second"]
+
+
+def test_an_editors_repair_reorders_at_once():
+    publication = make_publication()
+    rate_publication(publication=publication, reader=readers.Reader(key="anon:x"), stars=4)
+    Publication.objects.filter(pk=publication.pk).update(rating_count=3, rating_sum=3)
+    call_command("check_counts", "--repair", verbosity=0)
+    publication.refresh_from_db()
+    assert (publication.ranked_count, publication.ranked_average) == (1, 4.0)
+
+
+@pytest.mark.postgres
+def test_no_index_covers_what_a_rating_writes():
+    """What lets PostgreSQL update the row in place (HOT): no index reads rating_count or
+    rating_sum, in its columns, expressions or condition."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text FROM pg_index i
+            WHERE i.indrelid = %s::regclass AND (
+                EXISTS (
+                    SELECT 1 FROM unnest(i.indkey) AS k
+                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k
+                    WHERE a.attname IN ('rating_count', 'rating_sum'))
+                OR coalesce(pg_get_expr(i.indexprs, i.indrelid), '') ~ 'rating_(count|sum)'
+                OR coalesce(pg_get_expr(i.indpred, i.indrelid), '') ~ 'rating_(count|sum)')
+            """,
+            [Publication._meta.db_table],
+        )
+        assert cursor.fetchall() == []
+
+
+@pytest.mark.postgres
+def test_a_rating_updates_the_row_in_place_on_postgresql(client):
+    publication = make_publication()
+
+    def updates():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
+                [Publication._meta.db_table],
+            )
+            return cursor.fetchone()
+
+    before = updates()
+    rate_publication(publication=publication, reader=readers.Reader(key="anon:x"), stars=4)
+    after = updates()
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)  # one update, a HOT one
+    assert RankingDue.objects.filter(publication=publication).exists()

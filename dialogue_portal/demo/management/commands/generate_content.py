@@ -36,6 +36,7 @@ from publications.models import (
     Rating,
     Region,
     Topic,
+    ranked_average,
 )
 
 PREFIX = "gen-"
@@ -459,6 +460,8 @@ class Command(BaseCommand):
                     for i, s in enumerate(stars)
                 ]
                 publication.rating_count, publication.rating_sum = len(stars), sum(stars)
+                publication.ranked_count = publication.rating_count
+                publication.ranked_average = ranked_average(publication)
         Authorship.objects.bulk_create(authorships, batch_size=BATCH)
         TopicLink.objects.bulk_create(topics, batch_size=BATCH)
         RegionLink.objects.bulk_create(regions, batch_size=BATCH)
@@ -466,7 +469,11 @@ class Command(BaseCommand):
         Attachment.objects.bulk_create(attachments, batch_size=BATCH)
         Rating.objects.bulk_create(ratings, batch_size=BATCH)
         rated = [p for p in rows if p.rating_count]
-        Publication.objects.bulk_update(rated, ["rating_count", "rating_sum"], batch_size=BATCH)
+        Publication.objects.bulk_update(
+            rated,
+            ["rating_count", "rating_sum", "ranked_count", "ranked_average"],
+            batch_size=BATCH,
+        )
 
     def ensure_polls(self, rng):
         """Three open polls with votes whose stored totals equal the vote rows."""

@@ -446,11 +446,16 @@ def gunicorn(env, workers=2):
             raise RuntimeError("gunicorn did not answer")
         yield base, process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 20)
+
+
+def stop(process, seconds):
+    """SIGTERM, then SIGKILL if it has not exited within ``seconds``."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def worker_pids(master):
@@ -581,11 +586,7 @@ def refresher(env):
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, 60)
 
 
 def storm(base, targets, post_data, script, read_script, cookies, common):

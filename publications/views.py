@@ -91,6 +91,9 @@ class UncountedPage:
     Its paginator knows no count and no number of pages."""
 
     paginator = SimpleNamespace(count=None, num_pages=None)
+    # Past any list this site holds: such a page is empty without asking the database
+    # (an offset that large is refused by it, or read through).
+    LAST_PAGE = 1_000_000
 
     def __init__(self, request, rows, per_page=PAGE_SIZE):
         try:
@@ -98,7 +101,8 @@ class UncountedPage:
         except (TypeError, ValueError, OverflowError):
             self.number = 1
         start = (self.number - 1) * per_page
-        fetched = list(rows[start : start + per_page + 1])
+        past_the_end = self.number > self.LAST_PAGE
+        fetched = [] if past_the_end else list(rows[start : start + per_page + 1])
         self.object_list = fetched[:per_page]
         self._more = len(fetched) > per_page
 

@@ -14,7 +14,10 @@ counts never lag further than that even with no refresher running.
 Where the unfiltered counts took that long (the archive is large), a filter set never
 counted before is not counted in the request either: the list is shown without its
 counts (``facet_counts`` returns None) and the refresher counts them. Should none be
-running, a reader counts them after ``COUNTS_PENDING_SECONDS``."""
+running, a reader counts them after ``COUNTS_PENDING_SECONDS``.
+
+On such an archive the unfiltered counts are also kept in the database (``StoredCounts``),
+so a new or emptied cache starts from them, stale, rather than with readers counting."""
 
 import datetime as dt
 import hashlib
@@ -28,7 +31,7 @@ from django.db.models import Count, F, OuterRef, Value
 from django.http import QueryDict
 
 from dialogue_portal.pagecache import content_version, remember
-from publications.models import Publication
+from publications.models import Publication, StoredCounts
 
 # facet name -> the column its options are counted by
 FACET_COLUMNS = {
@@ -45,8 +48,13 @@ FACET_COLUMNS = {
 FACET_CACHE_SECONDS = 300
 
 
-# How long the last unfiltered count took, in seconds: what counting costs on this archive.
+# How long the last unfiltered count took, in seconds: what counting costs on this archive
+# (UNKNOWN where nothing is stored and no count was made since the cache was new).
 COST = "counts:cost"
+UNKNOWN = -1.0
+
+# The unfiltered counts' row in StoredCounts.
+STORED = "unfiltered"
 
 # The list's length, counted beside the facets when they cannot tell it (total_from_counts).
 TOTAL = "total"
@@ -87,6 +95,8 @@ def facet_counts(filterset, language):
     sent = sent_filters(filterset) if filterset is not None else {}
     key = _counts_key(language, sent)
     counted = cache.get(key)
+    if counted is None and not sent:
+        counted = _restore(language)
     if counted is not None and counted.is_fresh():
         return counted
     if counted is not None:
@@ -109,13 +119,43 @@ def count_now(language, sent, active):
     _keep(language, sent, counted)
     if not sent:
         cache.set(COST, counted.seconds, None)
+        if counted.seconds * 1000 >= settings.COUNTS_INLINE_MS:
+            StoredCounts.objects.update_or_create(
+                name=STORED,
+                defaults={
+                    "counts": counts,
+                    "version": version,
+                    "as_of": as_of,
+                    "seconds": counted.seconds,
+                },
+            )
     return counted
 
 
 def counting_is_slow():
     """Whether the unfiltered counts, last time, took longer than a reader should wait."""
     seconds = cache.get(COST)
-    return seconds is not None and seconds * 1000 >= settings.COUNTS_INLINE_MS
+    if seconds is None:  # a new or emptied cache: the stored counts tell
+        _restore(None)
+        seconds = cache.get(COST)
+    return (
+        seconds is not None and seconds != UNKNOWN and seconds * 1000 >= settings.COUNTS_INLINE_MS
+    )
+
+
+def _restore(language):
+    """The stored unfiltered counts (a stale ``Counted``), put back in the cache for
+    ``language`` (when given) with their cost; None, and an UNKNOWN cost, where none are
+    stored (the archive is counted quickly, or has not been counted yet)."""
+    stored = StoredCounts.objects.filter(name=STORED).first()
+    if stored is None:
+        cache.add(COST, UNKNOWN, None)
+        return None
+    counted = Counted(stored.counts, stored.version, stored.as_of, stored.seconds)
+    cache.add(COST, counted.seconds, None)
+    if language is not None:
+        _keep(language, {}, counted)
+    return counted
 
 
 def _keep(language, sent, counted):

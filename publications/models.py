@@ -867,6 +867,26 @@ def ranked_average(publication=None):
     )
 
 
+class StoredCounts(models.Model):
+    """The last unfiltered facet counts of an archive too large to count in a reader's
+    request (``publications.facets``), kept so that a new or emptied cache starts from
+    them: served as stale while the refresher counts again, instead of every first reader
+    counting the whole archive (most of a minute at a million publications)."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    counts = models.JSONField()
+    version = models.BigIntegerField()  # the content version they were counted under
+    as_of = models.FloatField()  # the clock (epoch seconds) when counting began
+    seconds = models.FloatField()  # how long counting took
+
+    class Meta:
+        verbose_name = _("stored counts")
+        verbose_name_plural = _("stored counts")
+
+    def __str__(self):
+        return self.name
+
+
 class RankingDue(models.Model):
     """A publication rated since the top-rated order last read its totals: the rating
     statement adds it, ``services.sync_ranking`` (``flush_counts``) copies its totals into

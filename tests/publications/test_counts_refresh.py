@@ -10,7 +10,7 @@ from django.urls import reverse
 from dialogue_portal.pagecache import bump_content_version
 from publications.facets import facet_counts
 from publications.filters import PublicationFilter
-from publications.models import Publication
+from publications.models import Publication, StoredCounts
 from tests.factories import make_publication, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,41 @@ def test_filters_are_counted_in_the_request_where_counting_is_quick(client):
     response = client.get(f"{LIST}?topic={topic.slug}")
     assert not response.context["counts_pending"]
     assert response.context["page_obj"].paginator.count == 1
+
+
+def test_an_emptied_cache_starts_from_the_stored_counts(
+    client, costly, django_assert_max_num_queries
+):
+    """A large archive after a cache flush (or on a new cache): readers are served the
+    last unfiltered counts from the database, stale, while the refresher counts again;
+    no reader counts the archive, filtered or not."""
+    topic = make_topic()
+    make_publication(topics=[topic], kind="report")
+    refresh()  # counted slowly: kept in the database too
+    make_publication(topics=[topic], kind="briefing")
+    cache.clear()
+
+    with django_assert_max_num_queries(20) as captured:
+        response = client.get(LIST)
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert list_facets(response)["kind"] == {"report": 1}  # stored, stale, served
+    cache.clear()
+    with django_assert_max_num_queries(20) as captured:
+        filtered = client.get(f"{LIST}?topic={topic.slug}")  # never counted: left to the refresher
+    assert not any("COUNT(" in query["sql"] for query in captured.captured_queries)
+    assert filtered.context["counts_pending"]
+
+    refresh()
+    assert list_facets(client.get(LIST))["kind"] == {"report": 1, "briefing": 1}
+    stored = StoredCounts.objects.get()
+    assert stored.counts["kind"] == {"report": 1, "briefing": 1}
+
+
+def test_counts_are_stored_only_where_counting_is_slow(client):
+    make_publication(kind="report")
+    refresh()
+    client.get(LIST)
+    assert not StoredCounts.objects.exists()
+    cache.clear()
+    response = client.get(LIST)  # nothing stored: counted, quickly, in the request
+    assert list_facets(response)["kind"] == {"report": 1}

@@ -59,15 +59,17 @@ def build(size):
     }
 
 
-# page: (cold, warm). Warm counts are what every reader after the first costs.
+# page: (cold, warm). Warm counts are what every reader after the first costs. Pages that
+# show facet counts make one more query cold: the stored counts (facets.StoredCounts),
+# which spare a large archive's first reader after a cache flush from counting it.
 EXPECTED = {
     # warm: top rated (moves with every rating); the poll (shared for PAGE_TOTALS_SECONDS
     # at most, as its counts may be that old) and the rest from the cache
-    "home": (8, 1),
-    "list": (4, 0),  # warm: the total from the cached facet counts, the cards a fragment
-    "list_filtered": (4, 0),  # warm: facet counts and the page of cards from the cache
-    "list_sorted": (4, 0),
-    "list_search": (4, 0),
+    "home": (9, 1),
+    "list": (5, 0),  # warm: the total from the cached facet counts, the cards a fragment
+    "list_filtered": (5, 0),  # warm: facet counts and the page of cards from the cache
+    "list_sorted": (5, 0),
+    "list_search": (5, 0),
     # warm: nothing. The row and the featured poll are shared for PAGE_TOTALS_SECONDS at
     # most (their totals may be that old); tags, versions, parts, related work and the
     # fragments (with the byline and downloads) come from the cache
@@ -76,8 +78,8 @@ EXPECTED = {
     "person": (7, 3),  # warm: the total and the cards come from the cache
     "people": (4, 3),
     "institution": (7, 3),
-    "topic": (5, 1),
-    "project": (8, 4),
+    "topic": (6, 1),
+    "project": (9, 4),
     "browse": (5, 4),
     "search": (5, 0),  # warm: the results are shared by every reader of the same words
     "feed": (2, 2),
@@ -105,5 +107,5 @@ def test_queries_per_page_are_fixed(client, size):
     assert measured == EXPECTED
 
 
-def test_no_public_page_needs_more_than_eight_queries_even_with_every_cache_empty():
-    assert max(cold for cold, _warm in EXPECTED.values()) <= 8
+def test_no_public_page_needs_more_than_nine_queries_even_with_every_cache_empty():
+    assert max(cold for cold, _warm in EXPECTED.values()) <= 9

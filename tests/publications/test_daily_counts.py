@@ -12,6 +12,7 @@ from polls.services import cast_vote
 from publications import counting, daily
 from publications.models import DailyCount, Publication
 from publications.services import rate_publication
+from tests import hot_updates
 from tests.factories import make_attachment, make_poll, make_publication
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,24 @@ def test_racing_first_counts_of_a_day_lose_nothing():
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(add, range(200)))
     assert today(publication)["views"] == 200
+
+
+@pytest.mark.postgres
+def test_no_index_holds_a_days_counts():
+    """What lets PostgreSQL add to a day's row in place (HOT)."""
+    table = DailyCount._meta.db_table
+    assert hot_updates.indexes_reading(table, daily.FIELDS) == []
+
+
+@pytest.mark.postgres
+def test_a_days_second_rating_updates_its_row_in_place():
+    """A busy publication's day row takes every rating: the first creates it, each next
+    one is an update that writes no index entry."""
+    publication = make_publication()
+    rate_publication(publication=publication, reader=Reader(key="anon:first"), stars=4)
+    before = hot_updates.updates(DailyCount._meta.db_table)
+    for n in range(3):
+        rate_publication(publication=publication, reader=Reader(key=f"anon:next{n}"), stars=5)
+    after = hot_updates.updates(DailyCount._meta.db_table)
+    assert (after[0] - before[0], after[1] - before[1]) == (3, 3)
+    assert today(publication)["ratings"] == 4

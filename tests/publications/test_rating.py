@@ -16,6 +16,7 @@ from dialogue_portal import readers
 from dialogue_portal.pagecache import bump_content_version
 from publications.models import Publication, RankingDue, Rating
 from publications.services import rate_publication
+from tests import hot_updates
 from tests.factories import make_publication
 from tests.live_readers import post_form, reader_session
 
@@ -401,37 +402,15 @@ def test_an_editors_repair_reorders_at_once():
 def test_no_index_covers_what_a_rating_writes():
     """What lets PostgreSQL update the row in place (HOT): no index reads rating_count or
     rating_sum, in its columns, expressions or condition."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT i.indexrelid::regclass::text FROM pg_index i
-            WHERE i.indrelid = %s::regclass AND (
-                EXISTS (
-                    SELECT 1 FROM unnest(i.indkey) AS k
-                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k
-                    WHERE a.attname IN ('rating_count', 'rating_sum'))
-                OR coalesce(pg_get_expr(i.indexprs, i.indrelid), '') ~ 'rating_(count|sum)'
-                OR coalesce(pg_get_expr(i.indpred, i.indrelid), '') ~ 'rating_(count|sum)')
-            """,
-            [Publication._meta.db_table],
-        )
-        assert cursor.fetchall() == []
+    table = Publication._meta.db_table
+    assert hot_updates.indexes_reading(table, ["rating_count", "rating_sum"]) == []
 
 
 @pytest.mark.postgres
 def test_a_rating_updates_the_row_in_place_on_postgresql(client):
     publication = make_publication()
-
-    def updates():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = %s",
-                [Publication._meta.db_table],
-            )
-            return cursor.fetchone()
-
-    before = updates()
+    before = hot_updates.updates(Publication._meta.db_table)
     rate_publication(publication=publication, reader=readers.Reader(key="anon:x"), stars=4)
-    after = updates()
+    after = hot_updates.updates(Publication._meta.db_table)
     assert (after[0] - before[0], after[1] - before[1]) == (1, 1)  # one update, a HOT one
     assert RankingDue.objects.filter(publication=publication).exists()

@@ -169,8 +169,9 @@ def _rankings(period):
     One query: the period's rows are summed per publication once, and the three rankings
     read that sum. On PostgreSQL the sum walks the unique index in publication order (no
     hash table, no sort) and reads the counts from the table, which no index holds so
-    that readers' writes update rows in place (DailyCount). Raw SQL, as the ORM can neither share one
-    aggregate between queries nor rank by aggregates in a window without grouping by it.
+    that readers' writes update rows in place (DailyCount). Raw SQL, as the ORM can
+    neither share one aggregate between queries nor rank by aggregates in a window
+    without grouping by it.
     """
     quote = connection.ops.quote_name
     daily = quote(DailyCount._meta.db_table)

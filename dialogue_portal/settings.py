@@ -325,6 +325,9 @@ COUNTS_INLINE_MS = env_int("COUNTS_INLINE_MS", 500)
 COUNTS_STALE_SECONDS = env_int("COUNTS_STALE_SECONDS", 3600)
 # How long counts wait for the refresher before a reader counts them (none is running).
 COUNTS_PENDING_SECONDS = env_int("COUNTS_PENDING_SECONDS", 300)
+# Ranked search results (publications/ranked.py) that took longer than RANK_INLINE_MS to rank
+# are, once stale, served as they were while the same refresher ranks them again.
+RANK_INLINE_MS = env_int("RANK_INLINE_MS", 100)
 
 # Full-text search index on PostgreSQL: "auto" (RUM when its index exists, else GIN) or
 # "gin" (never RUM). See publications/search.py.

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -21,6 +22,7 @@ from polls import services as poll_services
 from polls.models import Poll
 from publications import compiled
 from publications.models import Publication
+from publications.ranked import RankedSlice
 from publications.search import clean_query, filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
 from publications.views import LazyRows
@@ -123,12 +125,18 @@ SEARCH_SECONDS = 300
 
 
 def search_results(text):
-    """``{"publications", "people", "polls"}`` matching ``text``, from the shared cache."""
+    """``({"publications", "people", "polls"}, stale)`` matching ``text``: shared by every
+    reader of the same words, and stale while the publications shown are the last
+    ranking, served as the refresher ranks them again (publications.ranked)."""
     language = get_language()
-
-    def find():
-        # Each matching work once, in the reader's language where a version in it matches.
-        publications = compiled.rows(
+    # Each matching work once, in the reader's language where a version in it matches:
+    # the first of the publication list's search results.
+    ranking = RankedSlice(
+        language,
+        {"q": [text]},
+        0,
+        SEARCH_LIMIT,
+        lambda: compiled.rows(
             ("search", language, text),
             lambda: (
                 filter_by_query(Publication.objects.published(), text)
@@ -136,7 +144,10 @@ def search_results(text):
                 .order_by(*relevance_order())
                 .for_cards()[:SEARCH_LIMIT]
             ),
-        )
+        ),
+    )
+
+    def find():
         name_match = Q()
         for word in text.split()[:5]:
             name_match &= (
@@ -152,13 +163,14 @@ def search_results(text):
             Q(question__icontains=text) | Q(question_ru__icontains=text)
         )
         return {
-            "publications": publications,
+            "publications": ranking.rows(),
             "people": list(people.for_listing()[:SEARCH_LIMIT]),
             "polls": list(polls[:SEARCH_LIMIT]),
         }
 
     digest = hashlib.sha256(text.encode()).hexdigest()[:32]
-    return remember(f"search:{language}:{digest}", find, SEARCH_SECONDS)
+    name = f"search:{language}:{digest}:{ranking.ranked_as_of()}"
+    return remember(name, find, SEARCH_SECONDS), ranking.stale
 
 
 @require_GET
@@ -166,8 +178,10 @@ def search_results(text):
 def search(request):
     """One box over publications, people and polls."""
     text = clean_query(request.GET.get("q", ""))
-    results = search_results(text) if text else {"publications": [], "people": [], "polls": []}
-    return render(
+    results, stale = (
+        search_results(text) if text else ({"publications": [], "people": [], "polls": []}, False)
+    )
+    response = render(
         request,
         "search.html",
         {
@@ -176,6 +190,9 @@ def search(request):
             "total": sum(len(items) for items in results.values()),
         },
     )
+    if stale:  # not for the page cache nor a browser's: the new ranking comes within seconds
+        patch_cache_control(response, no_cache=True)
+    return response
 
 
 @require_GET

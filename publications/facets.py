@@ -31,6 +31,7 @@ from django.db.models import Count, F, OuterRef, Value
 from django.http import QueryDict
 
 from dialogue_portal.pagecache import content_version, remember
+from publications import refresher
 from publications.models import Publication, StoredCounts
 
 # facet name -> the column its options are counted by
@@ -103,7 +104,7 @@ def facet_counts(filterset, language):
         slow = counted.seconds * 1000 >= settings.COUNTS_INLINE_MS
     else:
         slow = bool(sent) and counting_is_slow()
-    if slow and _ask_for_refresh(key, language, sent):
+    if slow and refresher.ask(key, "counts", language, sent):
         return counted
     active = active_filters(filterset) if filterset is not None else {}
     return count_now(language, sent, active)
@@ -194,35 +195,10 @@ def _counts_key(language, sent):
     return f"counts:{language}:{digest}"
 
 
-# Stale counts waiting for the refresher: an append-only queue on the cache's atomic
-# counters (slots head+1 … tail), so any cache backend serves, Redis in production.
-QUEUE = "counts:queue"
-
-
-def _ask_for_refresh(key, language, sent):
-    """Put these counts in the refresher's queue, once until it has counted them.
-
-    Returns False when they were asked for more than ``COUNTS_PENDING_SECONDS`` ago and
-    are still not counted: no refresher is keeping up, so the caller counts them."""
-    now = time.time()
-    if not cache.add(f"{key}:asked", now, settings.COUNTS_STALE_SECONDS):
-        asked = cache.get(f"{key}:asked")
-        return asked is None or now - asked < settings.COUNTS_PENDING_SECONDS
-    cache.add(f"{QUEUE}:tail", 0, None)
-    try:
-        slot = cache.incr(f"{QUEUE}:tail")
-    except ValueError:  # evicted between add and incr: the next stale read asks again
-        cache.delete(f"{key}:asked")
-        return True
-    cache.set(f"{QUEUE}:{slot}", (language, sent), settings.COUNTS_STALE_SECONDS)
-    return True
-
-
-def refresh_counts(active_for, languages):
-    """Count again what readers found stale, and the unfiltered counts of each of
-    ``languages`` when they are missing or stale (so they are never counted in a
-    reader's request); ``active_for(sent)`` builds the active filters from what was
-    sent. Returns how many sets of counts it counted."""
+def refresh_unfiltered(languages):
+    """Count the unfiltered counts of each of ``languages`` when they are missing or
+    stale, so they are never counted in a reader's request. Returns how many sets of
+    counts it counted."""
     counted = 0
     unfiltered = None
     for language in languages:
@@ -235,24 +211,21 @@ def refresh_counts(active_for, languages):
                 counted += 1
             else:
                 _keep(language, {}, unfiltered)
-    tail = cache.get(f"{QUEUE}:tail", 0)
-    head = cache.get(f"{QUEUE}:head", 0)
-    if head > tail:  # the queue was evicted and began again
-        head = 0
-    for slot in range(head + 1, tail + 1):
-        job = cache.get(f"{QUEUE}:{slot}")
-        if job is not None:
-            language, sent = job
-            key = _counts_key(language, sent)
-            # Asked again from here on: a change made while counting is counted next time.
-            cache.delete(f"{key}:asked")
-            found = cache.get(key)
-            if found is None or not found.is_fresh():
-                count_now(language, sent, active_for(sent))
-                counted += 1
-            cache.delete(f"{QUEUE}:{slot}")
-        cache.set(f"{QUEUE}:head", slot, None)
     return counted
+
+
+def count_again(active_for):
+    """The refresher's job for counts a reader found stale or missing (``refresher``):
+    ``active_for(sent)`` builds the active filters from what was sent."""
+
+    def job(language, sent):
+        found = cache.get(_counts_key(language, sent))
+        if found is not None and found.is_fresh():
+            return False
+        count_now(language, sent, active_for(sent))
+        return True
+
+    return job
 
 
 def total_from_counts(counts, active):

@@ -41,6 +41,7 @@ from publications.facets import (
     facet_cache_key,
     facet_counts,
     lists_every_version,
+    sent_filters,
     total_from_counts,
 )
 from publications.filters import PublicationFilter
@@ -55,6 +56,7 @@ from publications.models import (
     attachments_in_order,
     byline_of,
 )
+from publications.ranked import RankedSlice, card_rows
 from publications.search import clean_query, uses_postgres
 from publications.services import parse_stars, rate_publication, reader_rating
 from publications.taxonomy import get_taxonomy
@@ -136,6 +138,28 @@ class CompiledPages:
         )
 
 
+class RankedPages(CompiledPages):
+    """``CompiledPages`` of a list in rank order: each slice's ids are kept, and served
+    stale while the refresher ranks them again where ranking is slow (publications.ranked).
+    ``sent``: the list's words and filters as the reader sent them.
+
+    Every slice is ranked a page and one row wide, so the pages of ``paginate`` and of
+    ``UncountedPage`` (which asks one row more) share their rankings."""
+
+    def __init__(self, key, build, language, sent):
+        super().__init__(key, build)
+        self.language = language
+        self.sent = sent
+        self.ranking = None  # the RankedSlice of the page asked for
+
+    def __getitem__(self, index):
+        start, stop = index.start, max(index.stop, index.start + PAGE_SIZE + 1)
+        rank = super().__getitem__(slice(start, stop))._all
+        self.ranking = RankedSlice(self.language, self.sent, start, stop, rank)
+        size = index.stop - index.start
+        return LazyRows(lambda: self.ranking.rows()[:size])
+
+
 class LazyRows(Sequence):
     """A page's rows, fetched when first read: a page whose cards come from a cached
     fragment (``card_fragments``) makes no query for them."""
@@ -207,25 +231,30 @@ class PublicationListView(TemplateView):
         counted = facet_counts(filterset, language) if active else taxonomy.counted
         one_per_work = not lists_every_version(active)
 
-        def listed():
-            rows = filterset.filtered(Publication.objects.published())
-            return (rows.one_per_work(language) if one_per_work else rows).for_cards()
-
         key = ("list", language, one_per_work, filterset.shape())
+        listed = functools.partial(card_rows, filterset, language)
+        if filterset.sort_key == "relevance":
+            pages = RankedPages(key, listed, language, sent_filters(filterset))
+        else:
+            pages = CompiledPages(key, listed)
         if counted is None:  # counted by the refresher: the page meanwhile goes without
             counts = None
-            page = UncountedPage(self.request, CompiledPages(key, listed))
+            page = UncountedPage(self.request, pages)
         else:
             counts = counted.counts
             total = total_from_counts(counts, active)
-            page = paginate(self.request, CompiledPages(key, listed), count=total)
+            page = paginate(self.request, pages, count=total)
         # The filter form as the reader sent it (invalid values and their errors too),
         # with the facets and their counts as counted (a new count makes a new form).
         sent = self.request.GET.copy()
         sent.pop("page", None)
         facet_key = facet_cache_key(active, counted)
         sent = ("list_form", normalize_query(sent, LIST_QUERY).urlencode(), facet_key)
-        context["fragments"] = card_fragments(*key, page=page, form=sent)
+        # A ranked page's cards are named by when they were ranked: the refresher's new
+        # ranking makes new cards.
+        ranking = getattr(pages, "ranking", None)
+        ranked = () if ranking is None else (ranking.ranked_as_of(),)
+        context["fragments"] = card_fragments(*key, *ranked, page=page, form=sent)
         context.update(
             filterset=filterset,
             form=filterset.form,
@@ -238,14 +267,17 @@ class PublicationListView(TemplateView):
             chips=active_chips(self.request, filterset, taxonomy),
             one_per_work=one_per_work,
             counts_pending=counts is None,
+            # Counts or a ranking served while the refresher makes them again.
+            stale=(counted is not None and not counted.is_fresh())
+            or (ranking is not None and ranking.stale),
             query_string=query_without(self.request, "page"),
         )
         return context
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if context["counts_pending"]:
-            # Not for the page cache nor a browser's: the counts come within seconds.
+        if context["counts_pending"] or context["stale"]:
+            # Not for the page cache nor a browser's: what it lacks comes within seconds.
             patch_cache_control(response, no_cache=True)
         return response
 

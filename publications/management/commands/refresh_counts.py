@@ -3,7 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from publications.facets import active_filters, query_dict, refresh_counts
+from publications import ranked, refresher
+from publications.facets import active_filters, count_again, query_dict, refresh_unfiltered
 from publications.filters import PublicationFilter
 from publications.models import Publication
 
@@ -17,7 +18,8 @@ def active_for(sent):
 class Command(BaseCommand):
     help = (
         "Count again the facet counts readers found stale, and the unfiltered counts of "
-        "each language, so that no reader waits for counts that take long to count "
+        "each language, and rank again the search results readers found stale, so that "
+        "no reader waits for counts or rankings that take long "
         "(cron every minute, or a process of its own with --every)."
     )
 
@@ -31,12 +33,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=None, **options):
         languages = [code for code, _name in settings.LANGUAGES]
+        handlers = {"counts": count_again(active_for), "ranked": ranked.rank_again}
         while True:
             started = time.monotonic()
-            counted = refresh_counts(active_for, languages)
+            done = refresh_unfiltered(languages) + refresher.drain(handlers)
             elapsed = time.monotonic() - started
             if options["verbosity"] > 0:
-                self.stdout.write(f"{counted} sets of counts counted in {elapsed:.1f}s.")
+                self.stdout.write(f"{done} sets of counts and rankings renewed in {elapsed:.1f}s.")
             if every is None:
                 return
             time.sleep(max(0.0, every - elapsed))

@@ -1,18 +1,21 @@
 #!/usr/bin/env python
-"""What an editorial save costs the next reader of the publication list, with facet counts
-refreshed off the request path (publications/facets.py):
+"""What an editorial save costs the next reader of the publication list and of search,
+with facet counts and rankings refreshed off the request path (publications/facets.py,
+publications/ranked.py):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dp_d_bench_1m \\
         .venv/bin/python tests/benchmarks/stale_counts.py
 
 In-process, production settings, Redis at REDIS_URL (default redis://127.0.0.1:6379/3) under a
 prefix of this run only, page cache off. Prints the list's time with no counts at all (the
-first reader ever counts them), after an editorial save (stale counts served, a refresh
-queued), the refresher's pass, and the list again (fresh counts); then a filter set no
-reader asked for before (a topic and five years): listed without its counts while the
-refresher counts them, and again once counted; last, both pages after the cache is
-emptied (a new key prefix): the stored unfiltered counts are served while the refresher
-counts again. The first line forgets the stored counts, so it is a new site's first reader.
+first reader ever counts them: the first line forgets the stored counts, so it is a new
+site's first reader), after an editorial save (stale counts served, a refresh queued), the
+refresher's pass, and the list again (fresh counts); then a filter set no reader asked for
+before (a topic and five years): listed without its counts while the refresher counts
+them, and again once counted; then a search, ranked in the request, after an editorial
+save (the last ranking served while the refresher ranks again) and once ranked again;
+last, both list pages after the cache is emptied (a new key prefix): the stored unfiltered
+counts are served while the refresher counts again.
 """
 
 import datetime as dt
@@ -89,6 +92,15 @@ def main():
     call_command("refresh_counts", verbosity=0)
     print(f"STALE refresh_counts pass: {(time.perf_counter() - started) * 1000:.0f} ms")
     print(f"STALE next reader of it, counted: {get(path, query):.0f} ms")
+
+    search, words = "/search/", urlencode({"q": "arms control"})
+    print(f"STALE first search for ?{words} (ranked in the request): {get(search, words):.0f} ms")
+    bump_content_version()
+    print(f"STALE same search after an editorial save (last ranking): {get(search, words):.0f} ms")
+    started = time.perf_counter()
+    call_command("refresh_counts", verbosity=0)
+    print(f"STALE refresh_counts pass: {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(f"STALE next search, ranked again: {get(search, words):.0f} ms")
 
     cache.key_prefix += "-emptied"  # as after a flush, or on a new cache server
     print(f"STALE first reader after the cache is emptied (stored counts): {get(path):.0f} ms")

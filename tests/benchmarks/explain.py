@@ -7,7 +7,10 @@
 Runs in-process with caching off (a fresh local-memory cache per page); --plans adds
 EXPLAIN ANALYZE for queries slower than --slow milliseconds. --refresher runs
 ``refresh_counts`` after clearing the cache, as the deployed refresher keeps the unfiltered
-counts: the page is then measured as a reader meets it in production.
+counts: the page is then measured as a reader meets it in production. --after-save
+keeps the cache and moves the content version instead, as every editorial save does: the
+page is measured as its first reader after a save meets it (stale counts and rankings
+served while the refresher makes them again, every fragment rendered anew).
 """
 
 import argparse
@@ -31,6 +34,11 @@ def main():
         action="store_true",
         help="count the unfiltered facet counts after clearing the cache (refresh_counts)",
     )
+    parser.add_argument(
+        "--after-save",
+        action="store_true",
+        help="move the content version instead of clearing the cache (an editorial save)",
+    )
     args = parser.parse_args()
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dialogue_portal.settings")
@@ -43,11 +51,15 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
+    from dialogue_portal.pagecache import bump_content_version
+
     client = Client(HTTP_HOST="127.0.0.1")
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["127.0.0.1"]):
         for path in args.paths:
             client.get(path)
-            if not args.warm:
+            if args.after_save:
+                bump_content_version()
+            elif not args.warm:
                 cache.clear()
                 if args.refresher:
                     call_command("refresh_counts", verbosity=0)

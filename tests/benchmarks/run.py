@@ -48,6 +48,7 @@ PAGES = [
     "list_filtered",
     "list_sorted",
     "search",
+    "search_ru",
     "detail",
     "author",
     "poll",

@@ -105,6 +105,17 @@ def content_version():
     return _held_version()
 
 
+class MadeUnderVersion:
+    """What was made from the content as it stood under ``version`` at ``as_of`` (the
+    clock when making began): fresh while that version stands, for ``fresh_for`` seconds
+    at most (which covers scheduled publications that become public on their own)."""
+
+    fresh_for = 300
+
+    def is_fresh(self):
+        return self.version == content_version() and time.time() - self.as_of < self.fresh_for
+
+
 def remember(name, compute, seconds):
     """``compute()``'s answer, kept for ``seconds`` at most under ``name`` and the content
     version: for what only editors' changes alter (counts, totals, term lists)."""

@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Value
 from django.http import QueryDict
 
-from dialogue_portal.pagecache import content_version, remember
+from dialogue_portal.pagecache import MadeUnderVersion, content_version, remember
 from publications import refresher
 from publications.models import Publication, StoredCounts
 
@@ -69,16 +69,15 @@ def lists_every_version(active):
 
 
 @dataclass(frozen=True)
-class Counted:
+class Counted(MadeUnderVersion):
     """Facet counts as counted: under which content version, from when, at what cost."""
+
+    fresh_for = FACET_CACHE_SECONDS
 
     counts: dict
     version: int
     as_of: float  # the clock when counting began: the counts are at least this recent
     seconds: float  # how long counting took
-
-    def is_fresh(self):
-        return self.version == content_version() and time.time() - self.as_of < FACET_CACHE_SECONDS
 
 
 def facet_counts(filterset, language):
@@ -137,8 +136,8 @@ def counting_is_slow():
     """Whether the unfiltered counts, last time, took longer than a reader should wait."""
     seconds = cache.get(COST)
     if seconds is None:  # a new or emptied cache: the stored counts tell
-        _restore(None)
-        seconds = cache.get(COST)
+        stored = _restore(None)
+        seconds = UNKNOWN if stored is None else stored.seconds
     return (
         seconds is not None and seconds != UNKNOWN and seconds * 1000 >= settings.COUNTS_INLINE_MS
     )

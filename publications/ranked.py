@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.pagecache import MadeUnderVersion, content_version
 from publications import refresher
 from publications.facets import lists_every_version, query_dict
 from publications.filters import PublicationFilter
@@ -32,16 +32,15 @@ RANKED_SECONDS = 300
 
 
 @dataclass(frozen=True)
-class Ranked:
+class Ranked(MadeUnderVersion):
     """A ranked slice's ids as ranked: under which content version, from when, at what cost."""
+
+    fresh_for = RANKED_SECONDS
 
     ids: tuple
     version: int
     as_of: float  # the clock when ranking began
     seconds: float  # how long ranking took
-
-    def is_fresh(self):
-        return self.version == content_version() and time.time() - self.as_of < RANKED_SECONDS
 
 
 def card_rows(filterset, language):

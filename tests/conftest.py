@@ -10,6 +10,9 @@ from django.utils import translation
 
 POSTGRES_ONLY = "postgres"
 
+# Every test runs under a clock it sets (tests/clock.py), never the machine's.
+pytest_plugins = ["tests.clock"]
+
 # The live server listens with Django's queue of 10 waiting connections; the concurrency tests
 # send 50 readers at once, and a full queue resets connections before the site sees them
 # (production servers listen with hundreds: gunicorn's backlog is 2048).

@@ -1,0 +1,109 @@
+"""The test clock: no test reads the machine's clock.
+
+Every test runs under a clock this plugin sets (time-machine, ticking from the set moment),
+so the suite passes on any day at any hour. The moment is ``DEFAULT_MOMENT`` unless
+``--clock ISO`` (or ``TEST_CLOCK``) names another.
+
+Tests whose outcome depends on the date or the hour (weeks, days, midnight, scheduling) are
+marked ``clock``. ``--clock-passes`` runs each of them again under every moment of
+``PASSES``: the seven weekdays, just before and after midnight in Europe/London and
+Europe/Moscow, and the two days a year London's clocks change. CI runs that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+import time_machine
+
+UTC = dt.UTC
+
+# A Wednesday, mid-morning in London and in Moscow, far from any week, month or DST edge.
+DEFAULT_MOMENT = "2026-06-17T09:30:00+00:00"
+
+# Name → moment (UTC). The names say what each tests.
+PASSES: dict[str, str] = {
+    "mon": "2026-06-15T12:00:00+00:00",
+    "tue": "2026-06-16T12:00:00+00:00",
+    "wed": "2026-06-17T12:00:00+00:00",
+    "thu": "2026-06-18T12:00:00+00:00",
+    "fri": "2026-06-19T12:00:00+00:00",
+    "sat": "2026-06-20T12:00:00+00:00",
+    "sun": "2026-06-21T12:00:00+00:00",
+    # London in winter is UTC: Sunday night into Monday, the end of an ISO week.
+    "london-before-midnight": "2026-12-06T23:59:30+00:00",
+    "london-after-midnight": "2026-12-07T00:00:30+00:00",
+    # Moscow is UTC+3 all year: a Saturday night there is still Saturday evening in London.
+    "moscow-before-midnight": "2026-12-05T20:59:30+00:00",
+    "moscow-after-midnight": "2026-12-05T21:00:30+00:00",
+    # London's clocks change at 01:00 UTC on the last Sundays of March and October.
+    "london-spring-forward": "2027-03-28T01:30:00+00:00",
+    "london-fall-back": "2026-10-25T00:30:00+00:00",
+}
+
+
+def moment(text: str) -> dt.datetime:
+    if text in PASSES:
+        text = PASSES[text]
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise pytest.UsageError(f"--clock {text!r}: give a UTC offset, e.g. +00:00")
+    return value.astimezone(UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("clock")
+    group.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", DEFAULT_MOMENT),
+        help="the moment every test starts at (ISO 8601 with an offset, or a name of PASSES)",
+    )
+    group.addoption(
+        "--clock-passes",
+        action="store_true",
+        help="run the tests marked `clock` once under each moment of tests.clock.PASSES",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "clock: the outcome depends on the date or the hour (see tests/clock.py)"
+    )
+    moment(config.getoption("--clock"))  # refuse a bad value before any test runs
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.config.getoption("--clock-passes") and metafunc.definition.get_closest_marker(
+        "clock"
+    ):
+        metafunc.fixturenames.append("clock_pass")
+        metafunc.parametrize("clock_pass", list(PASSES), indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --clock-passes, only the tests marked `clock` run (once per moment)."""
+    if not config.getoption("--clock-passes"):
+        return
+    kept = [item for item in items if item.get_closest_marker("clock")]
+    dropped = [item for item in items if not item.get_closest_marker("clock")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+@pytest.fixture
+def clock_pass(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def clock(request: pytest.FixtureRequest):
+    """The test's clock: set to the pass's moment, else to --clock; it ticks from there.
+    A test may travel further with ``clock.move_to(...)`` or ``clock.shift(...)``."""
+    callspec = getattr(request.node, "callspec", None)
+    name = callspec.params.get("clock_pass") if callspec else None
+    start = moment(name or request.config.getoption("--clock"))
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller

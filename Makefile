@@ -15,7 +15,7 @@ PAGES ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run test test-sqlite test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
+.PHONY: install vnu run test test-fast test-sqlite test-clock test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -53,22 +53,40 @@ run: install
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on both cores (pytest-xdist); `--lf`, `--ff` and friends work through
+# PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=--lf`.
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(WORKERS)
+
+# Everything CI runs: the suite on SQLite, the date passes, then the suite on PostgreSQL.
 test: install vnu
 	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-clock
 	@case "$$DATABASE_URL" in \
 	  postgres*) $(MAKE) --no-print-directory test-postgres ;; \
 	  *) echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run." ;; \
 	esac
 
+# The quick loop: SQLite, no browser, no Java.
+test-fast: install
+	@echo "== quick loop: SQLite, no browser or HTML checker =="
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not e2e and not vnu" $(PYTEST_ARGS)
+
 test-sqlite: install vnu
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) $(PYTEST_ARGS)
+
+# The tests marked `clock` again under each moment of tests/clock.py's PASSES: every weekday,
+# both sides of midnight in London and Moscow, and the days London's clocks change.
+test-clock: install
+	@echo "== date-dependent tests under every clock of tests/clock.py =="
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) --clock-passes -q $(PYTEST_ARGS)
 
 test-postgres: install vnu
 	@echo "== test suite on PostgreSQL ($$DATABASE_URL) =="
 	@# Fifty readers connecting at once on two cores can take more than the production 2 s.
 	env -u REDIS_URL DATABASE_CONNECT_TIMEOUT=$${DATABASE_CONNECT_TIMEOUT:-10} \
-	  $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	  $(PYTEST) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -38,6 +38,15 @@ def pytest_collection_modifyitems(config, items):
         )
 
 
+def pytest_report_header(config):
+    """Said by the controller too: under pytest-xdist the workers' collection prints nothing."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return "tests marked postgres are deselected on SQLite; the PostgreSQL pass runs them"
+    return None
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Every test: an empty cache, its own media folder, and English until it asks otherwise

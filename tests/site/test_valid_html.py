@@ -40,7 +40,7 @@ from tests.factories import (
     png_upload,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.vnu, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU_JAR = Path(

@@ -2,7 +2,7 @@
 
 A fresh checkout runs with no variables set: SQLite, an in-process cache and
 media on disk. Production (DEBUG off) refuses to start with an insecure
-SECRET_KEY or no ALLOWED_HOSTS. See README.md for every variable.
+SECRET_KEY or no ALLOWED_HOSTS. See docs/configuration.md for every variable.
 """
 
 from pathlib import Path

@@ -360,9 +360,9 @@ def test_a_folder_manifest_cannot_reach_outside(tmp_path):
     ]
 
 
-def test_the_readme_example_imports(tmp_path):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    example = re.search(r"```json\n(.*?)```", readme, re.S).group(1).replace("<p>…</p>", "<p>x</p>")
+def test_the_documented_example_imports(tmp_path):
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "archive.md").read_text()
+    example = re.search(r"```json\n(.*?)```", docs, re.S).group(1).replace("<p>…</p>", "<p>x</p>")
     jpeg = io.BytesIO()
     Image.new("RGB", (30, 20)).save(jpeg, "JPEG")
     folder = write_folder(

@@ -288,7 +288,7 @@ def test_a_cached_page_answers_a_repeated_request_with_304(client, page_cache):
 
 
 def test_the_stated_bound_on_totals_is_five_seconds_by_default():
-    """The README promises readers of cached pages totals at most 5 seconds old."""
+    """docs/caching.md promises readers of cached pages totals at most 5 seconds old."""
     import importlib
     import os
 

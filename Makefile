@@ -56,7 +56,7 @@ run: install
 # The suite runs on both cores (pytest-xdist); `--lf`, `--ff` and friends work through
 # PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=--lf`.
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -n $(WORKERS)
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 # Everything CI runs: the suite on SQLite, the date passes, then the suite on PostgreSQL.
 test: install vnu

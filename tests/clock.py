@@ -20,18 +20,19 @@ import time_machine
 
 UTC = dt.UTC
 
-# A Wednesday, mid-morning in London and in Moscow, far from any week, month or DST edge.
-DEFAULT_MOMENT = "2026-06-17T09:30:00+00:00"
+# A Wednesday, mid-morning in London and in Moscow, far from any week, month or DST edge,
+# and after the last dated publication of the demo content (2026-09-15).
+DEFAULT_MOMENT = "2026-11-18T09:30:00+00:00"
 
-# Name → moment (UTC). The names say what each tests.
+# Name → moment (UTC), each after the demo content's last date as well.
 PASSES: dict[str, str] = {
-    "mon": "2026-06-15T12:00:00+00:00",
-    "tue": "2026-06-16T12:00:00+00:00",
-    "wed": "2026-06-17T12:00:00+00:00",
-    "thu": "2026-06-18T12:00:00+00:00",
-    "fri": "2026-06-19T12:00:00+00:00",
-    "sat": "2026-06-20T12:00:00+00:00",
-    "sun": "2026-06-21T12:00:00+00:00",
+    "mon": "2026-11-16T12:00:00+00:00",
+    "tue": "2026-11-17T12:00:00+00:00",
+    "wed": "2026-11-18T12:00:00+00:00",
+    "thu": "2026-11-19T12:00:00+00:00",
+    "fri": "2026-11-20T12:00:00+00:00",
+    "sat": "2026-11-21T12:00:00+00:00",
+    "sun": "2026-11-22T12:00:00+00:00",
     # London in winter is UTC: Sunday night into Monday, the end of an ISO week.
     "london-before-midnight": "2026-12-06T23:59:30+00:00",
     "london-after-midnight": "2026-12-07T00:00:30+00:00",

@@ -8,6 +8,9 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import translation
 
+from publications import taxonomy
+from publications.templatetags import memo
+
 POSTGRES_ONLY = "postgres"
 
 # Every test runs under a clock it sets (tests/clock.py), never the machine's.
@@ -47,16 +50,30 @@ def pytest_report_header(config):
     return None
 
 
+def forget_process_copies():
+    """The copies a process keeps beside the cache (the term lists, the site's chrome) are
+    keyed by the content version, which starts again at 0 with every emptied cache: a test
+    must not inherit the last one's."""
+    taxonomy._held.clear()
+    memo._held.clear()
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Every test: an empty cache, its own media folder, and English until it asks otherwise
     (a /ru/ request leaves the thread in Russian, which would change later reverse() calls)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Counting and ranking count as cheap whatever the machine's load: a test that wants
+    # them slow (served stale, done by the refresher) sets these to 0.
+    settings.COUNTS_INLINE_MS = 60_000
+    settings.RANK_INLINE_MS = 60_000
     cache.clear()
+    forget_process_copies()
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
+    forget_process_copies()
 
 
 @pytest.fixture

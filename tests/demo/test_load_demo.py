@@ -50,6 +50,8 @@ def quick_files(monkeypatch):
     monkeypatch.setattr(loader.CoreLoader, "add_banner", lambda self, publication, entry: None)
 
 
+# Dated demo content and work scheduled twelve days ahead: the date matters.
+@pytest.mark.clock
 def test_the_demo_looks_lived_in_with_real_files(client):
     output = run()
     assert "Demo content: " in output and "0 skipped" in output

@@ -16,7 +16,8 @@ from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
 from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import links_in, local_path, make_subscriber, parts
 
-pytestmark = pytest.mark.django_db
+# Weekly digests, days and weeks: run again under every clock of tests/clock.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 SITE = "https://portal.example.org"
 
@@ -111,7 +112,7 @@ def test_the_weekly_digest_lists_last_weeks_matching_publications_once(smtp):
     make_publication(title="Security one", topics=[security], published_at=when)
     make_publication(title="Economy one", topics=[economy], published_at=when)
     make_publication(title="Russian one", language="ru", published_at=when)
-    make_publication(title="This week", published_at=now - dt.timedelta(minutes=5))
+    make_publication(title="This week", published_at=now)  # a minute past Monday's midnight too
     make_subscriber("security@example.org", topics=[security])
     make_subscriber("both@example.org", language="both")
     make_subscriber("economy-ru@example.org", topics=[economy], language="ru")
@@ -130,7 +131,9 @@ def test_the_weekly_digest_lists_last_weeks_matching_publications_once(smtp):
 
     count = len(smtp.messages)
     assert run(now).sent == 0  # the same period again: nothing twice
-    assert run(now + dt.timedelta(days=2)).sent == 0
+    _start, this_monday, _label = sending.week_before(now)
+    end_of_this_week = this_monday + dt.timedelta(days=7, seconds=-1)
+    assert run(end_of_this_week).sent == 0  # later the same week: still last week's digest
     assert len(smtp.messages) == count
 
 
@@ -179,7 +182,8 @@ def test_subscribers_are_read_in_batches(smtp):
 
 
 def test_a_queued_issue_goes_to_every_confirmed_subscriber_in_their_language(smtp):
-    publication = make_publication(title="Chosen report")
+    # Older than last week: no weekly digest goes out beside the issue, whatever the day.
+    publication = make_publication(title="Chosen report", days_ago=20)
     make_subscriber("en@example.org")
     make_subscriber("ru@example.org", language="ru", frequency="each")
     make_subscriber("pending@example.org", state="pending")

@@ -23,7 +23,8 @@ from tests.factories import (
 )
 from tests.oai.conftest import NS, error_code, oai
 
-pytestmark = pytest.mark.django_db
+# Days and their edges: run again under every clock of tests/clock.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture

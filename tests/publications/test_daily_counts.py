@@ -15,7 +15,8 @@ from publications.services import rate_publication
 from tests import hot_updates
 from tests.factories import make_attachment, make_poll, make_publication
 
-pytestmark = pytest.mark.django_db
+# Days and their edges: run again under every clock of tests/clock.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/126 Safari/537.36"
 
 

@@ -12,6 +12,7 @@ from tests.factories import make_person, make_project, make_publication
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.clock
 def test_published_excludes_drafts_review_and_scheduled():
     live = make_publication()
     make_publication(status=Publication.Status.DRAFT)
@@ -20,6 +21,7 @@ def test_published_excludes_drafts_review_and_scheduled():
     assert list(Publication.objects.published()) == [live]
 
 
+@pytest.mark.clock
 def test_scheduled_publication_becomes_public_when_its_date_comes():
     future = timezone.now() + dt.timedelta(hours=1)
     publication = make_publication(published_at=future)
@@ -28,6 +30,7 @@ def test_scheduled_publication_becomes_public_when_its_date_comes():
     assert Publication.objects.published().filter(pk=publication.pk).exists()
 
 
+@pytest.mark.clock
 def test_publishing_without_a_date_sets_it_now():
     publication = make_publication(status=Publication.Status.DRAFT, published_at=None)
     publication.status = Publication.Status.PUBLISHED

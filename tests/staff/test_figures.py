@@ -16,7 +16,8 @@ from polls.models import Vote
 from publications.models import DailyCount, Publication
 from tests.factories import make_poll, make_publication, make_topic
 
-pytestmark = pytest.mark.django_db
+# Days and their edges: run again under every clock of tests/clock.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 URL = reverse("staff:figures")
 CSV_URL = reverse("staff:figures-csv")

@@ -12,7 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.env import env_bool, env_int, env_list, env_str, parse_database_url
+from dialogue_portal.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_site_url,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,7 +40,13 @@ if not DEBUG:
             "ALLOWED_HOSTS must name the site's host names when DEBUG is off"
         )
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The origin of every absolute link (feeds, sitemap, robots.txt, canonical and share links,
+# the API, OAI-PMH, mails): never the request's Host header, which the client chooses.
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
+if not DEBUG and not env_str("SITE_URL").strip():
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's origin (https://portal.example.org) when DEBUG is off"
+    )
 SITE_NAME = env_str("SITE_NAME", "Dialogue Portal")
 
 INSTALLED_APPS = [

@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.links import absolute_url
 from people.models import Person
 from publications.models import Project, Publication, Topic
 
@@ -15,6 +16,10 @@ ONE_PER_WORK = _("Each work once, in this feed's language where available.")
 
 
 class LatestRssFeed(Feed):
+    """Every address in a feed (its link, its own URL, its items') starts with SITE_URL:
+    Django's Feed would put the request's host before a relative one."""
+
+    url_name = "publications:feed-rss"
     title = _("Dialogue Portal: latest publications")
     description = format_lazy(
         "{} {}",
@@ -23,7 +28,13 @@ class LatestRssFeed(Feed):
     )
 
     def link(self):
-        return reverse("publications:list")  # /ru/publications/ in the Russian feed
+        return absolute_url(reverse("publications:list"))  # /ru/publications/ in Russian
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def items(self):
         return self.listed(Publication.objects.published())
@@ -59,6 +70,7 @@ class LatestRssFeed(Feed):
 
 class LatestAtomFeed(LatestRssFeed):
     feed_type = Atom1Feed
+    url_name = "publications:feed-atom"
     subtitle = LatestRssFeed.description
 
 
@@ -71,7 +83,10 @@ class ObjectFeed(LatestRssFeed):
         return get_object_or_404(self.model, slug=slug)
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute_url(reverse(self.url_name, args=[obj.slug]))
 
     def title(self, obj):
         return _("Dialogue Portal: %(name)s") % {"name": self.display_name(obj)}
@@ -90,6 +105,7 @@ class ObjectFeed(LatestRssFeed):
 
 class TopicFeed(ObjectFeed):
     model = Topic
+    url_name = "publications:feed-topic"
 
     def filtered(self, queryset, obj=None):
         return queryset.filter(topics=obj)
@@ -97,6 +113,7 @@ class TopicFeed(ObjectFeed):
 
 class PersonFeed(ObjectFeed):
     model = Person
+    url_name = "publications:feed-person"
 
     def filtered(self, queryset, obj=None):
         return queryset.by_author(obj)
@@ -104,6 +121,7 @@ class PersonFeed(ObjectFeed):
 
 class ProjectFeed(ObjectFeed):
     model = Project
+    url_name = "publications:feed-project"
 
     def filtered(self, queryset, obj=None):
         return queryset.filter(project=obj)

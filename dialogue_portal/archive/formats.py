@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from dialogue_portal.archive.exporter import FORMULA_START, TERM_KINDS
+from dialogue_portal import spreadsheet
+from dialogue_portal.archive.exporter import TERM_KINDS
 
 RECORD_KEYS = {
     "id", "slug", "kind", "language", "status", "published_at", "featured", "title",
@@ -137,7 +138,7 @@ def parse_csv(data, name="manifest.csv"):
             parsed.records.append(Record(place, None, _("more cells than columns")))
             continue
         formula = next(
-            (column for column, value in row.items() if value and value.startswith(FORMULA_START)),
+            (column for column, value in row.items() if value and spreadsheet.is_formula(value)),
             None,
         )
         if formula:
@@ -149,16 +150,12 @@ def parse_csv(data, name="manifest.csv"):
                         "“%(column)s” starts with “%(char)s”: a spreadsheet would run it as a "
                         "formula. Refused; start the cell with an apostrophe to keep the text."
                     )
-                    % {"column": formula, "char": row[formula][0].replace("\t", "\\t")},
+                    % {"column": formula, "char": spreadsheet.formula_start(row[formula])},
                 )
             )
             continue
         row = {
-            column: (
-                value[1:]
-                if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]
-                else value
-            )
+            column: spreadsheet.unescape(value)
             for column, value in row.items()
             if value is not None
         }

@@ -80,7 +80,10 @@ class ObjectFeed(LatestRssFeed):
     model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.objects(), slug=slug)
+
+    def objects(self):
+        return self.model.objects.all()
 
     def link(self, obj):
         return absolute_url(obj.get_absolute_url())
@@ -114,6 +117,9 @@ class TopicFeed(ObjectFeed):
 class PersonFeed(ObjectFeed):
     model = Person
     url_name = "publications:feed-person"
+
+    def objects(self):
+        return Publication.objects.published().authors()  # nobody before their first work
 
     def filtered(self, queryset, obj=None):
         return queryset.by_author(obj)

@@ -389,6 +389,9 @@ ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
 ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MANIFEST_MAX_BYTES = env_int("ARCHIVE_MANIFEST_MAX_BYTES", 200 * 1024 * 1024)
+# Each manifest, RIS or BibTeX file: at most this many records, JSON nested this deep at most.
+ARCHIVE_MAX_RECORDS = env_int("ARCHIVE_MAX_RECORDS", 100_000)
+ARCHIVE_MAX_NESTING = env_int("ARCHIVE_MAX_NESTING", 32)
 
 # Mail, with Django 6.1's MAILERS (the EMAIL_* settings are deprecated). SMTP_HOST set: SMTP
 # (production). Unset: a local run writes each mail into MAIL_FILE_PATH (./mail/), where a

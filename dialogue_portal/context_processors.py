@@ -3,6 +3,8 @@ from django.urls import translate_url
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import get_language_info
 
+from dialogue_portal.links import site_path
+
 
 def language_links(request, overrides=None):
     """This page in each language: ``url`` for the switcher (query string kept) and
@@ -13,6 +15,7 @@ def language_links(request, overrides=None):
     result in its context as ``language_alternates``, which shadows the default here.
     """
     overrides = overrides or {}
+    path = site_path(request.path)
     query = iri_to_uri(request.META.get("QUERY_STRING", ""))
     links = []
     for code, _name in settings.LANGUAGES:
@@ -20,7 +23,7 @@ def language_links(request, overrides=None):
             href = overrides[code]
             url = href
         else:
-            href = translate_url(request.path, code)
+            href = translate_url(path, code)
             url = f"{href}?{query}" if query else href
         links.append(
             {
@@ -34,9 +37,11 @@ def language_links(request, overrides=None):
 
 
 def site(request):
-    """Site name and URL, and the links of the language switcher: this page in each language."""
+    """Site name and URL, this page's path on the site (for its canonical link), and the links
+    of the language switcher: this page in each language."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
+        "site_path": site_path(request.path),
         "language_alternates": language_links(request),
     }

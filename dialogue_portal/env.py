@@ -47,6 +47,31 @@ def env_list(name, default=()):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_site_url(name, default):
+    """An origin: ``http(s)://host[:port]``, a trailing slash dropped, nothing else after it.
+
+    Absolute links are this followed by a path, so a path, query, fragment or user name here
+    would end up in every one of them."""
+    raw = os.environ.get(name)
+    value = (default if raw is None or raw.strip() == "" else raw.strip()).rstrip("/")
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+        well_formed = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and "@" not in parts.netloc
+            and not any(mark in value.split("://", 1)[-1] for mark in "/?#")
+        )
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        raise ImproperlyConfigured(
+            f"{name} must be the site's origin, like https://portal.example.org, not {raw!r}"
+        )
+    return value
+
+
 def parse_database_url(url, *, base_dir):
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
     parts = urlsplit(url)

@@ -12,7 +12,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.env import env_bool, env_int, env_list, env_str, parse_database_url
+from dialogue_portal.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_site_url,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,7 +40,13 @@ if not DEBUG:
             "ALLOWED_HOSTS must name the site's host names when DEBUG is off"
         )
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The origin of every absolute link (feeds, sitemap, robots.txt, canonical and share links,
+# the API, OAI-PMH, mails): never the request's Host header, which the client chooses.
+SITE_URL = env_site_url("SITE_URL", "http://127.0.0.1:8000")
+if not DEBUG and not env_str("SITE_URL").strip():
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the site's origin (https://portal.example.org) when DEBUG is off"
+    )
 SITE_NAME = env_str("SITE_NAME", "Dialogue Portal")
 
 INSTALLED_APPS = [
@@ -376,6 +389,9 @@ ARCHIVE_MAX_BYTES = env_int("ARCHIVE_MAX_BYTES", 2 * 1024 * 1024 * 1024)
 ARCHIVE_MAX_ENTRIES = env_int("ARCHIVE_MAX_ENTRIES", 100_000)
 ARCHIVE_MAX_RATIO = env_int("ARCHIVE_MAX_RATIO", 200)
 ARCHIVE_MANIFEST_MAX_BYTES = env_int("ARCHIVE_MANIFEST_MAX_BYTES", 200 * 1024 * 1024)
+# Each manifest, RIS or BibTeX file: at most this many records, JSON nested this deep at most.
+ARCHIVE_MAX_RECORDS = env_int("ARCHIVE_MAX_RECORDS", 100_000)
+ARCHIVE_MAX_NESTING = env_int("ARCHIVE_MAX_NESTING", 32)
 
 # Mail, with Django 6.1's MAILERS (the EMAIL_* settings are deprecated). SMTP_HOST set: SMTP
 # (production). Unset: a local run writes each mail into MAIL_FILE_PATH (./mail/), where a

@@ -4,11 +4,13 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from dialogue_portal.links import absolute_url
 from dialogue_portal.pagecache import (
     NO_QUERY,
     Fragments,
@@ -204,7 +206,7 @@ def robots_txt(request):
         "Disallow: /search/",
         "Disallow: /*/cite.",
         "",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -1,5 +1,3 @@
-import csv
-
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.db.models.functions import TruncDate
@@ -9,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from dialogue_portal import spreadsheet
 from dialogue_portal.pagecache import bump_content_version
 from polls import services
 from polls.models import Choice, Poll, Vote
@@ -19,12 +18,6 @@ class ChoiceInline(admin.TabularInline):
     extra = 0
     fields = ["order", "text", "text_ru", "vote_count"]
     readonly_fields = ["vote_count"]
-
-
-def csv_cell(value):
-    """A spreadsheet-safe cell: text that a spreadsheet would run as a formula is quoted."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @admin.register(Poll)
@@ -124,7 +117,7 @@ class PollAdmin(admin.ModelAdmin):
     def export_results_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="poll-results.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(["poll", "question", "answer", "votes", "percent", "total", "closes"])
         for poll in queryset.prefetch_related(None).with_choices().order_by("opens_at", "pk"):
             results = poll.results()
@@ -133,8 +126,8 @@ class PollAdmin(admin.ModelAdmin):
                 writer.writerow(
                     [
                         poll.slug,
-                        csv_cell(poll.question),
-                        csv_cell(row.choice.text),
+                        poll.question,
+                        row.choice.text,
                         row.votes,
                         row.percent,
                         results.total,

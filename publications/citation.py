@@ -3,6 +3,8 @@
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
+from dialogue_portal import links
+
 
 def authorship_institution(authorship):
     """The institution a byline names: the one set on the authorship, else a current one."""
@@ -32,11 +34,11 @@ def _join_names(names):
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def absolute_url(publication, request):
-    return request.build_absolute_uri(publication.get_absolute_url())
+def absolute_url(publication):
+    return links.absolute_url(publication.get_absolute_url())
 
 
-def formatted(publication, request):
+def formatted(publication):
     """A Chicago-style reference: Authors. “Title.” Kind. Publisher, date. URL."""
     people = [a.person for a in publication.authors]
     names = []
@@ -56,7 +58,7 @@ def formatted(publication, request):
     if tail:
         parts.append(f"{tail}.")
     # A DOI is the persistent link: cite it instead of the page's address.
-    parts.append(publication.doi_url or absolute_url(publication, request))
+    parts.append(publication.doi_url or absolute_url(publication))
     return " ".join(parts)
 
 
@@ -83,7 +85,7 @@ def bibtex_key(publication):
     return "".join(ch for ch in f"{first}{year}{word}" if ch.isascii() and ch.isalnum()) or "ref"
 
 
-def bibtex(publication, request):
+def bibtex(publication):
     entry_type = (
         "techreport"
         if publication.kind in ("report", "conference-report", "occasional-paper", "briefing")
@@ -112,7 +114,7 @@ def bibtex(publication, request):
             {"en": "english", "ru": "russian"}.get(publication.language, publication.language),
         ),
         ("doi", publication.doi),
-        ("url", absolute_url(publication, request)),
+        ("url", absolute_url(publication)),
         ("abstract", strip_tags(publication.summary)),
     ]
     lines = [f"@{entry_type}{{{bibtex_key(publication)},"]
@@ -127,7 +129,7 @@ def bibtex(publication, request):
     return "\n".join(lines) + "\n"
 
 
-def ris(publication, request):
+def ris(publication):
     lines = [("TY", "RPRT" if publication.kind != "article" else "JOUR")]
     lines += [("AU", a.person.citation_name) for a in publication.authors]
     lines.append(("TI", publication.title))
@@ -142,7 +144,7 @@ def ris(publication, request):
     lines += [
         ("LA", publication.language),
         ("M3", publication.get_kind_display()),
-        ("UR", absolute_url(publication, request)),
+        ("UR", absolute_url(publication)),
         ("AB", " ".join(strip_tags(publication.summary).split())),
     ]
     if publication.doi:

@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.links import absolute_url
 from people.models import Person
 from publications.models import Project, Publication, Topic
 
@@ -15,6 +16,10 @@ ONE_PER_WORK = _("Each work once, in this feed's language where available.")
 
 
 class LatestRssFeed(Feed):
+    """Every address in a feed (its link, its own URL, its items') starts with SITE_URL:
+    Django's Feed would put the request's host before a relative one."""
+
+    url_name = "publications:feed-rss"
     title = _("Dialogue Portal: latest publications")
     description = format_lazy(
         "{} {}",
@@ -23,7 +28,13 @@ class LatestRssFeed(Feed):
     )
 
     def link(self):
-        return reverse("publications:list")  # /ru/publications/ in the Russian feed
+        return absolute_url(reverse("publications:list"))  # /ru/publications/ in Russian
+
+    def feed_url(self):
+        return absolute_url(reverse(self.url_name))
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
 
     def items(self):
         return self.listed(Publication.objects.published())
@@ -59,6 +70,7 @@ class LatestRssFeed(Feed):
 
 class LatestAtomFeed(LatestRssFeed):
     feed_type = Atom1Feed
+    url_name = "publications:feed-atom"
     subtitle = LatestRssFeed.description
 
 
@@ -68,10 +80,16 @@ class ObjectFeed(LatestRssFeed):
     model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.objects(), slug=slug)
+
+    def objects(self):
+        return self.model.objects.all()
 
     def link(self, obj):
-        return obj.get_absolute_url()
+        return absolute_url(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute_url(reverse(self.url_name, args=[obj.slug]))
 
     def title(self, obj):
         return _("Dialogue Portal: %(name)s") % {"name": self.display_name(obj)}
@@ -90,6 +108,7 @@ class ObjectFeed(LatestRssFeed):
 
 class TopicFeed(ObjectFeed):
     model = Topic
+    url_name = "publications:feed-topic"
 
     def filtered(self, queryset, obj=None):
         return queryset.filter(topics=obj)
@@ -97,6 +116,10 @@ class TopicFeed(ObjectFeed):
 
 class PersonFeed(ObjectFeed):
     model = Person
+    url_name = "publications:feed-person"
+
+    def objects(self):
+        return Publication.objects.published().authors()  # nobody before their first work
 
     def filtered(self, queryset, obj=None):
         return queryset.by_author(obj)
@@ -104,6 +127,7 @@ class PersonFeed(ObjectFeed):
 
 class ProjectFeed(ObjectFeed):
     model = Project
+    url_name = "publications:feed-project"
 
     def filtered(self, queryset, obj=None):
         return queryset.filter(project=obj)

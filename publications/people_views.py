@@ -75,7 +75,14 @@ class PersonDetailView(DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.prefetch_related("affiliations__institution")
+        # Readers meet a person once they have published work (as the index, the sitemap,
+        # search and the API do); editors preview anyone they added.
+        user = self.request.user
+        if user.is_authenticated and user.is_staff:
+            people = Person.objects.all()
+        else:
+            people = Publication.objects.published().authors()
+        return people.prefetch_related("affiliations__institution")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

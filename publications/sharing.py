@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from dialogue_portal.links import absolute_url
 from publications.citation import authorship_institution, publishers, topics_of
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -41,15 +42,15 @@ def share_links(title, url):
     ]
 
 
-def json_ld(publication, request, site_name):
+def json_ld(publication, site_name):
     """schema.org JSON-LD for the publication and its breadcrumb, safe inside <script>."""
-    url = request.build_absolute_uri(publication.get_absolute_url())
+    url = absolute_url(publication.get_absolute_url())
     authors = []
     for authorship in publication.authors:
         person = {
             "@type": "Person",
             "name": f"{authorship.person.given_name} {authorship.person.family_name}",
-            "url": request.build_absolute_uri(authorship.person.get_absolute_url()),
+            "url": absolute_url(authorship.person.get_absolute_url()),
         }
         if authorship.position:
             person["jobTitle"] = authorship.position
@@ -82,7 +83,7 @@ def json_ld(publication, request, site_name):
         }
         article["sameAs"] = publication.doi_url
     if publication.banner_image:
-        article["image"] = request.build_absolute_uri(publication.banner_image.url)
+        article["image"] = absolute_url(publication.banner_image.url)
     breadcrumb = {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
@@ -91,13 +92,13 @@ def json_ld(publication, request, site_name):
                 "@type": "ListItem",
                 "position": 1,
                 "name": site_name,
-                "item": request.build_absolute_uri("/"),
+                "item": absolute_url("/"),
             },
             {
                 "@type": "ListItem",
                 "position": 2,
                 "name": "Publications",
-                "item": request.build_absolute_uri(reverse("publications:list")),
+                "item": absolute_url(reverse("publications:list")),
             },
             {"@type": "ListItem", "position": 3, "name": publication.title, "item": url},
         ],

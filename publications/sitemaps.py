@@ -1,13 +1,13 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.utils import translation
 
+from dialogue_portal.links import SiteSitemap
 from publications.models import Project, Publication, Region, Topic
 
 
-class PublicationSitemap(Sitemap):
+class PublicationSitemap(SiteSitemap):
     """Every page that shows a publication: each one under its own language's prefix, and
     under the other language's prefix where that language has no version of its own. As in
     the page's head, each entry's alternates name the version written in each language,
@@ -58,7 +58,7 @@ class PublicationSitemap(Sitemap):
         return urls
 
 
-class TermSitemap(Sitemap):
+class TermSitemap(SiteSitemap):
     changefreq = "weekly"
     priority = 0.5
     i18n = True
@@ -84,7 +84,7 @@ class ProjectSitemap(TermSitemap):
     model = Project
 
 
-class PersonSitemap(Sitemap):
+class PersonSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.5
     i18n = True

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from dialogue_portal.context_processors import language_links
+from dialogue_portal.links import absolute_url
 from dialogue_portal.pagecache import (
     NO_QUERY,
     PAGED,
@@ -412,10 +413,9 @@ class PublicationDetailView(DetailView):
         for version in versions:
             # "Also available in" opens each version with the interface in its language.
             version.url_in_own_language = language_urls[version.language]
-        url = self.request.build_absolute_uri(publication.get_absolute_url())
+        url = absolute_url(publication.get_absolute_url())
         fragments = Fragments.of_page(
-            f"detail:{publication.pk}:{get_language()}:{content_version()}:"
-            f"{publication.is_public}:{self.request.get_host()}",
+            f"detail:{publication.pk}:{get_language()}:{content_version()}:{publication.is_public}",
             DETAIL_FRAGMENTS,
             300,
         )
@@ -430,12 +430,10 @@ class PublicationDetailView(DetailView):
             series=series if len(series) > 1 else [],
             related=related,
             # Called by the template only where its fragment is not in the cache.
-            citation_text=functools.partial(citation.formatted, publication, self.request),
+            citation_text=functools.partial(citation.formatted, publication),
             share_links=functools.partial(sharing.share_links, publication.title, url),
             fragments=fragments,
-            json_ld=functools.partial(
-                sharing.json_ld, publication, self.request, settings.SITE_NAME
-            ),
+            json_ld=functools.partial(sharing.json_ld, publication, settings.SITE_NAME),
             institutions=functools.partial(citation.publishers, publication),
             citation_authors=functools.partial(citation_authors, publication),
         )
@@ -531,7 +529,7 @@ def get_public_publication(request, slug):
 def cite_bibtex(request, slug):
     publication = get_public_publication(request, slug)
     response = HttpResponse(
-        citation.bibtex(publication, request), content_type="application/x-bibtex; charset=utf-8"
+        citation.bibtex(publication), content_type="application/x-bibtex; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{publication.slug}.bib"'
     return response
@@ -541,7 +539,7 @@ def cite_bibtex(request, slug):
 def cite_ris(request, slug):
     publication = get_public_publication(request, slug)
     response = HttpResponse(
-        citation.ris(publication, request),
+        citation.ris(publication),
         content_type="application/x-research-info-systems; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{publication.slug}.ris"'

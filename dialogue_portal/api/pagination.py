@@ -15,6 +15,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
+from dialogue_portal.links import absolute_url
+
 SALT = "dialogue_portal.api.cursor"
 
 
@@ -123,7 +125,7 @@ class KeysetCursorPagination(BasePagination):
             if key != self.cursor_query_param
         ]
         params.append((self.cursor_query_param, self.next_cursor))
-        return self.request.build_absolute_uri(self.request.path) + "?" + urlencode(params)
+        return absolute_url(self.request.path) + "?" + urlencode(params)
 
     def get_paginated_response(self, data):
         return Response({"next": self.get_next_link(), "results": data})

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from dialogue_portal.links import absolute_url
 from publications.models import Attachment, Publication
 
 
@@ -17,7 +18,7 @@ class PageUrlField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return self.context["request"].build_absolute_uri(value.get_absolute_url())
+        return absolute_url(value.get_absolute_url())
 
 
 PageUrlField = extend_schema_field({"type": "string", "format": "uri"})(PageUrlField)
@@ -34,7 +35,7 @@ class ApiUrlField(serializers.Field):
 
     def to_representation(self, value):
         view_name = self.view_name or f"api:{self.context['view'].basename}-detail"
-        return reverse(view_name, kwargs={"slug": value.slug}, request=self.context["request"])
+        return absolute_url(reverse(view_name, kwargs={"slug": value.slug}))
 
 
 ApiUrlField = extend_schema_field({"type": "string", "format": "uri"})(ApiUrlField)
@@ -174,7 +175,7 @@ class AttachmentSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField()
 
     def get_url(self, attachment: Attachment) -> str:
-        return self.context["request"].build_absolute_uri(attachment.get_absolute_url())
+        return absolute_url(attachment.get_absolute_url())
 
 
 class BannerSerializer(serializers.Serializer):
@@ -186,7 +187,7 @@ class BannerSerializer(serializers.Serializer):
     credit = serializers.CharField(source="banner_credit")
 
     def get_url(self, publication) -> str:
-        return self.context["request"].build_absolute_uri(publication.banner_image.url)
+        return absolute_url(publication.banner_image.url)
 
 
 class LanguageVersionSerializer(serializers.Serializer):

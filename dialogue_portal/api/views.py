@@ -17,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from dialogue_portal.api import serializers
 from dialogue_portal.api.pagination import KeysetCursorPagination
-from people.models import Affiliation, Institution, Person
+from people.models import Affiliation, Institution
 from polls.models import Poll
 from publications.filters import PublicationFilter
 from publications.models import Audience, Project, Publication, Region, Topic
@@ -85,19 +85,20 @@ class PublicationViewSet(ReadOnlyViewSet):
 
 
 class PersonViewSet(ReadOnlyViewSet):
-    """People: the list holds everyone with a published publication (as /people/ does)."""
+    """People with a published publication (as /people/ has them): nobody else is listed or
+    has an entry."""
 
     serializer_class = serializers.PersonSerializer
 
     def get_queryset(self):
-        people = (
-            Publication.objects.published().authors()
-            if self.action == "list"
-            else Person.objects.all()
+        return (
+            Publication.objects.published()
+            .authors()
+            .prefetch_related(
+                Prefetch("affiliations", queryset=Affiliation.objects.select_related("institution"))
+            )
+            .order_by("family_name", "given_name", "pk")
         )
-        return people.prefetch_related(
-            Prefetch("affiliations", queryset=Affiliation.objects.select_related("institution"))
-        ).order_by("family_name", "given_name", "pk")
 
 
 class InstitutionViewSet(ReadOnlyViewSet):

@@ -4,7 +4,6 @@ the files, in a folder or a zip. The output depends only on the content: records
 registries sorted, files under paths made from the slug, zip entries with a fixed date,
 so export → import into an empty database → export gives the same bytes."""
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -15,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from django.db.models import Prefetch
 from django.utils.text import slugify
 
+from dialogue_portal import spreadsheet
 from people.models import Affiliation
 from publications.models import Attachment, Authorship, Publication
 
@@ -24,7 +24,6 @@ MANIFEST = "manifest.json"
 SPREADSHEET = "publications.csv"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 TERM_KINDS = ("topics", "regions", "audiences", "projects", "programmes")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def format_datetime(value):
@@ -284,19 +283,12 @@ def manifest_bytes(manifest):
     return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def neutralise(value):
-    """A spreadsheet cell that cannot run as a formula: a leading = + - @ (or tab, CR)
-    gets an apostrophe in front, which spreadsheets show as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def spreadsheet_bytes(manifest):
     """publications.csv: one row per publication for people who open archives in a
     spreadsheet (import reads manifest.json, not this)."""
     people = {person["slug"]: person for person in manifest["people"]}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out, lineterminator="\n")
     writer.writerow(["id", "slug", "kind", "language", "status", "published_at", "title",
                      "authors", "topics", "files"])  # fmt: skip
     for record in manifest["publications"]:
@@ -310,7 +302,7 @@ def spreadsheet_bytes(manifest):
         row = [record["id"], record["slug"], record["kind"], record["language"],
                record["status"], record["published_at"] or "", record["title"], authors,
                "; ".join(record["topics"]), "; ".join(files)]  # fmt: skip
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(row)
     return out.getvalue().encode("utf-8")
 
 

@@ -10,10 +10,12 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from dialogue_portal.archive.exporter import FORMULA_START, TERM_KINDS
+from dialogue_portal import spreadsheet
+from dialogue_portal.archive.exporter import TERM_KINDS
 
 RECORD_KEYS = {
     "id", "slug", "kind", "language", "status", "published_at", "featured", "title",
@@ -52,6 +54,49 @@ class Parsed:
 REGISTRY_KINDS = ("institutions", "people", *TERM_KINDS)
 
 
+@dataclass
+class Meter:
+    """How many characters a reader passed over. Every reader of uploaded text runs in one
+    pass, so this grows linearly with its input; tests/archive/test_readers_linear.py pins
+    that with inputs doubling in size, which wall-clock time could not do reliably."""
+
+    steps: int = 0
+
+    def add(self, count):
+        self.steps += count
+
+
+def check_records(number, name):
+    """ManifestRefused once a file holds more records than ARCHIVE_MAX_RECORDS."""
+    if number > settings.ARCHIVE_MAX_RECORDS:
+        raise ManifestRefused(
+            _("%(name)s holds more than %(limit)s records; split it into several archives.")
+            % {"name": name, "limit": settings.ARCHIVE_MAX_RECORDS}
+        )
+
+
+def check_nesting(text, name, meter):
+    """ManifestRefused when JSON nests deeper than ARCHIVE_MAX_NESTING (Python's reader would
+    recurse into it until it fails). One pass over the text, strings skipped."""
+    depth, limit = 0, settings.ARCHIVE_MAX_NESTING
+    for token in JSON_TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, token.start()) + 1
+                raise ManifestRefused(
+                    _("%(name)s, line %(line)s: nested deeper than %(limit)s levels.")
+                    % {"name": name, "line": line, "limit": limit}
+                )
+        elif mark in "]}":
+            depth -= 1
+    meter.add(len(text))
+
+
+JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
 def decode(data, name):
     """UTF-8 text (a BOM allowed), or ManifestRefused naming the line that is not."""
     try:
@@ -67,8 +112,9 @@ def decode(data, name):
 # --- manifest.json -------------------------------------------------------------------
 
 
-def parse_json(data, name="manifest.json"):
+def parse_json(data, name="manifest.json", *, meter=None):
     text = decode(data, name)
+    check_nesting(text, name, meter or Meter())
     try:
         manifest = json.loads(text)
     except json.JSONDecodeError as error:
@@ -99,6 +145,7 @@ def parse_json(data, name="manifest.json"):
                 )
             parsed.registries[kind][entry["slug"]] = entry
     for number, entry in enumerate(manifest["publications"], start=1):
+        check_records(number, name)
         place = _("record %(number)s") % {"number": number}
         if not isinstance(entry, dict):
             parsed.records.append(Record(place, None, _("not an object")))
@@ -116,7 +163,7 @@ def parse_json(data, name="manifest.json"):
 # --- manifest.csv ----------------------------------------------------------------------
 
 
-def parse_csv(data, name="manifest.csv"):
+def parse_csv(data, name="manifest.csv", *, meter=None):
     """One publication per row. Lists are separated by “;”. ``authors``: “Given Family”,
     optionally “| position | institution name”; terms by name; ``attachments``: “path |
     title | language”. People, institutions and terms missing from the site are created
@@ -131,13 +178,14 @@ def parse_csv(data, name="manifest.csv"):
             % {"name": name, "columns": ", ".join(unknown)}
         )
     parsed = Parsed(soft=True)
-    for row in reader:
+    for row in _csv_rows(reader, name):
+        check_records(len(parsed.records) + 1, name)
         place = _("line %(line)s") % {"line": reader.line_num}
         if None in row:
             parsed.records.append(Record(place, None, _("more cells than columns")))
             continue
         formula = next(
-            (column for column, value in row.items() if value and value.startswith(FORMULA_START)),
+            (column for column, value in row.items() if value and spreadsheet.is_formula(value)),
             None,
         )
         if formula:
@@ -149,21 +197,30 @@ def parse_csv(data, name="manifest.csv"):
                         "“%(column)s” starts with “%(char)s”: a spreadsheet would run it as a "
                         "formula. Refused; start the cell with an apostrophe to keep the text."
                     )
-                    % {"column": formula, "char": row[formula][0].replace("\t", "\\t")},
+                    % {"column": formula, "char": spreadsheet.formula_start(row[formula])},
                 )
             )
             continue
         row = {
-            column: (
-                value[1:]
-                if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]
-                else value
-            )
+            column: spreadsheet.unescape(value)
             for column, value in row.items()
             if value is not None
         }
         parsed.records.append(Record(place, _csv_record(row, parsed), from_spreadsheet=True))
+    (meter or Meter()).add(len(text))  # the csv module reads each character once
     return parsed
+
+
+def _csv_rows(reader, name):
+    """The reader's rows; ManifestRefused naming the line where the csv module gives up (a
+    cell over its field size limit, a NUL)."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise ManifestRefused(
+            _("%(name)s, line %(line)s: not readable as CSV (%(reason)s).")
+            % {"name": name, "line": reader.line_num + 1, "reason": error}
+        ) from None
 
 
 def _split(value, separator=LIST_SEPARATOR):
@@ -245,7 +302,7 @@ RIS_KINDS = {"RPRT": "report", "JOUR": "article", "CONF": "conference-report",
 RIS_LINE = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
 
 
-def parse_ris(data, name):
+def parse_ris(data, name, *, meter=None):
     text = decode(data, name)
     parsed = Parsed(soft=True)
     entry, start, number = None, 0, 0
@@ -261,12 +318,14 @@ def parse_ris(data, name):
             continue
         if tag == "ER":
             number += 1
+            check_records(number, name)
             place = _("%(name)s, entry %(number)s (line %(line)s)") % {
                 "name": name, "number": number, "line": start}  # fmt: skip
             parsed.records.append(_ris_record(entry, parsed, place))
             entry = None
             continue
         entry.setdefault(tag, []).append(value)
+    (meter or Meter()).add(len(text))  # each line is split off and matched once
     return parsed
 
 
@@ -326,63 +385,89 @@ MONTH_NAMES = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "o
 MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 
 
-def parse_bibtex(data, name):
+ENTRY_START = re.compile(r"@(\w+)\s*\{")
+BRACE = re.compile(r"[{}]")
+FIELD_NAME = re.compile(r"\s*(\w[\w-]*)\s*=\s*")
+BARE_VALUE = re.compile(r"[^,}]*")
+
+
+def parse_bibtex(data, name, *, meter=None):
+    """Entries in one left-to-right pass: each character is passed over a bounded number of
+    times, whatever the input (an entry whose braces never close swallows the rest of the
+    file, as in BibTeX itself, and is reported once)."""
+    meter = meter or Meter()
     text = decode(data, name)
     parsed = Parsed(soft=True)
-    number = 0
-    for match in re.finditer(r"@(\w+)\s*\{", text):
+    number, position, line, counted = 0, 0, 1, 0
+    while match := ENTRY_START.search(text, position):
+        meter.add(match.end() - position)
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        end = _closing_brace(text, match.end(), meter)
         kind = match.group(1).lower()
         if kind in ("comment", "preamble", "string"):
+            if end is None:
+                break
+            position = end
             continue
         number += 1
-        line = text[: match.start()].count("\n") + 1
+        check_records(number, name)
         place = _("%(name)s, entry %(number)s (line %(line)s)") % {
             "name": name, "number": number, "line": line}  # fmt: skip
+        if end is None:
+            parsed.records.append(Record(place, None, _("the entry's braces are not closed")))
+            break
+        position = end
         try:
-            key, fields = _bibtex_entry(text, match.end())
+            key, fields = _bibtex_entry(text[match.end() : end - 1], meter)
         except ValueError as error:
             parsed.records.append(Record(place, None, str(error)))
             continue
         parsed.records.append(_bibtex_record(kind, key, fields, parsed, place))
+    else:
+        meter.add(len(text) - position)
     return parsed
 
 
-def _bibtex_entry(text, position):
-    """(key, {field: value}) of the entry whose body starts at ``position``."""
-    depth, end = 1, position
-    while depth and end < len(text):
-        depth += {"{": 1, "}": -1}.get(text[end], 0)
-        end += 1
-    if depth:
-        raise ValueError(_("the entry's braces are not closed"))
-    body = text[position : end - 1]
+def _closing_brace(text, position, meter):
+    """The index just after the brace that closes one opened before ``position``, or None."""
+    depth = 1
+    for brace in BRACE.finditer(text, position):
+        depth += 1 if brace.group() == "{" else -1
+        if not depth:
+            meter.add(brace.end() - position)
+            return brace.end()
+    meter.add(len(text) - position)
+    return None
+
+
+def _bibtex_entry(body, meter):
+    """(key, {field: value}) of an entry's body (between its outer braces)."""
     key, _comma, rest = body.partition(",")
     fields, index = {}, 0
-    pattern = re.compile(r"\s*(\w[\w-]*)\s*=\s*")
     while index < len(rest):
-        found = pattern.match(rest, index)
+        start = index
+        found = FIELD_NAME.match(rest, index)
         if not found:
             break
         name, index = found.group(1).lower(), found.end()
-        if index < len(rest) and rest[index] == "{":
-            depth, start = 1, index + 1
-            index += 1
-            while depth and index < len(rest):
-                depth += {"{": 1, "}": -1}.get(rest[index], 0)
-                index += 1
-            value = rest[start : index - 1]
-        elif index < len(rest) and rest[index] == '"':
+        if rest.startswith("{", index):
+            end = _closing_brace(rest, index + 1, meter)
+            if end is None:
+                raise ValueError(_("the entry's braces are not closed"))
+            value, index = rest[index + 1 : end - 1], end
+        elif rest.startswith('"', index):
             close = rest.find('"', index + 1)
             if close < 0:
                 raise ValueError(_("a quoted value is not closed"))
             value, index = rest[index + 1 : close], close + 1
         else:
-            value_match = re.match(r"[^,}]*", rest[index:])
-            value = value_match.group(0).strip()
-            index += value_match.end()
+            bare = BARE_VALUE.match(rest, index)
+            value, index = bare.group(0).strip(), bare.end()
         fields[name] = " ".join(value.replace("{", "").replace("}", "").split())
         comma = rest.find(",", index)
         index = len(rest) if comma < 0 else comma + 1
+        meter.add(index - start)
     return key.strip(), fields
 
 

@@ -1,4 +1,3 @@
-import csv
 import smtplib
 
 from django.contrib import admin, messages
@@ -9,16 +8,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal import spreadsheet
 from dialogue_portal.newsletter import mail
 from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
-
-# Cells a spreadsheet would run as a formula start with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 @admin.register(Subscriber)
@@ -76,18 +68,18 @@ class SubscriberAdmin(admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
-        writer = csv.writer(response)
+        writer = spreadsheet.writer(response)
         writer.writerow(
             ["email", "state", "language", "frequency", "topics", "consent_at", "confirmed_at"]
         )
         for subscriber in queryset.prefetch_related("topics").order_by("pk"):
             writer.writerow(
                 [
-                    csv_cell(subscriber.email),
+                    subscriber.email,
                     subscriber.state,
                     subscriber.language,
                     subscriber.frequency,
-                    csv_cell("; ".join(topic.name for topic in subscriber.topics.all())),
+                    "; ".join(topic.name for topic in subscriber.topics.all()),
                     subscriber.consent_at.isoformat() if subscriber.consent_at else "",
                     subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else "",
                 ]

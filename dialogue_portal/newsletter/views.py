@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal.links import site_path
 from dialogue_portal.newsletter import services, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from dialogue_portal.newsletter.models import Issue
@@ -44,7 +45,9 @@ def subscribe(request):
     """The newsletter page and its form; the footer form posts here too."""
     if request.method == "POST":
         return _subscribe_post(request)
-    form = SubscribeForm(initial={"language": _interface_language(), "source": request.path})
+    form = SubscribeForm(
+        initial={"language": _interface_language(), "source": site_path(request.path)}
+    )
     return render(request, "newsletter/subscribe.html", {"form": form, "consent": CONSENT_TEXT})
 
 
@@ -65,7 +68,7 @@ def _subscribe_post(request):
         frequency=data["frequency"],
         topics=data.get("topics") or [],
         consent_language=_interface_language(),
-        source=data["source"] or request.path,
+        source=data["source"] or site_path(request.path),
     )
     # The same answer whatever the address's state: nothing is revealed.
     return redirect("newsletter:check-inbox")

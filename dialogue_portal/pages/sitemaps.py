@@ -1,9 +1,9 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.sitemaps import Sitemap
 from django.utils import translation
 
+from dialogue_portal.links import SiteSitemap
 from dialogue_portal.pages.models import Page
 
 
@@ -12,7 +12,7 @@ def _path(page, code):
         return page.get_absolute_url()
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap):
     """As for publications: every published page under its own language's prefix, and under
     the other language's prefix where that language has no version of its own (the page is
     served there with that interface). Each entry's alternates name the address for each

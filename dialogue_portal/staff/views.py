@@ -2,8 +2,6 @@
 wrapped in the admin site's ``admin_view`` (staff only, login redirect, no caching) and
 rendered inside the admin's own layout."""
 
-import csv
-
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import StreamingHttpResponse
@@ -13,12 +11,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from dialogue_portal import spreadsheet
 from dialogue_portal.staff import charts
 from dialogue_portal.staff.figures import METRICS, PERIODS, collect, parse_period
 from dialogue_portal.staff.forms import PreferencesForm
 from dialogue_portal.staff.middleware import admin_language
 from dialogue_portal.staff.models import AdminProfile
-from polls.admin import csv_cell
 from polls.models import Vote
 from publications.models import DailyCount
 
@@ -95,16 +93,12 @@ def figures_csv(request):
     )
 
     def lines():
-        writer = csv.writer(_Echo())
+        writer = spreadsheet.writer(_Echo())
         yield writer.writerow(["kind", "day", "slug", "title", "language", *METRICS])
         for day, slug, title, language, *counts in publication_rows.iterator():
-            yield writer.writerow(
-                ["publication", day.isoformat(), slug, csv_cell(title), language, *counts]
-            )
+            yield writer.writerow(["publication", day.isoformat(), slug, title, language, *counts])
         for day, slug, question, votes in poll_rows.iterator():
-            yield writer.writerow(
-                ["poll", day.isoformat(), slug, csv_cell(question), "", "", "", "", votes]
-            )
+            yield writer.writerow(["poll", day.isoformat(), slug, question, "", "", "", "", votes])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"figures-{period.start.isoformat()}-{period.end.isoformat()}.csv"

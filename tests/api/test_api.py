@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from dialogue_portal.api.throttling import ClientThrottle
@@ -22,6 +23,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+SITE = settings.SITE_URL
 
 
 def get(client, url, **headers):
@@ -62,7 +64,7 @@ def test_publication_detail_has_what_the_page_shows(client, report):
     assert response.status_code == 200
     data = response.json()
     assert data["title"] == "The report"
-    assert data["url"] == "http://testserver/publications/the-report/"
+    assert data["url"] == f"{SITE}/publications/the-report/"
     assert [a["person"]["slug"] for a in data["authors"]] == ["second", "first"]
     assert [a["order"] for a in data["authors"]] == [1, 2]
     assert data["authors"][0]["position"] == "Director"
@@ -77,8 +79,8 @@ def test_publication_detail_has_what_the_page_shows(client, report):
     assert data["project"]["slug"] == "dialogue" and data["project_part"] == 2
     attachment = data["attachments"][0]
     assert attachment["title"] == "Full text" and attachment["size_bytes"] > 100
-    assert attachment["url"].startswith("http://testserver/publications/the-report/")
-    assert data["banner"]["url"].startswith("http://testserver/media/images/")
+    assert attachment["url"].startswith(f"{SITE}/publications/the-report/")
+    assert data["banner"]["url"].startswith(f"{SITE}/media/images/")
     assert data["banner"]["width"] == 40 and data["banner"]["alt"] == "A map"
     assert [v["slug"] for v in data["language_versions"]] == ["russian-version"]
     assert data["rating"] == {"count": 2, "average": 4.5}
@@ -199,9 +201,9 @@ def test_people_institutions_terms_and_projects(client, report):
     assert person["affiliations"][0]["institution"]["slug"] == "rusi"
     assert get(client, "/api/institutions/rusi/").json()["short_name"] == "RUSI"
     topics = get(client, "/api/topics/").json()["results"]
-    assert topics[0]["api_url"] == "http://testserver/api/topics/arms-control/"
+    assert topics[0]["api_url"] == f"{SITE}/api/topics/arms-control/"
     regions = get(client, "/api/regions/").json()["results"]
-    assert regions[0]["api_url"] == "http://testserver/api/regions/europe/"
+    assert regions[0]["api_url"] == f"{SITE}/api/regions/europe/"
     assert get(client, "/api/audiences/researchers/").status_code == 200
     assert get(client, "/api/projects/dialogue/").json()["slug"] == "dialogue"
 

@@ -239,6 +239,23 @@ def test_csv_imports_by_names_and_refuses_formulas(tmp_path):
     assert Publication.objects.get(external_id="r3").title == "=1+1 is arithmetic"
 
 
+def test_csv_refuses_a_formula_behind_leading_whitespace(tmp_path):
+    content = (
+        b"id,title,summary,published_at\n"
+        b"r1, =SUM(1+1)*cmd,S,2020-01-01\n"
+        b'r2,"\n@SUM(A1)",S,2020-01-01\n'
+        b"r3,' =kept as text,S,2020-01-01\n"
+        b"r4, plain with a space,S,2020-01-01\n"
+    )
+    report = run(write_folder(tmp_path / "a", content, name="manifest.csv"))
+    lines = report.lines()
+    assert lines[0].startswith("line 2 [?]: refused — “title” starts with “=”")
+    assert lines[1].startswith("line 4 [?]: refused — “title” starts with “@”")
+    assert lines[2:] == ["line 5 [r3]: created", "line 6 [r4]: created"]
+    assert not Publication.objects.filter(title__contains="SUM").exists()
+    assert Publication.objects.get(external_id="r3").title == "=kept as text"  # stripped
+
+
 def test_ris_and_bibtex_are_a_second_way_in(tmp_path):
     ris = (
         "TY  - RPRT\nID  - rusi-2019-1\nTI  - Arctic security\nAU  - Ferris, Emily\n"

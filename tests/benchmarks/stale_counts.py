@@ -36,6 +36,7 @@ def main():
         DEBUG="0",
         SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(64),
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         PAGE_CACHE_SECONDS="0",
         LOG_LEVEL="ERROR",

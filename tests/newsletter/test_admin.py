@@ -4,7 +4,6 @@ languages, tested on staff only, then queued for everyone, with progress counts.
 import pytest
 from django.core import mail
 
-from dialogue_portal.newsletter.admin import csv_cell
 from dialogue_portal.newsletter.models import Issue
 from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import make_subscriber
@@ -52,7 +51,6 @@ def test_csv_export(editor_client):
     assert lines[0].startswith("email,state,language")
     assert lines[1].startswith("a@example.org,confirmed,en,weekly,Security")
     assert lines[2].startswith("'=cmd@example.org")  # never a formula in a spreadsheet
-    assert csv_cell("+1") == "'+1" and csv_cell("plain") == "plain"
 
 
 @pytest.mark.parametrize("language, text", [("en", "Hello readers"), ("ru", "Здравствуйте")])

@@ -48,6 +48,7 @@ def test_production_sends_by_smtp_from_the_environment():
         DEBUG="0",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
         SMTP_HOST="smtp.example.org",
         SMTP_USER="portal",
         SMTP_PASSWORD="secret",
@@ -67,6 +68,11 @@ def test_production_sends_by_smtp_from_the_environment():
 
 
 def test_production_without_smtp_host_uses_the_local_mta():
-    found = mail_settings(DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="portal.example.org")
+    found = mail_settings(
+        DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
+    )
     options = found["mailers"]["default"]["OPTIONS"]
     assert (options["host"], options["port"], options["use_tls"]) == ("localhost", 25, False)

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.conf import settings
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ def test_published_pages_are_in_the_sitemap_with_their_language_alternates(
     make_page(role="contact", slug="contact", is_published=False)
     xml = client.get("/sitemap.xml").content.decode()
     locations = re.findall(r"<loc>([^<]+)</loc>", xml)
-    site = "http://testserver"
+    site = settings.SITE_URL
     assert f"{site}/about/" in locations and f"{site}/ru/about/" in locations
     assert f"{site}/contact/" not in locations
     assert f'hreflang="ru" href="{site}/ru/about/"' in xml
@@ -23,7 +24,7 @@ def test_published_pages_are_in_the_sitemap_with_their_language_alternates(
 def test_a_page_without_a_russian_version_is_listed_under_ru_too(client, make_page):
     make_page(slug="history", title="Our history")
     xml = client.get("/sitemap.xml").content.decode()
-    site = "http://testserver"
+    site = settings.SITE_URL
     locations = re.findall(r"<loc>([^<]+)</loc>", xml)
     assert f"{site}/pages/history/" in locations and f"{site}/ru/pages/history/" in locations
     assert f'hreflang="ru" href="{site}/ru/pages/history/"' in xml

@@ -2,8 +2,10 @@ import datetime as dt
 import json
 import re
 from html import unescape
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from publications.demo_files import banner_png
@@ -153,7 +155,7 @@ def test_open_graph_and_twitter_card_with_banner(client, report):
 
 def test_share_links_for_every_network(client, report):
     html = unescape(page(client, report))
-    url = "http%3A%2F%2Ftestserver%2Fpublications%2F" + report.slug
+    url = quote(f"{settings.SITE_URL}/publications/{report.slug}", safe="")
     for prefix in [
         "https://x.com/intent/post?url=",
         "https://www.facebook.com/sharer/sharer.php?u=",
@@ -171,7 +173,7 @@ def test_formatted_citation(client, report):
     html = unescape(page(client, report))
     assert (
         "Ferris, Emily and Andrey Kortunov. “Talking To, Not Past Each Other.” Report. "
-        "RUSI, RIAC, 8 July 2019. http://testserver/publications/"
+        f"RUSI, RIAC, 8 July 2019. {settings.SITE_URL}/publications/"
     ) in html
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings
 
 from publications.models import Publication
 from tests.factories import make_person, make_project, make_publication, make_topic
@@ -42,4 +43,4 @@ def test_sitemap_lists_public_pages_with_lastmod(client):
 def test_robots_txt_points_at_the_sitemap(client):
     text = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in text

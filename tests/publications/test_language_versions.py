@@ -146,7 +146,7 @@ def sitemap_entries(client):
 def test_sitemap_lists_each_version_once_with_the_pages_alternates(client, pair):
     make_publication(slug="only-in-english")
     entries = sitemap_entries(client)
-    host = "http://testserver"
+    host = SITE
     publication_urls = sorted(loc for loc in entries if "/publications/" in loc)
     assert publication_urls == [
         f"{host}/publications/defining-dialogue-part-2/",
@@ -175,8 +175,8 @@ def test_sitemap_leaves_out_unpublished_versions(client, pair):
     )
     entries = sitemap_entries(client)
     assert not any("defining-dialogue-part-2-ru" in loc for loc in entries)
-    assert entries["http://testserver/ru/publications/defining-dialogue-part-2/"]["ru"] == (
-        "http://testserver/ru/publications/defining-dialogue-part-2/"
+    assert entries[f"{SITE}/ru/publications/defining-dialogue-part-2/"]["ru"] == (
+        f"{SITE}/ru/publications/defining-dialogue-part-2/"
     )
 
 

@@ -218,5 +218,5 @@ def test_dates_in_the_readers_language_on_a_publication_page(client):
 def test_russian_feed_links_to_the_russian_list(client):
     make_publication(title="In the feed")
     feed = client.get("/ru/feeds/latest.rss").content.decode()
-    assert "<link>http://testserver/ru/publications/</link>" in feed
+    assert f"<link>{settings.SITE_URL}/ru/publications/</link>" in feed
     assert "Dialogue Portal: новые публикации" in feed

@@ -87,7 +87,13 @@ def test_production_settings_are_what_settings_py_gives_with_debug_off():
         " 'SECURE_CROSS_ORIGIN_OPENER_POLICY', 'X_FRAME_OPTIONS']}))"
     )
     result = run_manage(
-        "shell", "-c", code, DEBUG="0", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="portal.example.org"
+        "shell",
+        "-c",
+        code,
+        DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
     )
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout.strip().splitlines()[-1])

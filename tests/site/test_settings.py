@@ -56,6 +56,7 @@ def test_check_deploy_is_clean_with_production_settings():
         DEBUG="0",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="portal.example.org",
+        SITE_URL="https://portal.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

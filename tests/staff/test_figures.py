@@ -196,6 +196,16 @@ def test_the_csv_has_every_publication_day_and_poll_day_with_formulas_neutralise
     assert all(cell[:1] not in ("=", "+", "-", "@") for row in rows for cell in row)
 
 
+def test_every_csv_cell_is_escaped_the_slug_and_leading_spaces_too(client, superuser, activity):
+    Publication.objects.filter(pk=activity["read"].pk).update(slug="-2-cmd", title=" =SUM(1+1)*cmd")
+    client.force_login(superuser)
+    response = client.get(CSV_URL, {"days": "7"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    today = [row for row in rows[1:] if row[0] == "publication" and row[1] == str(days_ago(0))]
+    assert [row[2:4] for row in today] == [["'-2-cmd", "' =SUM(1+1)*cmd"]]
+    assert all(not cell.lstrip().startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
 def test_the_admin_header_links_to_figures_and_preferences(client, editor):
     client.force_login(editor)
     html = client.get(reverse("admin:index")).content.decode()

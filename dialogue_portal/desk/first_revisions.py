@@ -15,6 +15,7 @@ admin save, so history, compare, restore and "recover deleted" read it like any 
 migration can hand it its historical models.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -22,8 +23,9 @@ import reversion
 from django.apps import apps as global_apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import CharField, Exists, Model, OuterRef, Prefetch, QuerySet
+from django.db.models import CharField, Exists, Model, OuterRef, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -62,7 +64,17 @@ class Shape:
     label_needs: tuple[str, ...] = ()
 
     def m2m_fields(self):
-        return [name for name in self.fields if self.model._meta.get_field(name).many_to_many]
+        """The many-to-many fields a revision holds ids of: those with a link table of
+        Django's making (as the serializer, authorships stand for ``Publication.people``)."""
+        fields = [self.model._meta.get_field(name) for name in self.fields]
+        return [
+            field.name
+            for field in fields
+            if field.many_to_many and field.remote_field.through._meta.auto_created
+        ]
+
+    def plain_fields(self):
+        return [name for name in self.fields if not self.model._meta.get_field(name).many_to_many]
 
 
 # The related rows ``str()`` reads, fetched with them so that naming costs no query.
@@ -76,17 +88,6 @@ def shape_of(model: type[Model]) -> Shape:
         (name, shape_of(model._meta.get_field(name).related_model)) for name in options.follow
     )
     return Shape(model, tuple(options.fields), children, str, LABEL_NEEDS.get(model, ()))
-
-
-def _prefetches(shape):
-    lookups = []
-    for name in shape.m2m_fields():
-        related = shape.model._meta.get_field(name).related_model
-        lookups.append(Prefetch(name, queryset=related._base_manager.only("pk")))
-    for accessor, child in shape.children:
-        rows = child.model._base_manager.select_related(*child.label_needs)
-        lookups.append(Prefetch(accessor, queryset=rows.prefetch_related(*_prefetches(child))))
-    return lookups
 
 
 class _Writer:
@@ -116,22 +117,63 @@ class _Writer:
             )
         )
 
-    def versions(self, shape, obj, revision):
+    def versions(self, shape, objects, revision_of):
+        """Version rows of ``objects`` and of what they follow; ``revision_of(obj)`` is the
+        revision each belongs to. A query per related set, not per object."""
         rows = [
             self.Version(
-                revision=revision,
+                revision=revision_of(obj),
                 content_type=self.content_type(shape.model),
                 object_id=str(obj.pk),
                 db=self.using,
                 format="json",
-                serialized_data=serializers.serialize("json", (obj,), fields=shape.fields),
+                serialized_data=data,
                 object_repr=shape.label(obj),
             )
+            for obj, data in self.serialized(shape, objects)
         ]
+        parents = {obj.pk: obj for obj in objects}
         for accessor, child in shape.children:
-            for related in getattr(obj, accessor).all():
-                rows += self.versions(child, related, revision)
+            foreign_key = shape.model._meta.get_field(accessor).field
+            related = list(
+                child.model._base_manager.using(self.using)
+                .filter(**{f"{foreign_key.attname}__in": list(parents)})
+                .select_related(*child.label_needs)
+                .order_by("pk")
+            )
+            rows += self.versions(
+                child,
+                related,
+                lambda row, key=foreign_key.attname: revision_of(parents[getattr(row, key)]),
+            )
         return rows
+
+    def serialized(self, shape, objects):
+        """(object, its JSON as reversion stores it) for each of ``objects``: Django's
+        serializer for the fields, the many-to-many ids read from the link tables at once
+        (the serializer would make a query set for each object and field)."""
+        m2m = shape.m2m_fields()
+        links = {name: self.links(shape.model, name, objects) for name in m2m}
+        items = serializers.serialize("python", objects, fields=shape.plain_fields())
+        for obj, item in zip(objects, items, strict=True):
+            for name in m2m:
+                item["fields"][name] = links[name].get(obj.pk, [])
+            yield obj, json.dumps([item], cls=DjangoJSONEncoder, ensure_ascii=False)
+
+    def links(self, model, name, objects):
+        field = model._meta.get_field(name)
+        through = field.remote_field.through
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        found = {}
+        rows = (
+            through._base_manager.using(self.using)
+            .filter(**{f"{source}__in": [obj.pk for obj in objects]})
+            .order_by(target)
+            .values_list(source, target)
+        )
+        for owner, linked in rows:
+            found.setdefault(owner, []).append(linked)
+        return found
 
     def revisions(self, count, comment, user_id):
         now = timezone.now()
@@ -179,12 +221,12 @@ def record_in_bulk(
                 shape.model._base_manager.using(using)
                 .filter(pk__in=pks[start : start + batch_size])
                 .select_related(*shape.label_needs)
-                .prefetch_related(*_prefetches(shape))
                 .order_by("pk")
             )
             revisions = writer.revisions(len(roots), comment, user_id)
-            versions = []
-            for root, revision in zip(roots, revisions, strict=True):
-                versions += writer.versions(shape, root, revision)
+            revision_of = {
+                root.pk: revision for root, revision in zip(roots, revisions, strict=True)
+            }
+            versions = writer.versions(shape, roots, lambda root, found=revision_of: found[root.pk])
             writer.Version.objects.using(using).bulk_create(versions, batch_size=BATCH)
     return len(pks)

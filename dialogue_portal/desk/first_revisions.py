@@ -89,6 +89,12 @@ def shape_of(model: type[Model]) -> Shape:
     return Shape(model, tuple(options.fields), children, str, LABEL_NEEDS.get(model, ()))
 
 
+def _with(shape, queryset):
+    """``queryset`` fetching what the shape's names need (nothing more: ``select_related()``
+    without names would follow every foreign key)."""
+    return queryset.select_related(*shape.label_needs) if shape.label_needs else queryset
+
+
 class _Writer:
     """Revision and Version rows for one app registry and database."""
 
@@ -135,9 +141,8 @@ class _Writer:
         for accessor, child in shape.children:
             foreign_key = shape.model._meta.get_field(accessor).field
             related = list(
-                child.model._base_manager.using(self.using)
+                _with(child, child.model._base_manager.using(self.using))
                 .filter(**{f"{foreign_key.attname}__in": list(parents)})
-                .select_related(*child.label_needs)
                 .order_by("pk")
             )
             rows += self.versions(
@@ -217,9 +222,8 @@ def record_in_bulk(
     for start in range(0, len(pks), batch_size):
         with transaction.atomic(using=using):
             roots = list(
-                shape.model._base_manager.using(using)
+                _with(shape, shape.model._base_manager.using(using))
                 .filter(pk__in=pks[start : start + batch_size])
-                .select_related(*shape.label_needs)
                 .order_by("pk")
             )
             revisions = writer.revisions(len(roots), comment, user_id)

@@ -43,6 +43,7 @@ from dialogue_portal.archive.exporter import (
     term_entry,
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
+from dialogue_portal.desk import first_revisions
 from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.uploads import (
     attachment_upload_to,
@@ -142,8 +143,10 @@ class _RollBack(Exception):
     pass
 
 
-def import_archive(source, *, dry_run=False, progress=None):
-    """Import everything ``source`` (a FolderSource or ZipSource) holds; returns a Report."""
+def import_archive(source, *, dry_run=False, progress=None, user=None):
+    """Import everything ``source`` (a FolderSource or ZipSource) holds; returns a Report.
+    Each publication, person, institution and term it creates or changes gets a revision of
+    what it imported (by ``user`` when an editor uploaded the archive)."""
     report = Report(dry_run=dry_run)
     started = time.monotonic()
     try:
@@ -151,7 +154,7 @@ def import_archive(source, *, dry_run=False, progress=None):
     except (ArchiveRefused, formats.ManifestRefused) as error:
         report.refused_archive = str(error)
         return report
-    importer = Importer(source, parsed, dry_run=dry_run)
+    importer = Importer(source, parsed, dry_run=dry_run, user=user)
     if dry_run:
         try:
             with transaction.atomic():
@@ -440,10 +443,12 @@ def _without_paths(record):
 
 
 class Importer:
-    def __init__(self, source, parsed, *, dry_run):
+    def __init__(self, source, parsed, *, dry_run, user=None):
         self.source = source
         self.parsed = parsed
         self.dry_run = dry_run
+        self.user = user
+        self.written = []  # registry entries the record being written created or changed
         # (kind, slug) → pk of registry entries already written or checked in this run
         self.synced = {}
         self.reader = FileReader()
@@ -503,6 +508,7 @@ class Importer:
     def import_one(self, clean, published_at, outcome):
         stored = []  # files written for this record, removed again if it fails
         synced_before = dict(self.synced)
+        self.written = []
         try:
             with transaction.atomic():
                 outcome.action = self.write(clean, published_at, stored)
@@ -531,6 +537,8 @@ class Importer:
                 % {"slug": clean["slug"]}
             )
         changed = self.sync_registries(clean)
+        if not self.dry_run:  # a dry run's writes are rolled back: nothing to keep
+            first_revisions.record(self.written, comment=first_revisions.IMPORTED, user=self.user)
         original = None
         if clean["translation_of"]:
             original, _taken = self.find(clean["translation_of"], clean["translation_of"])
@@ -576,6 +584,8 @@ class Importer:
             refresh_search_vector(publication)
             if publication.banner_image:
                 refresh_banner_renditions(publication)
+            # The state imported, before any editor changes it: the original stays restorable.
+            first_revisions.record([publication], comment=first_revisions.IMPORTED, user=self.user)
         # Authors, files and terms went in with bulk inserts, which send no model signal:
         # apps that follow publications' changes (the OAI records) hear of them here.
         publications_changed.send(sender=Publication, ids=[publication.pk])
@@ -817,7 +827,9 @@ class Importer:
                     _("%(what)s is neither in the archive nor on the site") % {"what": what}
                 )
             if existing is None:
-                self.synced[(kind, slug)] = self.create_from_name(kind, model, soft, what).pk
+                obj = self.create_from_name(kind, model, soft, what)
+                self.synced[(kind, slug)] = obj.pk
+                self.written.append(obj)
                 return True
             self.synced[(kind, slug)] = existing.pk
             return False
@@ -825,7 +837,9 @@ class Importer:
         if existing is not None and self.canonical(kind, existing) == wanted:
             self.synced[(kind, slug)] = existing.pk
             return False
-        self.synced[(kind, slug)] = self.write_entry(kind, model, existing, wanted, what).pk
+        obj = self.write_entry(kind, model, existing, wanted, what)
+        self.synced[(kind, slug)] = obj.pk
+        self.written.append(obj)
         return True
 
     def canonical(self, kind, obj):

@@ -96,14 +96,14 @@ def _forget_stale_uploads():
             continue
 
 
-def _run(name, *, dry_run):
+def _run(name, *, dry_run, user=None):
     with default_storage.open(name, "rb") as handle:
         try:
             source = ZipSource(handle)
         except ArchiveRefused as error:
             return None, str(error)
         try:
-            return import_archive(source, dry_run=dry_run), ""
+            return import_archive(source, dry_run=dry_run, user=user), ""
         finally:
             source.close()
 
@@ -156,7 +156,7 @@ def confirm_view(request):
             _("This import has expired or was already done. Upload the archive again.")
         )
     try:
-        report, refused = _run(name, dry_run=False)
+        report, refused = _run(name, dry_run=False, user=request.user)
     finally:
         default_storage.delete(name)
     return render(

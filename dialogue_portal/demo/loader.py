@@ -5,7 +5,8 @@ Running it again changes nothing: a row the demo made is found by its slug and l
 Where an editor has changed a demo row since (retitled a publication, edited a bio), the
 loader keeps the editor's version and says which fields it skipped. Files, ratings, votes,
 authors and tags are added only with the row they belong to, so a second run never adds
-to them either.
+to them either. Each row it creates gets a first revision of the state loaded, so the
+history holds the demo's version before any editor changes it; a row left alone gets none.
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ from django.utils import formats, timezone, translation
 from dialogue_portal.demo import content
 from dialogue_portal.demo.content_publications import RUSSIAN_VERSIONS, SEEDS, WRITTEN
 from dialogue_portal.demo.files import banner_image, paragraphs_of, portrait_png, report_pdf
+from dialogue_portal.desk import first_revisions
 from dialogue_portal.pagecache import bump_content_version
 from people.models import Affiliation, Institution, Person
 from polls.models import Choice, Poll, Vote
@@ -124,6 +126,7 @@ class CoreLoader:
         self.terms = {}
         self.publications = {}
         self.created_publications = []
+        self.created = []  # every row created, for its first revision
         self.now = timezone.now()
 
     def load(self):
@@ -136,12 +139,17 @@ class CoreLoader:
         for entry in content.POLLS:
             self.load_poll(entry)
         self.load_users()
+        # Last, once authors, files, tags and choices are in: the state each row was loaded in.
+        first_revisions.record(self.created, comment=first_revisions.LOADED_BY_DEMO)
         return self.created_publications
 
     # --- the generic step: create, or leave alone and say so -------------------------------
 
     def ensure(self, model, label, lookup, fields, *, moving=()):
-        return ensure(self.report, model, label, lookup, fields, moving=moving)
+        obj, created = ensure(self.report, model, label, lookup, fields, moving=moving)
+        if created:
+            self.created.append(obj)
+        return obj, created
 
     # --- institutions, terms, people -----------------------------------------------------------
 

@@ -8,6 +8,10 @@ in batches; on PostgreSQL each batch's search vectors are filled by one UPDATE.
 A large run on PostgreSQL sets the full-text indexes aside and builds them again at the
 end: keeping a RUM index current costs about 1.6 ms a row (27 minutes for a million),
 building it whole takes about a minute.
+
+Everything it creates gets a first revision of its generated state, written in bulk with
+each batch (``desk.first_revisions.record_in_bulk``), as an archive import or the demo
+would record it.
 """
 
 import contextlib
@@ -23,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dialogue_portal.desk import first_revisions
 from people.models import Affiliation, Institution, Person
 from polls.models import Choice, Poll, Vote
 from publications.demo_files import simple_pdf
@@ -317,6 +322,22 @@ class Command(BaseCommand):
                 )
             done += size
             self.stdout.write(f"  {done}/{count}")
+        self.record_pools()
+
+    def record_pools(self):
+        """A first revision of the people, institutions, terms and polls this run (or an
+        earlier one) created; those already recorded are left alone."""
+        for model in (Institution, Person, Topic, Region, Project, Programme, Audience, Poll):
+            generated = model.objects.filter(slug__startswith=PREFIX)
+            if model is Audience:  # the site's own three, created when missing
+                generated = model.objects.filter(slug__in=[slug for slug, _name in AUDIENCES])
+            shape = first_revisions.shape_of(model)
+            first_revisions.record_in_bulk(
+                shape,
+                first_revisions.unrecorded(shape, generated),
+                comment=first_revisions.GENERATED,
+                batch_size=BATCH,
+            )
 
     def attachment_file(self):
         """One small PDF stored once; every generated attachment row points at it."""
@@ -340,6 +361,12 @@ class Command(BaseCommand):
         Publication.objects.bulk_create(translations)
         rows = originals + translations  # originals first: translations copy their relations
         self.relations(rng, rows, terms, audiences, people, kw["author_weights"], kw["pdf"])
+        first_revisions.record_in_bulk(
+            first_revisions.shape_of(Publication),
+            Publication.objects.filter(pk__in=[p.pk for p in rows]),
+            comment=first_revisions.GENERATED,
+            batch_size=BATCH,
+        )
         if connection.vendor == "postgresql":
             fill_search_vectors(min(p.pk for p in rows), max(p.pk for p in rows))
 

@@ -1,6 +1,5 @@
 import hashlib
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,12 +19,14 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
+from dialogue_portal.textsearch import clean_query, words_match
+from people.models import Person
 from polls import services as poll_services
 from polls.models import Poll
 from publications import compiled
 from publications.models import Publication
 from publications.ranked import RankedSlice
-from publications.search import clean_query, filter_by_query, relevance_order
+from publications.search import filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
 from publications.views import LazyRows
 
@@ -150,20 +151,13 @@ def search_results(text):
     )
 
     def find():
-        name_match = Q()
-        for word in text.split()[:5]:
-            name_match &= (
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(given_name_ru__icontains=word)
-                | Q(family_name_ru__icontains=word)
-                | Q(position__icontains=word)
-            )
         # Like the people list: only those with published work (an upcoming author stays unseen).
-        people = Publication.objects.published().authors().filter(name_match)
-        polls = Poll.objects.public().filter(
-            Q(question__icontains=text) | Q(question_ru__icontains=text)
+        people = (
+            Publication.objects.published()
+            .authors()
+            .filter(words_match(text, Person.SEARCH_FIELDS))
         )
+        polls = Poll.objects.public().filter(words_match(text, Poll.SEARCH_FIELDS))
         return {
             "publications": ranking.rows(),
             "people": list(people.for_listing()[:SEARCH_LIMIT]),

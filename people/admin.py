@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.editing import ChangesContentMixin
+from dialogue_portal.textsearch import clean_query, words_match
 from people.models import Affiliation, Institution, Person
 
 
@@ -26,7 +27,7 @@ class AffiliationInline(admin.TabularInline):
 @admin.register(Person)
 class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
     list_display = ["__str__", "position", "orcid", "publication_count"]
-    search_fields = ["given_name", "family_name", "given_name_ru", "family_name_ru", "position"]
+    search_fields = Person.SEARCH_FIELDS  # read as the site's search reads them (below)
     # Explicit: the publication count's GROUP BY drops Meta.ordering, and the authors'
     # autocomplete pages through this queryset (unordered pages are inconsistent).
     ordering = ["family_name", "given_name"]
@@ -62,6 +63,14 @@ class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """As the site's search finds people: every word in any order, in either
+        alphabet and case (a word's beginning is enough: the authors' autocomplete uses it)."""
+        text = clean_query(search_term)
+        if not text:
+            return queryset, False
+        return queryset.filter(words_match(text, self.search_fields)), False
 
     def get_queryset(self, request):
         return (

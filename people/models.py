@@ -54,6 +54,9 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(models.Model):
+    # What search reads of a person, on the site and in the admin (textsearch.words_match).
+    SEARCH_FIELDS = ("given_name", "family_name", "given_name_ru", "family_name_ru", "position")
+
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     given_name_ru = models.CharField(_("given name (Russian)"), max_length=100, blank=True)

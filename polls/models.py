@@ -83,6 +83,9 @@ def largest_remainder_percentages(counts):
 
 
 class Poll(models.Model):
+    # What the site's search reads of a poll (textsearch.words_match).
+    SEARCH_FIELDS = ("question", "question_ru")
+
     class ResultsVisibility(models.TextChoices):
         ALWAYS = "always", _("Always")
         AFTER_VOTE = "after-vote", _("After the reader votes")

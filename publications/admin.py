@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,8 @@ from django.utils.translation import ngettext
 
 from dialogue_portal.editing import ChangesContentMixin
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.textsearch import clean_query
+from publications.identifiers import normalize_doi
 from publications.models import (
     Attachment,
     Audience,
@@ -18,7 +21,7 @@ from publications.models import (
     Topic,
 )
 from publications.renditions import refresh_banner_renditions
-from publications.search import refresh_search_vector
+from publications.search import filter_by_query, refresh_search_vector
 from publications.services import delete_ratings
 from publications.signals import publications_changed
 
@@ -56,14 +59,10 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "topics", "language", "published_at", "featured", "project"]
     list_select_related = ["project"]
-    search_fields = [
-        "title",
-        "subtitle",
-        "summary",
-        "slug",
-        "doi",
-        "authorships__person__family_name",
-    ]
+    # The site's search (get_search_results); these fields serve the autocomplete of
+    # "translation of", where a title is typed as far as it is known.
+    search_fields = ["title", "slug"]
+    search_help_text = _("Words in any order, as the site's search finds them; or a slug or DOI.")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = [
         "topics",
@@ -106,6 +105,20 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The site's search (full text, words in any order, stemmed: the PostgreSQL
+        index or SQLite's FTS5), or a slug or DOI typed whole; one query whatever is
+        typed, where the admin's own search read every row's text (3 s at 100,000)."""
+        if is_autocomplete(request):
+            return super().get_search_results(request, queryset, search_term)
+        text = clean_query(search_term)
+        if not text:
+            return queryset, False
+        found = Q(pk__in=filter_by_query(Publication.objects.all(), text).values("pk"))
+        if " " not in text:
+            found |= Q(slug=text) | Q(doi=normalize_doi(text))
+        return queryset.filter(found), False
 
     def before_readers_see(self, obj):
         # Authors are saved with the inlines, so the vector is built once everything is in.
@@ -151,6 +164,12 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
             % updated,
             messages.SUCCESS,
         )
+
+
+def is_autocomplete(request):
+    """Whether the request is an autocomplete field's, which searches as an editor types."""
+    match = request.resolver_match
+    return match is not None and match.url_name == "autocomplete"
 
 
 class TermAdmin(ChangesContentMixin, admin.ModelAdmin):

@@ -14,10 +14,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.textsearch import clean_query
 from people.models import Institution, Person
 from publications.facets import FACET_COLUMNS
 from publications.models import LANGUAGE_CHOICES, Authorship, Publication
-from publications.search import clean_query, filter_by_query, relevance_order, uses_postgres
+from publications.search import filter_by_query, relevance_order
 from publications.taxonomy import get_taxonomy
 
 SORTS = {
@@ -176,7 +177,7 @@ class PublicationFilter(django_filters.FilterSet):
 
     @property
     def has_rank(self):
-        return bool(self.query_text) and uses_postgres()
+        return bool(self.query_text)
 
     def shape(self):
         """What the filtered queryset depends on, as a hashable value: the valid cleaned

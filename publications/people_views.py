@@ -11,11 +11,11 @@ from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from dialogue_portal.pagecache import PAGED, QuerySpec, anonymous_page_cache
+from dialogue_portal.textsearch import clean_query, words_match
 from people.models import Institution, Person
 from publications.facets import cached_count
 from publications.filters import by_institution
 from publications.models import Publication
-from publications.search import clean_query
 from publications.views import CompiledPages, card_fragments, paginate, query_without
 
 RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
@@ -40,14 +40,7 @@ class PersonListView(ListView):
         letter = self.request.GET.get("letter", "")[:1].upper()
         self.letter = letter if letter in string.ascii_uppercase + RUSSIAN_LETTERS else ""
         if self.query:
-            for word in self.query.split()[:5]:
-                people = people.filter(
-                    Q(given_name__icontains=word)
-                    | Q(family_name__icontains=word)
-                    | Q(given_name_ru__icontains=word)
-                    | Q(family_name_ru__icontains=word)
-                    | Q(position__icontains=word)
-                )
+            people = people.filter(words_match(self.query, Person.SEARCH_FIELDS))
         if self.letter:
             people = people.filter(
                 Q(family_name__istartswith=self.letter) | Q(family_name_ru__istartswith=self.letter)

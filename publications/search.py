@@ -12,7 +12,17 @@ parsed as web search in English and Russian and ranked. Two indexes can serve it
 
 ``search_index()`` says which one is in use (RUM when migration search_rum_index could create its
 index, unless ``SEARCH_INDEX=gin``); a system check and a log line say so at start-up.
-SQLite: a case-insensitive match on title, subtitle, summary and author names.
+
+SQLite: the FTS5 table ``publications_searchtext`` (``SearchText``, migration 0014), one row
+per publication (rowid its id) holding the words of the same four parts, stemmed and
+case-folded in Python (dialogue_portal.textsearch) as PostgreSQL's configurations would; a query's
+words, stemmed alike, must all be there (any order), and ``bm25()`` ranks the matches with
+the parts weighted as the vector's A, B, C and D. ``refresh_search_vector`` writes the row
+where PostgreSQL stores the vector, so every path that keeps one keeps the other
+(publications.fulltext, which also deletes a publication's row with it).
+
+People and polls are few (hundreds, a few thousand): ``textsearch.words_match`` finds
+them by every word of the query without an index, so none can fall behind an edit.
 """
 
 import logging
@@ -25,23 +35,17 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Func, OuterRef, Q, Value
+from django.db.models import F, FloatField, Func, Value
 from django.utils.html import strip_tags
 
+from dialogue_portal.textsearch import fts5_query
 from publications.checks import rum_index_exists
-from publications.models import Authorship
+from publications.fulltext import index_for_sqlite
 
 SEARCH_CONFIGS = {"en": "english", "ru": "russian"}
-MAX_QUERY_LENGTH = 200
 
 logger = logging.getLogger(__name__)
 _index_in_use = {}  # database name: "rum" or "gin", looked up once per process
-
-
-def clean_query(raw):
-    """Printable text of a sensible length: NUL and control characters dropped."""
-    text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch == " ")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 def uses_postgres():
@@ -49,9 +53,9 @@ def uses_postgres():
 
 
 def search_index():
-    """The index full-text search uses: "rum", "gin", or "simple" (not PostgreSQL)."""
+    """The index full-text search uses: "rum", "gin", or "fts5" (SQLite)."""
     if not uses_postgres():
-        return "simple"
+        return "fts5"
     if settings.SEARCH_INDEX == "gin":
         return "gin"
     name = connection.settings_dict["NAME"]
@@ -77,13 +81,14 @@ class RumDistance(Func):
 def relevance_order():
     """The ORDER BY of search results, best match first. With RUM the distance alone, so
     PostgreSQL reads the matches off the index in that order (a second key would make it
-    fetch and sort every match); with GIN ties go to the newest; SQLite does not rank."""
+    fetch and sort every match); with GIN ties go to the newest; with FTS5 too, its
+    ``rank`` being bm25's score, which is lower for a better match."""
     index = search_index()
     if index == "rum":
         return ["distance"]
     if index == "gin":
         return ["-rank", "-published_at", "-pk"]
-    return ["-published_at", "-pk"]
+    return ["rank", "-published_at", "-pk"]
 
 
 class EitherLanguage(CombinedSearchQuery):
@@ -107,9 +112,23 @@ def search_query(text):
     return EitherLanguage(english, russian)
 
 
+# bm25's weight for each column of SQLite's FTS5 table: the vector's A, B, C and D.
+SQLITE_WEIGHTS = (10.0, 4.0, 2.0, 1.0)  # title and subtitle, authors, summary, body
+
+
+class Bm25(Func):
+    """FTS5's bm25 score of a match, its columns weighted as the PostgreSQL vector's parts."""
+
+    function = "bm25"
+    output_field = FloatField()
+
+    def __init__(self, table):
+        super().__init__(table, *(Value(weight) for weight in SQLITE_WEIGHTS))
+
+
 def filter_by_query(queryset, text):
-    """Publications matching ``text``; on PostgreSQL annotated with what
-    ``relevance_order()`` sorts by: ``distance`` (RUM) or ``rank`` (GIN)."""
+    """Publications matching ``text``, annotated with what ``relevance_order()`` sorts
+    by: ``distance`` (RUM) or ``rank`` (GIN; FTS5 on SQLite)."""
     if uses_postgres():
         query = search_query(text)
         matches = queryset.filter(search_vector=query)
@@ -118,16 +137,12 @@ def filter_by_query(queryset, text):
             return matches.annotate(distance=RumDistance(F("search_vector"), query))
         return matches.annotate(rank=SearchRank(F("search_vector"), query))
 
-    authors = Authorship.objects.filter(publication=OuterRef("pk")).filter(
-        Q(person__family_name__icontains=text)
-        | Q(person__given_name__icontains=text)
-        | Q(person__family_name_ru__icontains=text)
-    )
-    return queryset.filter(
-        Q(title__icontains=text)
-        | Q(subtitle__icontains=text)
-        | Q(summary__icontains=text)
-        | Exists(authors)
+    match = fts5_query(text)
+    if not match:  # no word left (only stop words or punctuation): nothing, as on PostgreSQL
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    # The filter first: it joins the FTS5 table (an inner join, which MATCH needs).
+    return queryset.filter(search_text__document__match=match).annotate(
+        rank=Bm25(F("search_text__document"))
     )
 
 
@@ -150,8 +165,10 @@ def build_search_vector(publication):
 
 
 def refresh_search_vector(publication):
-    """Store the search vector of one publication (PostgreSQL only; a no-op elsewhere)."""
+    """Store what search finds of one publication: its vector on PostgreSQL, its row of
+    the FTS5 table elsewhere."""
     if not uses_postgres():
+        index_for_sqlite("p.id = %s", [publication.pk])
         return
     type(publication).objects.filter(pk=publication.pk).update(
         search_vector=build_search_vector(publication)

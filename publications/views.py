@@ -37,6 +37,7 @@ from dialogue_portal.pagecache import (
 )
 from dialogue_portal.ratelimit import limit_writes
 from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
+from dialogue_portal.textsearch import clean_query
 from publications import citation, compiled, counting, sharing
 from publications.facets import (
     facet_cache_key,
@@ -58,7 +59,6 @@ from publications.models import (
     byline_of,
 )
 from publications.ranked import RankedSlice, card_rows
-from publications.search import clean_query, uses_postgres
 from publications.services import parse_stars, rate_publication, reader_rating
 from publications.taxonomy import get_taxonomy
 
@@ -202,7 +202,7 @@ def card_fragments(*shape, page, **more):
 
 def default_sort(params):
     """The sort a list gets when it names none (see PublicationFilter.sort_key)."""
-    return "relevance" if params.get("q") and uses_postgres() else "newest"
+    return "relevance" if params.get("q") else "newest"
 
 
 LIST_QUERY = QuerySpec(

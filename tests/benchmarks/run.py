@@ -14,8 +14,15 @@ one line per page:
 
     BENCH page=NAME rps=R floor_rps=F ratio=R/F p50_ms=A p99_ms=B c1_p50_ms=C queries=Q
 
-then each worker's peak memory. Exits non-zero when a page answers with an error, or
-when the stored rating and vote totals differ from their rows after the write runs.
+then the admin's pages, measured in this process with Django's test client (a superuser
+signed in, page cache off, one connection, the median of several runs):
+
+    BENCH page=admin_list c1_p50_ms=C queries=Q runs=N
+
+(admin_list: the publications change list; admin_search: its search for "arms control";
+admin_change: a publication's change form), then each worker's peak memory. Exits non-zero
+when a page answers with an error, or when the stored rating and vote totals differ from
+their rows after the write runs.
 """
 
 import argparse
@@ -75,6 +82,9 @@ CACHED_PAGES = [
     "polls",
     "feed",
 ]
+# Measured in this process, not under wrk (see measure_admin).
+ADMIN_PAGES = ["admin_list", "admin_search", "admin_change"]
+ADMIN_SEARCH = "arms control"
 # page=storm: STORM_READERS connections read the home page and the publication page (page
 # cache on) while STORM_WRITERS connections vote on the home page's poll and rate that
 # publication without pause, each request a new reader.
@@ -120,6 +130,49 @@ function request()
   return wrk.format("GET", paths[(sent % #paths) + 1])
 end
 """
+
+
+def measure_admin(targets, names, runs):
+    """{name: (median ms, queries, status)} of the admin's pages as a superuser sees them:
+    Django's test client in this process (same settings as the servers, page cache off),
+    one connection, each page once to warm up, then ``runs`` times."""
+    import statistics
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench-admin",
+        defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"},
+    )
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    base = "/admin/publications/publication/"
+    paths = {
+        "admin_list": base,
+        "admin_search": f"{base}?q={quote_plus(ADMIN_SEARCH)}",
+        "admin_change": f"{base}{targets['_detail'].pk}/change/",
+    }
+    results = {}
+    for name in names:
+        client.get(paths[name])  # warm: templates, the connection, the shared caches
+        # Counted by a wrapper: the query log may already hold its 9,000 entries here.
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            status = client.get(paths[name]).status_code
+        timings = []
+        for _run in range(runs):
+            started = time.perf_counter()
+            client.get(paths[name])
+            timings.append((time.perf_counter() - started) * 1000)
+        results[name] = (statistics.median(timings), len(executed), status)
+    return results
 
 
 def log(message):
@@ -703,7 +756,7 @@ def main():
     )
     args = parser.parse_args()
     chosen = {name for name in args.pages.split(",") if name}
-    unknown = chosen - {*PAGES, *(f"{p}_cached" for p in CACHED_PAGES), "storm"}
+    unknown = chosen - {*PAGES, *(f"{p}_cached" for p in CACHED_PAGES), "storm", *ADMIN_PAGES}
     if unknown:
         parser.error(f"unknown pages: {', '.join(sorted(unknown))}")
 
@@ -767,6 +820,9 @@ def main():
     pages = [p for p in PAGES if (p not in ("rate", "vote") or p in writes) and wanted(p)]
     queries = count_queries(targets, {p: post_data[p] for p in writes})
     failed = [f"{p} answered {status}" for p, (_n, status) in queries.items() if status >= 400]
+    log("admin")
+    admin = measure_admin(targets, [p for p in ADMIN_PAGES if wanted(p)], 5 if quick else 21)
+    failed += [f"{p} answered {status}" for p, (_ms, _n, status) in admin.items() if status >= 400]
 
     results, floors, workers = {}, {}, []
     common = {"connections": connections, "threads": 2, "warmup": warmup, "seconds": seconds}
@@ -852,6 +908,11 @@ def main():
             f"ratio={r['rps'] / floors[page]:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "
             f"c1_p50_ms={r['c1_p50']:.2f} queries={queries_made}{extra}",
             flush=True,
+        )
+    for page, (ms, queries_made, _status) in admin.items():
+        runs = 5 if quick else 21
+        print(
+            f"BENCH page={page} c1_p50_ms={ms:.2f} queries={queries_made} runs={runs}", flush=True
         )
     for pid, peak in workers:
         print(f"BENCH worker pid={pid} peak_rss_mb={peak:.1f}", flush=True)

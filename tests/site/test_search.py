@@ -29,3 +29,26 @@ def test_site_search_survives_odd_queries(client, q):
 def test_search_query_is_escaped(client):
     html = client.get("/search/?q=<script>alert(1)</script>").content.decode()
     assert "<script>alert(1)</script>" not in html
+
+
+def test_people_and_polls_are_found_by_words_in_any_order_and_either_case(client):
+    kortunov = make_person(
+        given_name="Andrey",
+        family_name="Kortunov",
+        given_name_ru="Андрей",
+        family_name_ru="Кортунов",
+        position="Director General",
+    )
+    make_publication(title="Dialogue report", authors=[kortunov])
+    make_poll(
+        question="Will Arctic cooperation survive?",
+        question_ru="Выживет ли сотрудничество в Арктике?",
+    )
+    for text in ("kortunov andrey", "КОРТУНОВ", "general director"):
+        html = client.get("/search/", {"q": text}).content.decode()
+        assert "Andrey Kortunov" in html, text
+    for text in ("cooperation arctic", "ARCTIC survive", "АРКТИКЕ сотрудничество"):
+        html = client.get("/search/", {"q": text}).content.decode()
+        assert "Will Arctic cooperation survive?" in html, text
+    html = client.get("/search/", {"q": "kortunov maria arctic"}).content.decode()
+    assert "Andrey Kortunov" not in html and "Will Arctic cooperation survive?" not in html

@@ -44,6 +44,8 @@ from dialogue_portal.archive.exporter import (
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.redirects.addresses import addresses_of
+from dialogue_portal.redirects.services import object_saved
 from dialogue_portal.uploads import (
     attachment_upload_to,
     banner_upload_to,
@@ -553,12 +555,16 @@ class Importer:
         else:
             current = None
         publication = existing or Publication()
+        addresses_before = addresses_of(publication) if existing is not None else []
         self.fill(publication, clean, published_at, original)
         # Uniqueness and constraints: checked above, and by the database on save.
         publication.full_clean(
             exclude=["banner_image"], validate_unique=False, validate_constraints=False
         )
         publication.save()
+        if existing is None or addresses_before != addresses_of(publication):
+            # A new slug: the old address redirects to it; an old address it takes is its.
+            object_saved(obj=publication, before=addresses_before)
         self.write_banner(publication, clean, current, files, stored)
         self.write_attachments(publication, clean, current, files, stored)
         self.write_authors(publication, clean, current)

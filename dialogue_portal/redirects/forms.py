@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.redirects.models import Redirect
-from dialogue_portal.redirects.services import clean_row
+from dialogue_portal.redirects.services import clean_row, resolve_target
 from dialogue_portal.redirects.spreadsheet import read_csv
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -26,6 +26,7 @@ class RedirectForm(forms.ModelForm):
             key, target, status = clean_row(
                 data.get("old_path"), data.get("target"), data["status"]
             )
+            target = resolve_target(key, target, self.instance.pk)
         except ValidationError as error:
             raise ValidationError(error.messages) from None
         # The model's own checks (one redirect per address) then see the stored forms.

@@ -186,7 +186,7 @@ def clean_row(old_path: str, target: str, status) -> tuple[str, str, int]:
     return key, target, status
 
 
-def _resolved_target(key: str, target: str, exclude_pk=None) -> str:
+def resolve_target(key: str, target: str, exclude_pk=None) -> str:
     """The target, past a redirect standing at it (a → b where b → c gives a → c)."""
     if not target or is_url(target):
         return target
@@ -209,7 +209,7 @@ def _resolved_target(key: str, target: str, exclude_pk=None) -> str:
 def save_redirect(*, redirect: Redirect) -> Redirect:
     """Save what an editor set (``redirect`` with cleaned fields): its target past any
     redirect standing there, and redirects that led to its address now lead on."""
-    redirect.target = _resolved_target(redirect.old_path, redirect.target, redirect.pk)
+    redirect.target = resolve_target(redirect.old_path, redirect.target, redirect.pk)
     redirect.full_clean()
     redirect.save()
     if not redirect.is_gone:

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "dialogue_portal.staff",
     "dialogue_portal.oai",
     "dialogue_portal.desk",
+    # After every app whose admin it extends (the desk re-registers content admins).
+    "dialogue_portal.redirects",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +104,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "dialogue_portal.middleware.DatabaseUnavailableMiddleware",
+    # Last, so first to see a 404 on the way out: an old address answers 301 or 410.
+    "dialogue_portal.redirects.middleware.OldAddressesMiddleware",
 ]
 
 ROOT_URLCONF = "dialogue_portal.urls"

@@ -88,6 +88,7 @@ GROUP_MIGRATIONS = [
     ("oai", "0002_editors_view_records", "grant"),
     ("newsletter", "0002_editors_newsletter_permissions", "grant"),
     ("desk", "0002_reviewers_group", "create_reviewers_group"),
+    ("redirects", "0002_editors_manage_redirects", "grant"),
 ]
 
 

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils.text import slugify
 
 from dialogue_portal import spreadsheet
+from dialogue_portal.redirects.models import Redirect
 from people.models import Affiliation
 from publications.models import Attachment, Authorship, Publication
 
@@ -130,6 +131,17 @@ def term_entry(kind, term):
     if kind == "programmes":
         entry["institution"] = term.institution.slug if term.institution_id else None
     return entry
+
+
+def redirect_entry(redirect):
+    return {
+        "old_path": redirect.old_path,
+        "target": redirect.target,
+        "status": redirect.status,
+        "include_below": redirect.include_below,
+        "source": redirect.source,
+        "note": redirect.note,
+    }
 
 
 def publication_record(publication, file_digest):
@@ -275,6 +287,10 @@ def build_archive(queryset=None):
             for kind in TERM_KINDS
         },
         "publications": records,
+        # The site's old addresses (every one: they outlive the content they led to).
+        "redirects": [
+            redirect_entry(redirect) for redirect in Redirect.objects.order_by("old_path")
+        ],
     }
     return manifest, files, reader
 

@@ -49,6 +49,7 @@ class Parsed:
     # Registries made from names (CSV, RIS, BibTeX): create what is missing, never overwrite.
     soft: bool = False
     records: list = field(default_factory=list)
+    redirects: list = field(default_factory=list)  # as the manifest has them, unchecked
 
 
 REGISTRY_KINDS = ("institutions", "people", *TERM_KINDS)
@@ -124,13 +125,16 @@ def parse_json(data, name="manifest.json", *, meter=None):
         ) from None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("publications"), list):
         raise ManifestRefused(_("%(name)s: no list of publications.") % {"name": name})
-    unknown = set(manifest) - {"format", "version", "publications", *REGISTRY_KINDS}
+    unknown = set(manifest) - {"format", "version", "publications", "redirects", *REGISTRY_KINDS}
     if unknown:
         raise ManifestRefused(
             _("%(name)s: unknown sections: %(keys)s.")
             % {"name": name, "keys": ", ".join(sorted(unknown))}
         )
     parsed = Parsed()
+    if not isinstance(manifest.get("redirects", []), list):
+        raise ManifestRefused(_("%(name)s: “redirects” is not a list.") % {"name": name})
+    parsed.redirects = manifest.get("redirects", [])
     for kind in REGISTRY_KINDS:
         entries = manifest.get(kind, [])
         if not isinstance(entries, list):

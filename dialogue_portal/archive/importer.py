@@ -45,6 +45,10 @@ from dialogue_portal.archive.exporter import (
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
 from dialogue_portal.desk import first_revisions
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.redirects import services as redirects
+from dialogue_portal.redirects.addresses import addresses_of
+from dialogue_portal.redirects.models import Redirect
+from dialogue_portal.redirects.services import object_saved
 from dialogue_portal.uploads import (
     attachment_upload_to,
     banner_upload_to,
@@ -112,6 +116,9 @@ class Report:
     outcomes: list = field(default_factory=list)
     refused_archive: str = ""
     seconds: float = 0.0
+    # The archive's redirects: counts by action, and why each refused one was refused.
+    redirects: dict = field(default_factory=dict)
+    redirect_problems: list = field(default_factory=list)
 
     def count(self, action):
         return sum(1 for outcome in self.outcomes if outcome.action == action)
@@ -131,12 +138,24 @@ class Report:
             )
             % counts
         )
+        if any(self.redirects.values()):
+            text += (
+                "; "
+                + _(
+                    "redirects: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                    "%(refused)s refused"
+                )
+                % self.redirects
+            )
         if self.dry_run:
             text = _("Dry run (nothing was written): %(text)s") % {"text": text}
         return text
 
     def lines(self):
         return [str(outcome) for outcome in self.outcomes]
+
+    def redirect_lines(self):
+        return list(self.redirect_problems)
 
 
 class _RollBack(Exception):
@@ -159,12 +178,14 @@ def import_archive(source, *, dry_run=False, progress=None, user=None):
         try:
             with transaction.atomic():
                 importer.run(report, progress)
+                import_redirects(parsed.redirects, report)
                 raise _RollBack
         except _RollBack:
             pass
     else:
         with _commits_without_waiting_for_disk():
             importer.run(report, progress)
+        import_redirects(parsed.redirects, report)
         if report.count(CREATED) or report.count(UPDATED):
             bump_content_version()
     report.seconds = time.monotonic() - started
@@ -220,8 +241,54 @@ def read_archive(source):
             for slug, entry in entries.items():
                 target[kind].setdefault(slug, entry)
         merged.records += parsed.records
+        merged.redirects += parsed.redirects
     merged.soft_registries = soft
     return merged
+
+
+# --- redirects ---------------------------------------------------------------------------
+
+REDIRECT_KEYS = {"old_path", "target", "status", "include_below", "source", "note"}
+
+
+def _redirect_row(entry):
+    """A redirect of the manifest checked as the admin checks one (ValidationError if not)."""
+    if not isinstance(entry, dict):
+        raise ValidationError(_("not an object"))
+    unknown = sorted(set(entry) - REDIRECT_KEYS)
+    if unknown:
+        raise ValidationError(_("unknown fields: %(keys)s") % {"keys": ", ".join(unknown)})
+    texts = [entry.get(key) or "" for key in ("old_path", "target", "note")]
+    if not all(isinstance(text, str) for text in texts):
+        raise ValidationError(_("old_path, target and note must be text"))
+    key, target, status = redirects.clean_row(texts[0], texts[1], entry.get("status"))
+    if len(texts[2]) > 200:
+        raise ValidationError(_("The note is longer than 200 characters."))
+    source = entry.get("source")
+    if source not in Redirect.Source.values:
+        source = Redirect.Source.IMPORTED
+    below = entry.get("include_below") is True
+    return redirects.Row(key, target, status, below, texts[2], source=source)
+
+
+def import_redirects(entries, report):
+    """Each redirect of the archive, on its own: one refused (with its reason in the
+    report) leaves the others to be saved."""
+    counts = dict.fromkeys((CREATED, UPDATED, UNCHANGED, REFUSED), 0)
+    for number, entry in enumerate(entries, start=1):
+        try:
+            row = _redirect_row(entry)
+            with transaction.atomic():
+                ((_row, action),) = redirects.import_redirects([row])
+        except ValidationError as error:
+            counts[REFUSED] += 1
+            report.redirect_problems.append(
+                _("redirect %(number)s: %(reasons)s")
+                % {"number": number, "reasons": "; ".join(error.messages)}
+            )
+            continue
+        counts[action] += 1
+    report.redirects = counts
 
 
 # --- checking a record without the database ---------------------------------------------
@@ -561,12 +628,16 @@ class Importer:
         else:
             current = None
         publication = existing or Publication()
+        addresses_before = addresses_of(publication) if existing is not None else []
         self.fill(publication, clean, published_at, original)
         # Uniqueness and constraints: checked above, and by the database on save.
         publication.full_clean(
             exclude=["banner_image"], validate_unique=False, validate_constraints=False
         )
         publication.save()
+        if existing is None or addresses_before != addresses_of(publication):
+            # A new slug: the old address redirects to it; an old address it takes is its.
+            object_saved(obj=publication, before=addresses_before)
         self.write_banner(publication, clean, current, files, stored)
         self.write_attachments(publication, clean, current, files, stored)
         self.write_authors(publication, clean, current)

@@ -20,6 +20,8 @@ from dialogue_portal.desk.history import (
 )
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.redirects.addresses import addresses_of
+from dialogue_portal.redirects.services import object_saved
 from publications.models import Attachment, Authorship, Publication
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
@@ -161,6 +163,7 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
     try:
         with transaction.atomic(), reversion.create_revision(manage_manually=True):
             current = Publication.objects.select_for_update().get(pk=publication.pk)
+            addresses_before = addresses_of(current)
             old = snapshot.publication
             for name in RESTORED_FIELDS:
                 model_field = Publication._meta.get_field(name)
@@ -168,6 +171,8 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
                     continue
                 setattr(current, model_field.attname, getattr(old, model_field.attname))
             current.save()
+            # A restored slug: the address it leaves redirects to it, as an admin save's.
+            object_saved(obj=current, before=addresses_before)
             counts = dict(current.attachments.values_list("pk", "download_count"))
             current.authorships.all().delete()
             current.attachments.all().delete()

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dialogue_portal.pages.models import Page
+from dialogue_portal.redirects.models import Redirect
 from polls.models import Choice, Poll, Vote
 from publications.models import Publication
 from tests.factories import (
@@ -208,6 +209,7 @@ def build():
     Page.objects.create(
         slug="methods", title="Our methods", body="<p>How we work.</p>", is_published=True
     )
+    Redirect.objects.create(old_path="/publications/withdrawn", status=410)
     return {"report": report, "russian": russian, "poll": poll, "closed": closed}
 
 
@@ -241,6 +243,7 @@ PAGES = {
     "search-empty": "/search/",
     "search-nothing": "/search/?q=nothing-matches-this",
     "not-found": "/no-such-page/",
+    "gone": "/publications/withdrawn/",
     "page-about": "/about/",
     "page-support": "/support/",
     "page-contact": "/contact/",
@@ -250,6 +253,7 @@ PAGES = {
     "newsletter-check-inbox": "/newsletter/check-your-inbox/",
     "newsletter-archive": "/newsletter/archive/",
 }
+STATUS = {"not-found": 404, "gone": 410}
 # What htmx fetches and swaps in (read from the templates' data-hx-get/-post).
 FRAGMENTS = {
     "list-results": "/publications/?topic=arms",
@@ -295,7 +299,7 @@ def render_all(live_server, settings):
         site = Site(live_server.url)
         for name, path in PAGES.items():
             status, body = site.fetch(prefix + path)
-            assert status == (404 if name == "not-found" else 200), (prefix + path, status)
+            assert status == STATUS.get(name, 200), (prefix + path, status)
             documents[f"{language}-{name}"] = body
         for name, path in FRAGMENTS.items():
             status, body = site.fetch(prefix + path, htmx=True)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
+from django_htmx.http import push_url
 
 from dialogue_portal.context_processors import language_links
 from dialogue_portal.pagecache import (
@@ -27,6 +28,7 @@ from dialogue_portal.pagecache import (
     Fragments,
     QuerySpec,
     anonymous_page_cache,
+    canonical_url,
     content_version,
     forget_recent,
     normalize_query,
@@ -276,6 +278,10 @@ class PublicationListView(TemplateView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
+        if self.request.htmx:
+            # The address the browser shows after filtering in place names only what
+            # differs from the defaults, as the page cache keys on it: a link to share.
+            push_url(response, canonical_url(self.request, LIST_QUERY))
         if context["counts_pending"] or context["stale"]:
             # Not for the page cache nor a browser's: what it lacks comes within seconds.
             patch_cache_control(response, no_cache=True)

@@ -208,6 +208,13 @@ def normalize_query(query, spec):
     return normalized
 
 
+def canonical_url(request, spec):
+    """The request's path with its query in canonical form: the address of the page the
+    cache keeps for it (an htmx response pushes it as the address bar's URL)."""
+    query = normalize_query(request.GET, spec).urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
 def page_key(request):
     variant = "full"
     htmx = getattr(request, "htmx", None)

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -74,11 +75,14 @@ class PollDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         poll = self.object
         context["results"] = poll.results() if poll.results_public else None
+        # Each work once, in the reader's language where the poll links a version in it.
+        language = get_language()
         context["publications"] = compiled.rows(
-            ("poll_publications",),
+            ("poll_publications", language),
             lambda poll_id: (
                 Publication.objects.published()
                 .filter(polls=poll_id)
+                .one_per_work(language)
                 .only("pk", "slug", "title", "kind", "published_at")
             ),
             poll_id=poll.pk,

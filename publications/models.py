@@ -674,14 +674,18 @@ class Publication(models.Model):
             ids[kind].append(term_id)
         return ids
 
-    def versions_and_series(self):
-        """The other-language versions and the parts of the project, in one query."""
+    def versions_and_series(self, language):
+        """The other-language versions, and the parts of the project, in one query.
+
+        Each part once (``one_per_work``): its version in ``language`` where one is
+        public, otherwise its original; this publication stands for its own part."""
         original_id = self.translation_of_id or self.pk
         related = Q(pk=original_id) | Q(translation_of_id=original_id)
         if self.project_id:
-            related |= Q(
-                project_id=self.project_id, project_part__isnull=False, language=self.language
-            )
+            in_series = Q(project_id=self.project_id, project_part__isnull=False)
+            parts = Publication.objects.published().filter(in_series).one_per_work(language)
+            # The project's condition found through its index, then narrowed to the chosen.
+            related |= in_series & Q(pk__in=parts.values("pk"))
         rows = list(
             Publication.objects.published()
             .filter(related)
@@ -706,21 +710,18 @@ class Publication(models.Model):
             ),
             key=lambda row: row.language,
         )
+        # The other parts were fetched as chosen; this work's versions as versions.
         series = [
             row
             for row in rows
             if self.project_id
             and row.project_id == self.project_id
             and row.project_part is not None
-            and row.language == self.language
+            and (row.translation_of_id or row.pk) != original_id
         ]
-        if (
-            self.project_id
-            and self.project_part is not None
-            and self not in series
-            and self.is_public
-        ):
+        if self.project_id and self.project_part is not None and self.is_public:
             series.append(self)
+            series.sort(key=lambda row: row.project_part)
         return versions, series
 
     def language_versions(self):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
+from django_htmx.http import push_url
 
 from dialogue_portal.context_processors import language_links
 from dialogue_portal.links import absolute_url
@@ -28,6 +29,7 @@ from dialogue_portal.pagecache import (
     Fragments,
     QuerySpec,
     anonymous_page_cache,
+    canonical_url,
     content_version,
     forget_recent,
     normalize_query,
@@ -277,6 +279,10 @@ class PublicationListView(TemplateView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
+        if self.request.htmx:
+            # The address the browser shows after filtering in place names only what
+            # differs from the defaults, as the page cache keys on it: a link to share.
+            push_url(response, canonical_url(self.request, LIST_QUERY))
         if context["counts_pending"] or context["stale"]:
             # Not for the page cache nor a browser's: what it lacks comes within seconds.
             patch_cache_control(response, no_cache=True)
@@ -404,7 +410,7 @@ class PublicationDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         publication = self.object
         taxonomy = get_taxonomy()
-        ids, versions, series, related = neighbourhood(publication)
+        ids, versions, series, related = neighbourhood(publication, get_language())
         publication.terms = {
             kind: [term for term in taxonomy.terms[kind] if term.pk in set(ids[kind])]
             for kind in ids
@@ -448,43 +454,52 @@ def citation_authors(publication):
 NEIGHBOURHOOD_SECONDS = 300
 
 
-def neighbourhood(publication):
-    """``(term ids, other-language versions, project parts, related work)`` of a page.
+def neighbourhood(publication, language):
+    """``(term ids, other-language versions, project parts, related work)`` of a page in
+    the interface ``language`` (which chooses the version each part and related work
+    shows).
 
     Four queries whose answers change only when editors change content (related work
     walks the link table of a broad topic), so they are kept in the cache under the
-    content version, for a few minutes at most so that scheduled work appears on time."""
+    content version and the language, for a few minutes at most so that scheduled work
+    appears on time."""
 
     def look_around():
         ids = publication.term_ids()
-        versions, series = publication.versions_and_series()
+        versions, series = publication.versions_and_series(language)
         return {
             "term_ids": ids,
             "versions": versions,
             # The publication stands in its series as None: the page has it in full.
             "series": [None if part.pk == publication.pk else part for part in series],
-            "related": related_publications(publication, ids["topic"]),
+            "related": related_publications(publication, ids["topic"], language),
         }
 
-    found = remember(f"neighbourhood:{publication.pk}", look_around, NEIGHBOURHOOD_SECONDS)
+    found = remember(
+        f"neighbourhood:{publication.pk}:{language}", look_around, NEIGHBOURHOOD_SECONDS
+    )
     series = [publication if part is None else part for part in found["series"]]
     return found["term_ids"], found["versions"], series, found["related"]
 
 
-def related_publications(publication, topic_ids, limit=4):
-    """Same project first, then work sharing a topic, each newest first (one query).
+def related_publications(publication, topic_ids, language, limit=4):
+    """Same project first, then work sharing a topic, each newest first (one query); each
+    work once, in ``language`` where the group holds a version in it, otherwise its
+    original (``one_per_work``).
 
     Each group is its own small query that walks the date index and stops after
-    ``limit`` rows (a topic is checked through the link table's index), joined with
-    UNION ALL; a single query ordered by "same project" first would sort every
-    publication sharing a broad topic. SQLite cannot limit the parts of a UNION, and
-    its small databases do not need it: there one query sorts the matches."""
+    ``limit`` works (a topic is checked through the link table's index, a row's other
+    versions through the indexes on work and primary key), joined with UNION ALL; a
+    single query ordered by "same project" first would sort every publication sharing a
+    broad topic. SQLite cannot limit the parts of a UNION, and its small databases do
+    not need it: there one query sorts the matches. A work in both groups is shown once,
+    as the project's group chose it."""
     original_id = publication.translation_of_id or publication.pk
     candidates = (
         Publication.objects.published()
         .exclude(pk__in=[publication.pk, original_id])
         .exclude(translation_of_id=original_id)
-        .only("pk", "slug", "title", "kind", "published_at", "language")
+        .only("pk", "slug", "title", "kind", "published_at", "language", "work")
     )
     shares_topic = Exists(
         Publication.topics.through.objects.filter(
@@ -505,10 +520,11 @@ def related_publications(publication, topic_ids, limit=4):
         for condition, _rank in groups:
             matches |= condition
         first = Case(When(in_project, then=1), default=0) if publication.project_id else Value(0)
-        ranked = candidates.filter(matches).annotate(in_project=first)
+        ranked = candidates.filter(matches).one_per_work(language).annotate(in_project=first)
         return list(ranked.order_by(*order)[:limit])
     parts = [
         candidates.filter(condition)
+        .one_per_work(language)
         .annotate(in_project=Value(rank))
         .order_by("-published_at", "-pk")[:limit]
         for condition, rank in groups
@@ -517,7 +533,7 @@ def related_publications(publication, topic_ids, limit=4):
     rows = first.union(*rest, all=True).order_by(*order) if rest else first
     unique = {}
     for row in rows:
-        unique.setdefault(row.pk, row)
+        unique.setdefault(row.work, row)
     return list(unique.values())[:limit]
 
 

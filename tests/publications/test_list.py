@@ -133,6 +133,45 @@ def test_htmx_request_gets_only_the_results_fragment(client):
     assert '<div id="facets" data-hx-swap-oob="true">' in html
 
 
+@pytest.mark.parametrize("cached", [True, False])
+@pytest.mark.parametrize(
+    ("sent", "pushed"),
+    [
+        # The form as htmx sends it: every field, the empty ones and the default sort too.
+        (
+            "?q=&sort=newest&kind=report&date_from=&date_to=",
+            "/publications/?kind=report",
+        ),
+        ("?sort=rating&kind=report&kind=article&q=+talks+", None),
+        ("?q=&sort=newest&date_from=&date_to=", "/publications/"),
+        ("?page=1&sort=newest&unknown=1", "/publications/"),
+        ("?sort=newest&page=2", "/publications/?page=2"),
+    ],
+)
+def test_filtering_in_place_pushes_the_address_without_defaults(
+    client, settings, sent, pushed, cached
+):
+    """The address bar after an htmx filter names what differs from the defaults, the
+    parameters the page cache keys on, in their order, whether the page cache is on or
+    not (signed-in readers are never served from it)."""
+    if not cached:
+        settings.PAGE_CACHE_SECONDS = 0
+    make_publication(kind="report")
+    if pushed is None:
+        pushed = "/publications/?kind=article&kind=report&q=talks&sort=rating"
+    for prefix in ("", "/ru"):
+        for attempt in ("miss", "hit"):
+            response = client.get(prefix + LIST + sent, headers={"HX-Request": "true"})
+            assert response.status_code == 200
+            assert response["HX-Push-Url"] == prefix + pushed, (prefix, attempt)
+
+
+def test_a_page_without_htmx_pushes_no_address(client):
+    response = client.get(LIST + "?q=&kind=report")
+    assert response.status_code == 200
+    assert "HX-Push-Url" not in response
+
+
 def test_pagination_with_result_count(client):
     for _ in range(25):
         make_publication()

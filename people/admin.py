@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.editing import ChangesContentMixin
 from people.models import Affiliation, Institution, Person
 
 
@@ -24,7 +23,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
+class PersonAdmin(admin.ModelAdmin):
     list_display = ["__str__", "position", "orcid", "publication_count"]
     search_fields = ["given_name", "family_name", "given_name_ru", "family_name_ru", "position"]
     # Explicit: the publication count's GROUP BY drops Meta.ordering, and the authors'
@@ -76,7 +75,7 @@ class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ChangesContentMixin, admin.ModelAdmin):
+class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "city", "website"]
     search_fields = ["name", "short_name", "name_ru", "short_name_ru"]
     prepopulated_fields = {"slug": ["short_name"]}

@@ -43,7 +43,6 @@ from dialogue_portal.archive.exporter import (
     term_entry,
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
-from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.uploads import (
     attachment_upload_to,
     banner_upload_to,
@@ -162,8 +161,6 @@ def import_archive(source, *, dry_run=False, progress=None):
     else:
         with _commits_without_waiting_for_disk():
             importer.run(report, progress)
-        if report.count(CREATED) or report.count(UPDATED):
-            bump_content_version()
     report.seconds = time.monotonic() - started
     return report
 

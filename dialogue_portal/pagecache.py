@@ -2,11 +2,11 @@
 
 ``anonymous_page_cache`` caches a GET response in Django's cache (Redis in production),
 keyed by host, path, normalised query string, language and htmx variant, and stamped with
-the content version, which editors' changes move on (``bump_content_version()``; the
-cached facet counts, totals, cards and term lists follow it too). A page whose stamp
-differs from the current version is stale; entries also expire after
-``PAGE_CACHE_SECONDS`` (0 switches the cache off). A lookup is one round trip: the
-version and the page are read together.
+the content version, which editors' changes move on once they commit (``freshness``, which
+calls ``bump_content_version()``; the cached facet counts, totals, cards and term lists
+follow it too). A page whose stamp differs from the current version is stale; entries
+also expire after ``PAGE_CACHE_SECONDS`` (0 switches the cache off). A lookup is one
+round trip: the version and the page are read together.
 
 Readers' ratings and votes do not make pages stale. The totals a page shows (a
 publication's "votes: 11, rating: 5", a poll's counts) are holes in the cached page,
@@ -156,7 +156,8 @@ def version_from(found):
 
 
 def bump_content_version():
-    """Make every cached page, count and term list stale: an editor changed content."""
+    """Make every cached page, count and term list stale now. Editorial writes do not call
+    this: ``freshness.content_changed()`` calls it once their transaction has committed."""
     version = _bump(VERSION_KEY)
     _request.version = None  # this request reads the new one
     return version

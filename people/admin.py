@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.editing import ChangesContentMixin
 from dialogue_portal.textsearch import clean_query, words_match
 from people.models import Affiliation, Institution, Person
 
@@ -25,7 +24,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
+class PersonAdmin(admin.ModelAdmin):
     list_display = ["__str__", "position", "orcid", "publication_count"]
     search_fields = Person.SEARCH_FIELDS  # read as the site's search reads them (below)
     # Explicit: the publication count's GROUP BY drops Meta.ordering, and the authors'
@@ -85,7 +84,7 @@ class PersonAdmin(ChangesContentMixin, admin.ModelAdmin):
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ChangesContentMixin, admin.ModelAdmin):
+class InstitutionAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "city", "website"]
     search_fields = ["name", "short_name", "name_ru", "short_name_ru"]
     prepopulated_fields = {"slug": ["short_name"]}

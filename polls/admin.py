@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from dialogue_portal import spreadsheet
-from dialogue_portal.pagecache import bump_content_version
 from polls import services
 from polls.models import Choice, Poll, Vote
 
@@ -140,15 +139,6 @@ class PollAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Deleting an answer deletes its votes: keep the poll's total equal to its rows.
         services.recount_votes(Poll.objects.filter(pk=form.instance.pk))
-        bump_content_version()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        bump_content_version()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        bump_content_version()
 
 
 @admin.register(Vote)

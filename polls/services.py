@@ -7,7 +7,8 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dialogue_portal.pagecache import bump_content_version, forget_recent, recent
+from dialogue_portal.freshness import content_changed
+from dialogue_portal.pagecache import forget_recent, recent
 from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
@@ -162,7 +163,7 @@ def close_polls(*, polls, now):
     closed = polls.filter(opens_at__lt=now).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
     count = closed.update(closes_at=now)
     if count:
-        transaction.on_commit(bump_content_version)
+        content_changed()  # a bulk update sends no post_save
     return count
 
 

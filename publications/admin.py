@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dialogue_portal.editing import ChangesContentMixin
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.freshness import content_changed
 from dialogue_portal.textsearch import clean_query
 from publications.identifiers import normalize_doi
 from publications.models import (
@@ -47,7 +46,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
+class PublicationAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "kind",
@@ -120,10 +119,13 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
             found |= Q(slug=text) | Q(doi=normalize_doi(text))
         return queryset.filter(found), False
 
-    def before_readers_see(self, obj):
-        # Authors are saved with the inlines, so the vector is built once everything is in.
-        refresh_search_vector(obj)
-        refresh_banner_renditions(obj)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Authors are saved with the inlines, so the vector is built once everything is in,
+        # in the same transaction: readers (and the caches, which move on after the commit,
+        # see dialogue_portal.freshness) get the publication with its vector and banners.
+        refresh_search_vector(form.instance)
+        refresh_banner_renditions(form.instance)
 
     @admin.display(description=_("rating"))
     def rating_summary(self, obj):
@@ -144,7 +146,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
         )
         updated += drafts.update(status=Publication.Status.PUBLISHED, updated_at=now)
         publications_changed.send(sender=Publication, ids=ids)
-        bump_content_version()
+        content_changed()  # a bulk update sends no post_save
         self.message_user(
             request,
             ngettext("%d publication published.", "%d publications published.", updated) % updated,
@@ -157,7 +159,7 @@ class PublicationAdmin(ChangesContentMixin, admin.ModelAdmin):
         ids = list(published.values_list("pk", flat=True))
         updated = published.update(status=Publication.Status.DRAFT, updated_at=timezone.now())
         publications_changed.send(sender=Publication, ids=ids)
-        bump_content_version()
+        content_changed()  # a bulk update sends no post_save
         self.message_user(
             request,
             ngettext("%d publication unpublished.", "%d publications unpublished.", updated)
@@ -172,7 +174,7 @@ def is_autocomplete(request):
     return match is not None and match.url_name == "autocomplete"
 
 
-class TermAdmin(ChangesContentMixin, admin.ModelAdmin):
+class TermAdmin(admin.ModelAdmin):
     list_display = ["name", "name_ru", "slug"]
     search_fields = ["name", "name_ru"]
     prepopulated_fields = {"slug": ["name"]}

@@ -44,7 +44,6 @@ from dialogue_portal.archive.exporter import (
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
 from dialogue_portal.desk import first_revisions
-from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.redirects import services as redirects
 from dialogue_portal.redirects.addresses import addresses_of
 from dialogue_portal.redirects.models import Redirect
@@ -186,8 +185,6 @@ def import_archive(source, *, dry_run=False, progress=None, user=None):
         with _commits_without_waiting_for_disk():
             importer.run(report, progress)
         import_redirects(parsed.redirects, report)
-        if report.count(CREATED) or report.count(UPDATED):
-            bump_content_version()
     report.seconds = time.monotonic() - started
     return report
 

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from dialogue_portal.demo.content_pages import PAGES
 from dialogue_portal.demo.loader import Report, ensure
-from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.pages.models import Page
 from publications.models import Audience
 from publications.sanitize import sanitize_html
@@ -40,6 +39,5 @@ def load(stdout):
                     fields,
                 )
                 original = original or page
-    bump_content_version()
     report.write(stdout)
     return report

@@ -19,7 +19,6 @@ from dialogue_portal.desk.history import (
     desk_comment,
 )
 from dialogue_portal.desk.models import Decision, Proposal
-from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.redirects.addresses import addresses_of
 from dialogue_portal.redirects.services import object_saved
 from publications.models import Attachment, Authorship, Publication
@@ -111,7 +110,6 @@ def _save_with_revision(publication, user, comment, update_fields):
         reversion.set_user(user)
         reversion.set_comment(comment)
         reversion.add_to_revision(publication)
-    transaction.on_commit(bump_content_version)
 
 
 @transaction.atomic
@@ -216,10 +214,10 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
         ) from error
     if not refresh:  # a preview inside a transaction that is rolled back
         return current
-    # As the admin does after a save: search vector, banner copies, and the caches move on.
+    # As the admin does after a save: search vector and banner copies (the caches move on
+    # after the commit of the rows written above, see dialogue_portal.freshness).
     refresh_search_vector(current)
     refresh_banner_renditions(current)
-    transaction.on_commit(bump_content_version)
     publication.refresh_from_db()
     return current
 

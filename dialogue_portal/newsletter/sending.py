@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
+from dialogue_portal.freshness import content_changed
 from dialogue_portal.newsletter import mail
 from dialogue_portal.newsletter.models import (
     TEMPORARY_FAILURE_LIMIT,
@@ -32,7 +33,6 @@ from dialogue_portal.newsletter.models import (
     Issue,
     Subscriber,
 )
-from dialogue_portal.pagecache import bump_content_version
 from publications.models import Publication, Topic
 
 # "Each new publication" covers what was published in this window and after the
@@ -138,7 +138,7 @@ class Sender:
             key=issue.delivery_key, status=Delivery.Status.RETRY
         ).exists():
             Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT, sent_at=self.now)
-            bump_content_version()  # the archive lists it now
+            content_changed()  # the archive lists it now (an update sends no post_save)
         self.log(f"issue {issue.slug}: {tally.sent} sent, {tally.failed} failed")
         return tally
 

@@ -1,12 +1,11 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.editing import ChangesContentMixin
 from dialogue_portal.pages.models import Page
 
 
 @admin.register(Page)
-class PageAdmin(ChangesContentMixin, admin.ModelAdmin):
+class PageAdmin(admin.ModelAdmin):
     list_display = ["title", "role", "audience", "language", "is_published", "updated_at"]
     list_filter = ["role", "language", "is_published", "audience"]
     list_select_related = ["audience"]

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.freshness import content_changed
 from dialogue_portal.redirects.addresses import Address, addresses_of
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.paths import (
@@ -97,7 +97,7 @@ def object_saved(*, obj, before: list[Address]) -> list[Redirect]:
         changed = True
     taken = _take_over(after)
     if changed or taken:
-        transaction.on_commit(bump_content_version)
+        content_changed()  # bulk writes send no post_save
     return taken
 
 
@@ -108,7 +108,7 @@ def object_deleted(*, addresses: list[Address]):
     for address in addresses:
         _gone(address)
     if addresses:
-        transaction.on_commit(bump_content_version)
+        content_changed()  # bulk writes send no post_save
 
 
 # --- what editors set ------------------------------------------------------------------
@@ -220,14 +220,14 @@ def save_redirect(*, redirect: Redirect) -> Redirect:
                 row.delete()
             else:
                 row.save(update_fields=["target", "updated_at"])
-    transaction.on_commit(bump_content_version)
+    content_changed()  # bulk writes send no post_save
     return redirect
 
 
 @transaction.atomic
 def delete_redirects(*, queryset):
     queryset.delete()
-    transaction.on_commit(bump_content_version)
+    content_changed()  # bulk writes send no post_save
 
 
 def import_redirects(rows: list[Row]) -> list[tuple[Row, str]]:

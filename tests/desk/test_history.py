@@ -350,7 +350,9 @@ def test_restore_that_refers_to_a_deleted_person_or_topic_explains(reviewer_clie
     assert [a.person for a in publication.authorships.all()] == [first]
 
 
-def test_recover_a_deleted_publication_with_its_authors_and_tags(reviewer_client, report):
+def test_recover_a_deleted_publication_with_its_authors_and_tags(
+    reviewer_client, report, django_capture_on_commit_callbacks
+):
     publication, first, second, topic = report
     reviewer_client.post(change_url(publication), change_form(publication))
     pk = publication.pk
@@ -397,7 +399,8 @@ def test_recover_a_deleted_publication_with_its_authors_and_tags(reviewer_client
         data[f"authorships-{i}-byline_position"] = ""
         data[f"authorships-{i}-byline_position_ru"] = ""
     cached = content_version()
-    response = reviewer_client.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        response = reviewer_client.post(url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
     recovered = Publication.objects.get(pk=pk)
     assert [a.person for a in recovered.authorships.order_by("order")] == [first, second]

@@ -46,7 +46,9 @@ def test_a_script_pasted_by_an_editor_never_reaches_a_reader(editor_client):
     assert "steal()" not in served and 'alert("x")' not in served and "onerror" not in served
 
 
-def test_an_editors_save_makes_cached_pages_stale(editor_client, settings):
+def test_an_editors_save_makes_cached_pages_stale(
+    editor_client, settings, django_capture_on_commit_callbacks
+):
     reader = Client()
     settings.PAGE_CACHE_SECONDS = 60
     editor_client.post(ADD_URL, page_form())
@@ -55,7 +57,8 @@ def test_an_editors_save_makes_cached_pages_stale(editor_client, settings):
     assert reader.get("/about/")["X-Page-Cache"] == "hit"
     before = content_version()
     change = reverse("admin:pages_page_change", args=[page.pk])
-    response = editor_client.post(change, page_form(title="About the portal"))
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        response = editor_client.post(change, page_form(title="About the portal"))
     assert response.status_code == 302
     assert content_version() != before
     response = reader.get("/about/")

@@ -62,7 +62,7 @@ def with_attachment(data, upload):
 
 
 def test_editor_creates_a_report_that_a_reviewer_publishes_and_unpublishes(
-    editor_client, client, reviewer
+    editor_client, client, reviewer, django_capture_on_commit_callbacks
 ):
     first, second = make_person(family_name="Chalmers"), make_person(family_name="Lain")
     data = with_attachment(with_authors(publication_form(), second, first), pdf_upload())
@@ -81,7 +81,8 @@ def test_editor_creates_a_report_that_a_reviewer_publishes_and_unpublishes(
     # Publishing is a reviewer's: editors submit (dialogue_portal.desk, tests/desk).
     editor_client.force_login(reviewer)
     changelist = reverse("admin:publications_publication_changelist")
-    editor_client.post(changelist, {"action": "publish", "_selected_action": [publication.pk]})
+    with django_capture_on_commit_callbacks(execute=True):  # the action commits
+        editor_client.post(changelist, {"action": "publish", "_selected_action": [publication.pk]})
     publication.refresh_from_db()
     assert publication.status == Publication.Status.PUBLISHED
     assert publication.published_at is not None
@@ -91,7 +92,10 @@ def test_editor_creates_a_report_that_a_reviewer_publishes_and_unpublishes(
     assert "Chalmers" in page.content.decode()
 
     editor_client.force_login(reviewer)
-    editor_client.post(changelist, {"action": "unpublish", "_selected_action": [publication.pk]})
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(
+            changelist, {"action": "unpublish", "_selected_action": [publication.pk]}
+        )
     editor_client.logout()
     assert client.get(public_url).status_code == 404
 

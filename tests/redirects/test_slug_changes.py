@@ -40,9 +40,16 @@ def make_page(**fields):
     return Page.objects.create(is_published=True, **fields)
 
 
+def make_author(**fields):
+    """A person with published work: readers see only those (people without are 404)."""
+    person = make_person(**fields)
+    make_publication(authors=[person])
+    return person
+
+
 CONTENT = {
     "publication": (lambda: make_publication(slug="old"), "/publications/{}/"),
-    "person": (lambda: make_person(slug="old"), "/people/{}/"),
+    "person": (lambda: make_author(slug="old"), "/people/{}/"),
     "institution": (lambda: make_institution(slug="old"), "/institutions/{}/"),
     "topic": (lambda: make_topic(slug="old"), "/topics/{}/"),
     "region": (lambda: make_region(slug="old"), "/regions/{}/"),
@@ -87,7 +94,7 @@ def test_what_lies_below_a_publication_follows_it(client, editor_client):
 
 @pytest.mark.parametrize(
     ("make", "feed"),
-    [(make_person, "people"), (make_topic, "topics"), (make_project, "projects")],
+    [(make_author, "people"), (make_topic, "topics"), (make_project, "projects")],
 )
 def test_feeds_follow_their_author_topic_or_project(client, editor_client, make, feed):
     obj = make(slug="old")

@@ -90,17 +90,20 @@ def test_every_page_kind_is_cached_and_made_stale_by_an_editorial_change(page_ca
         assert Client().get(url)["X-Page-Cache"] == "miss", name
 
 
-def test_an_editorial_save_in_the_admin_makes_cached_pages_show_it(page_cache, editor_client):
+def test_an_editorial_save_in_the_admin_makes_cached_pages_show_it(
+    page_cache, editor_client, django_capture_on_commit_callbacks
+):
     topic = make_topic(slug="arms", name="Arms control")
     make_publication(title="On arms", topics=[topic])
     urls = ("/", "/publications/", topic.get_absolute_url(), "/topics/")
     for url in urls:
         Client().get(url)
         assert Client().get(url)["X-Page-Cache"] == "hit", url
-    response = editor_client.post(
-        f"/admin/publications/topic/{topic.pk}/change/",
-        {"name": "Arms and treaties", "name_ru": "", "slug": "arms", "description": ""},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the save commits
+        response = editor_client.post(
+            f"/admin/publications/topic/{topic.pk}/change/",
+            {"name": "Arms and treaties", "name_ru": "", "slug": "arms", "description": ""},
+        )
     assert response.status_code == 302
     for url in urls:
         page = Client().get(url)

@@ -29,6 +29,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dialogue_portal.desk import first_revisions
+from dialogue_portal.freshness import content_changed
 from people.models import Affiliation, Institution, Person
 from polls.models import Choice, Poll, Vote
 from publications.demo_files import simple_pdf
@@ -322,6 +323,7 @@ class Command(BaseCommand):
                     author_weights=author_weights,
                     pdf=(pdf_name, pdf_size),
                 )
+                content_changed()  # bulk inserts send no post_save
             done += size
             self.stdout.write(f"  {done}/{count}")
         self.record_pools()

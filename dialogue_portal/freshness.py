@@ -1,0 +1,120 @@
+"""How the caches learn that content changed: once the change commits, from this one place.
+
+Every cached page, fragment, card, count and term list is stamped with the content version
+(``pagecache``). ``content_changed()`` moves it once the current transaction commits (at
+once outside a transaction), however many rows the transaction wrote. A reader who comes
+before the commit reads the old rows and stamps them with the old version, which the commit
+retires; a reader after it reads the new rows under the new version. (Moved before the
+commit, the version would let that first reader keep the old rows under the new one, for
+as long as the cache keeps them.)
+
+Model signals call it for every row a cached page shows (``SHOWN``) and every link between
+such rows (``LINKS``), whatever path wrote it: the admin and its inlines, the desk's
+approvals and restores, the archive importer, the demo loaders. A bulk ``QuerySet.update()``
+or ``bulk_create()`` sends no signal: code that writes content that way calls
+``content_changed()`` itself (the admin's publish and unpublish actions, closing polls,
+marking a newsletter issue sent).
+
+Readers' writes are left out on purpose and never move the version: ratings, votes, view
+and download counters, daily counts, the stored counts and rankings, the OAI records, the
+newsletter's subscribers and deliveries, the desk's proposals and decisions. Readers write
+often, and pages show their totals through holes filled when served (``pagecache``), so a
+stream of votes leaves every cached page in place.
+
+This is infrastructure (cache invalidation), not domain logic: the receivers decide nothing
+about the content; they only say that it changed. ``AppConfig.ready()`` connects them
+(``dialogue_portal.apps``); models are named by label, so this module imports no app.
+"""
+
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from dialogue_portal.pagecache import bump_content_version
+
+# The rows that cached pages show: publications and everything printed with them, the
+# people and institutions behind them, the taxonomy, polls, editors' pages, and the sent
+# newsletter issues the archive lists, and the redirects old addresses answer with.
+SHOWN = (
+    "people.Institution",
+    "people.Person",
+    "people.Affiliation",
+    "publications.Topic",
+    "publications.Region",
+    "publications.Audience",
+    "publications.Programme",
+    "publications.Project",
+    "publications.Publication",
+    "publications.Authorship",
+    "publications.Attachment",
+    "polls.Poll",
+    "polls.Choice",
+    "pages.Page",
+    "newsletter.Issue",
+    "redirects.Redirect",  # what an old address answers: a cached 404 must give way
+)
+
+# Many-to-many links among them (``add()``, ``remove()``, ``set()``, ``clear()`` send
+# ``m2m_changed`` with the link model as sender, and no post_save).
+LINKS = (
+    "publications.Publication_topics",
+    "publications.Publication_regions",
+    "publications.Publication_audiences",
+    "publications.Project_institutions",
+    "publications.Authorship",
+    "polls.Poll_publications",
+    "newsletter.Issue_publications",
+)
+
+_DISPATCH_UID = "freshness:content-changed"
+
+
+class _AfterCommit:
+    """The one move of the content version that a transaction owes once it commits: the
+    same object is handed to ``on_commit`` for every change, and moves the version once."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            bump_content_version()
+
+
+# Per thread (a connection belongs to one thread) and database alias: what is owed. Left
+# over from a transaction rolled back before it moved anything, it serves the next one.
+_owed = threading.local()
+
+
+def content_changed(using: str | None = None) -> None:
+    """Content readers see changed: move the content version once the transaction on
+    ``using`` commits (at once outside a transaction), once however often this is called
+    in it. Nothing is moved if it rolls back. A change inside a savepoint that is rolled
+    back is forgotten with it, while the other changes of the transaction still count."""
+    alias = using or DEFAULT_DB_ALIAS
+    owed = _owed.__dict__.get(alias)
+    if owed is None or owed.done:
+        owed = _owed.__dict__[alias] = _AfterCommit()
+    transaction.on_commit(owed, using=alias)
+
+
+def _row_changed(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: object) -> None:
+    content_changed(using)
+
+
+def _links_changed(
+    sender: type, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: object
+) -> None:
+    if action in ("post_add", "post_remove", "post_clear"):
+        content_changed(using)
+
+
+def connect() -> None:
+    """Have every write of ``SHOWN`` rows and ``LINKS`` call ``content_changed()``."""
+    for label in SHOWN:
+        post_save.connect(_row_changed, sender=label, dispatch_uid=_DISPATCH_UID)
+        post_delete.connect(_row_changed, sender=label, dispatch_uid=_DISPATCH_UID)
+    for label in LINKS:
+        m2m_changed.connect(_links_changed, sender=label, dispatch_uid=_DISPATCH_UID)

@@ -45,8 +45,9 @@ def test_writes_move_the_content_version_after_the_commit(django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         object_saved(obj=publication, before=before)
     assert content_version() == version  # not before the commit
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert callbacks
+    for callback in callbacks:  # however many writes, one move once it commits
+        callback()
     assert content_version() == version + 1
     with django_capture_on_commit_callbacks(execute=True):
         object_deleted(addresses=addresses_of(publication))

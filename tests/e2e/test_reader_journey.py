@@ -70,7 +70,9 @@ def build_site():
     return report, poll
 
 
-def test_a_reader_finds_reads_rates_votes_shares_prints_and_cites(page, live_server):
+def test_a_reader_finds_reads_rates_votes_shares_prints_and_cites(page, live_server, settings):
+    # Share links name the site's own address (SITE_URL), which here is the live server's.
+    settings.SITE_URL = live_server.url
     report, _poll = build_site()
     page.context.route(OFF_SITE, lambda route: route.fulfill(status=200, body="shared"))
 

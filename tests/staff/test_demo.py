@@ -10,7 +10,7 @@ from dialogue_portal.staff.models import AdminProfile
 pytestmark = pytest.mark.django_db
 
 
-def test_the_russian_editor_is_added_once_and_sees_the_admin_in_russian(client):
+def test_the_russian_editor_is_added_once_and_sees_the_admin_in_russian(client, editorial_groups):
     out = io.StringIO()
     demo.load(out)
     demo.load(out)

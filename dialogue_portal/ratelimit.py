@@ -66,7 +66,11 @@ def daily_slot(request, *, scope: str, limit: int) -> DailySlot | None:
         return DailySlot(key="")
     day = int(time.time() // DAY)
     key = f"{KEY_PREFIX}:day:{scope}:{hashed_client_ip(request)}:{day}"
-    return DailySlot(key) if _count(key, DAY + 60) <= limit else None
+    slot = DailySlot(key)
+    if _count(key, DAY + 60) <= limit:
+        return slot
+    slot.give_back()  # refused: the counter keeps counting only the slots held
+    return None
 
 
 def seconds_to_tomorrow() -> int:

@@ -158,3 +158,18 @@ def test_keys_hold_a_hash_never_the_address(redis_cache, limit):
     assert any(":ratelimit:day:publication:" in key for key in keys)  # the daily cap
     assert all(":ratelimit:" in key for key in keys)
     assert not any("192.0.2.55" in key for key in keys)
+
+
+def test_the_daily_cap_holds_across_concurrent_writers_on_redis(redis_cache):
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.45")
+
+    def one(_):
+        return ratelimit.daily_slot(request, scope="poll:1", limit=20)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        taken = [slot for slot in pool.map(one, range(100)) if slot]
+    assert len(taken) == 20
+    assert not any("192.0.2.45" in slot.key for slot in taken)
+    taken[0].give_back()  # nothing was counted: the slot is free again, once
+    assert one(0) is not None and one(0) is None
+    assert ratelimit.daily_slot(request, scope="poll:2", limit=20) is not None

@@ -5,9 +5,15 @@ A fixed window per address: the first write in a window creates the counter with
 limit holds across processes and machines. Keys hold a keyed hash of the address, never
 the address itself. The limit is generous (readers behind one office or VPN address still
 each vote once); it only stops floods.
+
+``daily_slot`` caps what one address may add to one poll or one publication in a day
+(a UTC day): each new anonymous vote or rating takes a slot before it is written and gives
+it back when nothing was counted, so the cap holds under races as well.
 """
 
+import contextlib
 import time
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -18,20 +24,58 @@ from django.utils.translation import gettext as _
 from dialogue_portal.clientip import hashed_client_ip
 
 KEY_PREFIX = "ratelimit"
+DAY = 24 * 60 * 60
 
 
 def hit(request, *, scope, limit, window):
     """Count one request from this address; True while it stays within ``limit`` per window."""
     bucket = int(time.time() // window)
     key = f"{KEY_PREFIX}:{scope}:{hashed_client_ip(request)}:{bucket}"
-    if cache.add(key, 1, timeout=window + 1):
-        return limit >= 1
+    return _count(key, window + 1) <= limit
+
+
+def _count(key, timeout):
+    """Add one to the counter at ``key`` (made if missing, atomically); its new value."""
+    if cache.add(key, 1, timeout=timeout):
+        return 1
     try:
-        count = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
-    return count <= limit
+        cache.add(key, 1, timeout=timeout)
+        return 1
+
+
+@dataclass(frozen=True)
+class DailySlot:
+    """One of an address's slots for today in one scope, taken by ``daily_slot``."""
+
+    key: str
+
+    def give_back(self) -> None:
+        """Nothing was counted (a second vote, a changed rating, a refused one)."""
+        if not self.key:  # no cap
+            return
+        with contextlib.suppress(ValueError):  # the day's counter has expired meanwhile
+            cache.decr(self.key)
+
+
+def daily_slot(request, *, scope: str, limit: int) -> DailySlot | None:
+    """Take one of ``limit`` slots of this address for today in ``scope`` (such as
+    ``poll:12``); None when they are all taken (a limit of 0 means no cap)."""
+    if not limit:
+        return DailySlot(key="")
+    day = int(time.time() // DAY)
+    key = f"{KEY_PREFIX}:day:{scope}:{hashed_client_ip(request)}:{day}"
+    slot = DailySlot(key)
+    if _count(key, DAY + 60) <= limit:
+        return slot
+    slot.give_back()  # refused: the counter keeps counting only the slots held
+    return None
+
+
+def seconds_to_tomorrow() -> int:
+    """Seconds until the day of ``daily_slot`` ends (UTC midnight), at least 1."""
+    return max(1, DAY - int(time.time()) % DAY)
 
 
 def too_many_requests(request, *, window):

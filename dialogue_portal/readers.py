@@ -1,17 +1,19 @@
-"""Who is rating or voting: a signed-in user, or an anonymous reader with a signed cookie.
+"""Who is rating or voting: a signed-in user, or an anonymous reader the server issued.
 
 A reader is stored as a short key: ``user:<id>`` or ``anon:<token>``. The anonymous token
-lives in a signed, long-lived cookie that is set only on the response to a write, so pages
-that may be cached never carry it.
+is a random id made by the server and handed out in a signed (``django.core.signing``,
+salted, timestamped), long-lived, HttpOnly cookie. Only the never-cached responses that
+show a rating or vote form set it (the live widgets ``polls:ballot`` and
+``publications:rating``, which the cached pages load with htmx or link to without
+JavaScript), and a refused write that shows the form again; a cached page never carries it.
 
-A new anonymous reader's token is derived from the browser's CSRF secret (which every
-accepted POST has), keyed with SECRET_KEY: a double click or two tabs sending their first
-vote at once therefore agree on one reader instead of counting twice. After that the
-signed cookie is what identifies the reader, even when the CSRF cookie rotates.
+A write must present that cookie: nothing the client picks (its CSRF cookie, a header)
+makes a reader, so a script cannot count once per made-up cookie. It can still ask the
+widget for new readers, which is what the per-address daily caps (``ratelimit.daily_slot``)
+bound. Because the reader exists before the first POST, a double click or two tabs send
+the same cookie and the database's unique constraint keeps them to one row.
 """
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -46,18 +48,9 @@ def _cookie_token(request):
     return ""
 
 
-def _new_token(request):
-    csrf_secret = request.META.get("CSRF_COOKIE", "")
-    if not csrf_secret:
-        return secrets.token_hex(TOKEN_LENGTH // 2)
-    digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"{COOKIE_SALT}:{csrf_secret}".encode(), hashlib.sha256
-    )
-    return digest.hexdigest()[:TOKEN_LENGTH]
-
-
 def known_reader(request):
-    """The reader behind a read-only request, or None if they have never rated or voted."""
+    """The reader behind a request, or None when it is anonymous and holds no reader
+    cookie the server signed (missing, forged, unsigned or expired)."""
     user = request.user
     if user.is_authenticated:
         return Reader(key=f"user:{user.pk}", user=user)
@@ -65,18 +58,23 @@ def known_reader(request):
     return Reader(key=f"anon:{token}") if token else None
 
 
-def reader_for_write(request):
-    """The reader behind a write; a new anonymous reader gets a token to remember."""
-    reader = known_reader(request)
-    if reader is not None:
-        return reader
-    token = _new_token(request)
+def reader_for_write(request) -> Reader | None:
+    """The reader behind a write: a signed-in user or a reader the server issued; None when
+    the request brings neither (the write must be refused, never counted)."""
+    return known_reader(request)
+
+
+def issue_reader() -> Reader:
+    """A new anonymous reader, its token made here at random (never from the request);
+    ``remember_reader`` hands it to the browser."""
+    token = secrets.token_hex(TOKEN_LENGTH // 2)
     return Reader(key=f"anon:{token}", new_token=token)
 
 
 def remember_reader(response, reader):
-    """Set the signed cookie for a new anonymous reader (only ever on a write's response)."""
-    if reader.new_token:
+    """Set the signed cookie for a newly issued reader (only ever on a never-cached
+    response: a live widget, or a refused write showing the form again)."""
+    if reader is not None and reader.new_token:
         response.set_signed_cookie(
             settings.READER_COOKIE_NAME,
             reader.new_token,

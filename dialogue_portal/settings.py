@@ -325,7 +325,8 @@ LOGGING = {
 # (publications/counting.py); `manage.py flush_counts` writes what is left.
 COUNT_FLUSH_EVERY = env_int("COUNT_FLUSH_EVERY", 1 if DEBUG else 20)
 
-# Ratings and polls: the anonymous reader's signed cookie (set only on a rating or vote).
+# Ratings and polls: the anonymous reader's signed cookie, a random id the server issues on
+# the never-cached rating and vote widgets (dialogue_portal/readers.py).
 READER_COOKIE_NAME = "dp_reader"
 READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
 
@@ -355,6 +356,17 @@ if SEARCH_INDEX not in ("auto", "gin"):
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)
 WRITE_RATE_WINDOW = env_int("WRITE_RATE_WINDOW", 60)
+# Caps on what one client address adds in one UTC day, as new anonymous votes in one poll
+# and new anonymous ratings of one publication (0: no cap). A script can ask the widget for
+# as many readers as it likes; these bound what it gains to this many a day per address.
+# 20, not 1: a university, an office or a mobile carrier puts many readers behind one
+# address, and a seminar or a team reading the same report is the audience a think tank
+# wants. 20 such readers of one poll in a day from one network is plausible; beyond that the
+# 21st is told so (429) and can still see the results. See docs/features.md.
+VOTES_PER_ADDRESS_PER_POLL_PER_DAY = env_int("VOTES_PER_ADDRESS_PER_POLL_PER_DAY", 20)
+RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = env_int(
+    "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY", 20
+)
 
 # The read-only JSON API at /api/ (dialogue_portal/api): anonymous, JSON only, throttled per
 # client address (API_THROTTLE_RATE such as "120/minute"; "0" switches it off), answers

@@ -40,6 +40,17 @@ def forget_featured_polls():
     forget_recent(*(f"featured_poll:{placement}" for placement in Poll.Placement.values))
 
 
+def check_votable(*, poll, choice):
+    """Raise the ``VoteRejected`` that ``poll`` has for ``choice``, if any (from the poll as
+    loaded; ``cast_vote`` checks again on the row as it is when it writes)."""
+    if choice is None or choice.poll_id != poll.pk:
+        raise NotAChoice
+    if poll.is_closed:
+        raise PollClosed
+    if not poll.is_open:
+        raise PollNotOpen
+
+
 def cast_vote(*, poll, choice, reader):
     """Record ``reader``'s vote; returns ``(vote, created)``. A second vote changes nothing.
 
@@ -49,12 +60,7 @@ def cast_vote(*, poll, choice, reader):
     raised only while the poll is open, in the same UPDATE that checks it, so a vote
     racing with “Close now” is rolled back instead of counted.
     """
-    if choice.poll_id != poll.pk:
-        raise NotAChoice
-    if poll.is_closed:
-        raise PollClosed
-    if not poll.is_open:
-        raise PollNotOpen
+    check_votable(poll=poll, choice=choice)
     if connection.vendor == "postgresql":
         return _cast_vote_in_one_statement(poll, choice, reader)
     try:

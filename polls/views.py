@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404
@@ -11,8 +12,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
 from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import limit_writes
-from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
+from dialogue_portal.ratelimit import daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.readers import (
+    issue_reader,
+    known_reader,
+    reader_for_write,
+    remember_reader,
+)
 from polls import services
 from polls.models import Choice, Poll
 from publications import compiled
@@ -150,10 +156,15 @@ def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
 @require_GET
 @never_cache
 def ballot(request, slug):
-    """The live, per-reader poll widget (a page without JavaScript, a fragment with htmx)."""
+    """The live, per-reader poll widget (a page without JavaScript, a fragment with htmx).
+    It issues a new anonymous reader the signed cookie a vote needs, when it shows the form."""
     poll = public_poll(slug)
-    vote = services.reader_vote(poll=poll, reader=known_reader(request))
-    return render_ballot(request, poll, vote=vote)
+    reader = known_reader(request)
+    vote = services.reader_vote(poll=poll, reader=reader)
+    response = render_ballot(request, poll, vote=vote)
+    if reader is None and poll.is_open:
+        remember_reader(response, issue_reader())
+    return response
 
 
 def _chosen(poll, raw):
@@ -165,26 +176,55 @@ def _chosen(poll, raw):
     return next((choice for choice in poll.choices.all() if choice.pk == pk), None)
 
 
+def _refused(request, slug, rejected):
+    poll = public_poll(slug)  # with its counts as they are
+    if isinstance(rejected, services.PollClosed):
+        error = _("This poll is closed: it no longer takes votes.")
+    elif isinstance(rejected, services.PollNotOpen):
+        error = _("This poll is not open yet.")
+    else:
+        return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
+    return render_ballot(request, poll, status=409, error=error)
+
+
 @require_POST
 @never_cache
 @limit_writes("vote")
 def vote(request, slug):
     poll = poll_to_vote_in(slug)
-    reader = reader_for_write(request)
     choice = _chosen(poll, request.POST.get("choice"))
     try:
-        if choice is None:
-            raise services.NotAChoice
+        services.check_votable(poll=poll, choice=choice)
+    except services.VoteRejected as rejected:
+        return _refused(request, slug, rejected)
+    reader = reader_for_write(request)
+    if reader is None:  # no reader the server issued: a script's made-up browser, or cookies off
+        error = _(
+            "Your vote was not counted: this browser had no reader cookie from us. "
+            "Please allow cookies for this site and vote again."
+        )
+        response = render_ballot(request, public_poll(slug), status=400, error=error)
+        return remember_reader(response, issue_reader())
+    slot = None
+    if reader.is_anonymous:
+        limit = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
+        slot = daily_slot(request, scope=f"poll:{poll.pk}", limit=limit)
+        if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
+            error = _(
+                "Too many votes in this poll from your network today: your vote was not "
+                "counted. Please try again tomorrow."
+            )
+            response = render_ballot(request, public_poll(slug), status=429, error=error)
+            response["Retry-After"] = str(seconds_to_tomorrow())
+            return response
+    created = False
+    try:
         cast, created = services.cast_vote(poll=poll, choice=choice, reader=reader)
     except services.VoteRejected as rejected:
-        poll = public_poll(slug)  # with its counts as they are
-        if isinstance(rejected, services.PollClosed):
-            error = _("This poll is closed: it no longer takes votes.")
-        elif isinstance(rejected, services.PollNotOpen):
-            error = _("This poll is not open yet.")
-        else:
-            return render_ballot(request, poll, status=400, error=_("Choose one of the answers."))
-        return render_ballot(request, poll, status=409, error=error)
+        return _refused(request, slug, rejected)
+    finally:
+        if slot and not created:  # a second vote or a refused one counted nothing
+            slot.give_back()
     if created:
         services.forget_featured_polls()  # the next reader sees this vote counted
         notice, level = _("Thank you for voting."), messages.SUCCESS
@@ -192,8 +232,6 @@ def vote(request, slug):
         notice, level = _("You have already voted in this poll."), messages.INFO
     if request.htmx:
         poll = public_poll(slug)  # with the answers' new counts
-        response = render_ballot(request, poll, vote=cast, notice=notice)
-    else:
-        messages.add_message(request, level, notice)
-        response = redirect("polls:ballot", slug=poll.slug)
-    return remember_reader(response, reader)
+        return render_ballot(request, poll, vote=cast, notice=notice)
+    messages.add_message(request, level, notice)
+    return redirect("polls:ballot", slug=poll.slug)

@@ -37,8 +37,13 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
-from dialogue_portal.ratelimit import limit_writes
-from dialogue_portal.readers import known_reader, reader_for_write, remember_reader
+from dialogue_portal.ratelimit import daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.readers import (
+    issue_reader,
+    known_reader,
+    reader_for_write,
+    remember_reader,
+)
 from dialogue_portal.textsearch import clean_query
 from publications import citation, compiled, counting, sharing
 from publications.facets import (
@@ -754,10 +759,15 @@ def render_rating(request, publication, *, rating=None, status=200, notice="", e
 @never_cache
 def rating_widget(request, slug):
     """The rating form with the reader's own stars: a page without JavaScript, a fragment
-    that replaces the cached page's reader-neutral summary with htmx."""
+    that replaces the cached page's reader-neutral summary with htmx. It issues a new
+    anonymous reader the signed cookie a rating needs."""
     publication = rateable_publication(slug)
-    rating = reader_rating(publication=publication, reader=known_reader(request))
-    return render_rating(request, publication, rating=rating)
+    reader = known_reader(request)
+    rating = reader_rating(publication=publication, reader=reader)
+    response = render_rating(request, publication, rating=rating)
+    if reader is None:
+        remember_reader(response, issue_reader())
+    return response
 
 
 @require_POST
@@ -771,7 +781,31 @@ def rate(request, slug):
         publication = rateable_publication(slug)  # with its totals as they are
         return render_rating(request, publication, status=400, error=error.messages[0])
     reader = reader_for_write(request)
-    rating, _created = rate_publication(publication=publication, reader=reader, stars=stars)
+    if reader is None:  # no reader the server issued: a script's made-up browser, or cookies off
+        error = _(
+            "Your rating was not counted: this browser had no reader cookie from us. "
+            "Please allow cookies for this site and rate again."
+        )
+        response = render_rating(request, rateable_publication(slug), status=400, error=error)
+        return remember_reader(response, issue_reader())
+    slot = None
+    if reader.is_anonymous:
+        limit = settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY
+        slot = daily_slot(request, scope=f"publication:{publication.pk}", limit=limit)
+        if slot is None and reader_rating(publication=publication, reader=reader) is None:
+            error = _(
+                "Too many ratings of this publication from your network today: your rating "
+                "was not counted. Please try again tomorrow."
+            )
+            response = render_rating(request, rateable_publication(slug), status=429, error=error)
+            response["Retry-After"] = str(seconds_to_tomorrow())
+            return response
+    created = False
+    try:
+        rating, created = rate_publication(publication=publication, reader=reader, stars=stars)
+    finally:
+        if slot and not created:  # a changed rating adds no reader; a failed one nothing
+            slot.give_back()
     # The next reader of the publication page sees the new totals.
     forget_recent(detail_row_name(slug, False), detail_row_name(slug, True))
     notice = ngettext(
@@ -780,8 +814,6 @@ def rate(request, slug):
         stars,
     ) % {"stars": stars}
     if request.htmx:
-        response = render_rating(request, publication, rating=rating, notice=notice)
-    else:
-        messages.success(request, notice)
-        response = redirect("publications:rating", slug=publication.slug)
-    return remember_reader(response, reader)
+        return render_rating(request, publication, rating=rating, notice=notice)
+    messages.success(request, notice)
+    return redirect("publications:rating", slug=publication.slug)

@@ -788,6 +788,8 @@ def main():
         "PAGE_CACHE_SECONDS": "0",
         "BENCH_FLOOR": "1",
         "WRITE_RATE_LIMIT": "0",  # every request comes from 127.0.0.1: measure, not limit
+        "VOTES_PER_ADDRESS_PER_POLL_PER_DAY": "0",
+        "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY": "0",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
         # Keys of this run only: others may be measuring against the same Redis.

@@ -112,10 +112,13 @@ def ballot(client, poll):
 
 
 def vote(client, poll):
-    client.post(
+    """Vote as a browser does: shown the ballot (which issues the reader), then the POST."""
+    ballot(client, poll)
+    response = client.post(
         reverse("polls:vote", kwargs={"slug": poll.slug}),
         {"choice": poll.choices.order_by("order").first().pk},
     )
+    assert response.status_code == 302
 
 
 @pytest.mark.django_db

@@ -2,6 +2,8 @@
 
 import datetime as dt
 import re
+import secrets
+import string
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -30,6 +32,13 @@ def ballot_url(poll):
     return reverse("polls:ballot", kwargs={"slug": poll.slug})
 
 
+def voter(poll, client=None, **client_kwargs):
+    """A reader as a browser is one: it has been shown the ballot (and so issued a reader)."""
+    client = client or Client(**client_kwargs)
+    client.get(ballot_url(poll))
+    return client
+
+
 def counts(poll):
     poll.refresh_from_db()
     return poll.total_votes, [c.vote_count for c in poll.choices.order_by("order")]
@@ -42,9 +51,9 @@ def first_choice(poll):
 def test_a_vote_counts_once_and_redirects_back_with_a_message(client, settings):
     poll = make_poll(answers=("Yes", "No", "Maybe"))
     yes = first_choice(poll)
+    assert settings.READER_COOKIE_NAME in client.get(ballot_url(poll)).cookies
     response = client.post(vote_url(poll), {"choice": yes.pk})
     assert response.status_code == 302 and response["Location"] == ballot_url(poll)
-    assert settings.READER_COOKIE_NAME in response.cookies
     assert counts(poll) == (1, [1, 0, 0])
     page = client.get(response["Location"]).content.decode()
     assert "Thank you for voting." in page
@@ -55,7 +64,7 @@ def test_a_vote_counts_once_and_redirects_back_with_a_message(client, settings):
 def test_a_second_vote_by_the_same_reader_changes_nothing(client):
     poll = make_poll(answers=("Yes", "No"))
     yes, no = poll.choices.order_by("order")
-    client.post(vote_url(poll), {"choice": yes.pk})
+    voter(poll, client).post(vote_url(poll), {"choice": yes.pk})
     response = client.post(vote_url(poll), {"choice": no.pk}, follow=True)
     assert "You have already voted in this poll." in response.content.decode()
     assert counts(poll) == (1, [1, 0])
@@ -65,7 +74,9 @@ def test_a_second_vote_by_the_same_reader_changes_nothing(client):
 def test_readers_behind_one_address_each_vote_once():
     poll = make_poll(answers=("Yes", "No"))
     for _ in range(5):
-        Client(REMOTE_ADDR="203.0.113.7").post(vote_url(poll), {"choice": first_choice(poll).pk})
+        voter(poll, REMOTE_ADDR="203.0.113.7").post(
+            vote_url(poll), {"choice": first_choice(poll).pk}
+        )
     assert counts(poll) == (5, [5, 0])
 
 
@@ -80,6 +91,7 @@ def test_signed_in_reader_votes_as_their_user(client, reader):
 
 def test_htmx_vote_answers_with_the_fragment(client):
     poll = make_poll(answers=("Yes", "No"))
+    voter(poll, client)
     response = client.post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -122,7 +134,7 @@ def test_the_poll_box_beside_publications_loads_the_ballot(client):
 
 def test_ballot_takes_a_fixed_number_of_queries(client, django_assert_num_queries):
     poll = make_poll(answers=("A", "B", "C", "D"))
-    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    voter(poll, client).post(vote_url(poll), {"choice": first_choice(poll).pk})
     with django_assert_num_queries(3):  # poll, answers, the reader's vote
         client.get(ballot_url(poll), headers=HTMX)
 
@@ -205,6 +217,7 @@ def test_a_poll_closed_while_voting_rolls_the_vote_back(client):
 @pytest.mark.django_db(transaction=True)
 def test_100_readers_voting_at_once_leave_100_votes(live_server, settings):
     settings.WRITE_RATE_LIMIT = 10_000
+    settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 0  # all from 127.0.0.1
     poll = make_poll(answers=("A", "B", "C"))
     choices = list(poll.choices.order_by("order"))
     url = live_server.url + vote_url(poll)
@@ -302,9 +315,10 @@ def test_a_first_vote_and_a_first_rating_are_one_round_trip_each(django_assert_n
 def test_a_vote_checks_the_poll_from_the_shared_cache(client):
     poll = make_poll(answers=("Yes", "No"))
     choice = first_choice(poll)
-    client.post(vote_url(poll), {"choice": choice.pk})
+    voter(poll, client).post(vote_url(poll), {"choice": choice.pk})
+    second = voter(poll)
     with CaptureQueriesContext(connection) as captured:
-        Client().post(vote_url(poll), {"choice": choice.pk})
+        second.post(vote_url(poll), {"choice": choice.pk})
     tables = " ".join(q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT"))
     assert '"polls_choice"' not in tables and '"slug"' not in tables
     assert counts(poll) == (2, [2, 0])
@@ -315,21 +329,23 @@ def test_a_vote_checks_the_poll_from_the_shared_cache(client):
 def test_a_first_vote_is_one_statement_on_postgresql(client, django_assert_num_queries):
     poll = make_poll(answers=("Yes", "No"))
     choice = first_choice(poll)
-    client.post(vote_url(poll), {"choice": choice.pk})  # fills the shared cache
+    voter(poll, client).post(vote_url(poll), {"choice": choice.pk})  # fills the shared cache
+    second = voter(poll)
     with django_assert_num_queries(1):
-        assert Client().post(vote_url(poll), {"choice": choice.pk}).status_code == 302
+        assert second.post(vote_url(poll), {"choice": choice.pk}).status_code == 302
     assert counts(poll) == (2, [2, 0])
 
 
 @pytest.mark.parametrize("editor_saved", [True, False])
 def test_closing_a_poll_stops_votes_at_once(client, editor_saved):
     poll = make_poll(answers=("Yes", "No"))
-    client.post(vote_url(poll), {"choice": first_choice(poll).pk})  # the poll is in the cache now
+    voter(poll, client).post(vote_url(poll), {"choice": first_choice(poll).pk})  # cached now
+    second = voter(poll)
     Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
     if editor_saved:
         bump_content_version()  # what the admin's save does
     # Either way the vote is refused: the statement checks the poll's row as it is now.
-    response = Client().post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
+    response = second.post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
     assert response.status_code == 409
     assert response.context["results"] is not None or "closed" in response.content.decode()
     assert counts(poll) == (1, [1, 0])
@@ -337,8 +353,135 @@ def test_closing_a_poll_stops_votes_at_once(client, editor_saved):
 
 def test_a_refused_answer_shows_the_counts_as_they_are(client):
     poll = make_poll(answers=("Yes", "No"))
-    client.post(vote_url(poll), {"choice": first_choice(poll).pk})
-    Client().post(vote_url(poll), {"choice": first_choice(poll).pk})
-    response = Client().post(vote_url(poll), {"choice": "999999"}, headers=HTMX)
+    voter(poll, client).post(vote_url(poll), {"choice": first_choice(poll).pk})
+    voter(poll).post(vote_url(poll), {"choice": first_choice(poll).pk})
+    response = voter(poll).post(vote_url(poll), {"choice": "999999"}, headers=HTMX)
     assert response.status_code == 400
     assert response.context["poll"].total_votes == 2
+
+
+# Issue 27: a script must not be able to make up readers.
+
+
+def scripted_client(address="198.51.100.20"):
+    """A client with no history: CSRF checks on, and a csrftoken cookie it made up itself
+    (the form field matches it, as a script would send)."""
+    script = Client(enforce_csrf_checks=True, REMOTE_ADDR=address)
+    secret = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    script.cookies["csrftoken"] = secret
+    return script, secret
+
+
+def test_votes_with_made_up_csrf_cookies_are_never_counted(settings):
+    poll = make_poll(answers=("Yes", "No"))
+    statuses = set()
+    for _ in range(25):
+        script, secret = scripted_client()
+        response = script.post(
+            vote_url(poll), {"choice": first_choice(poll).pk, "csrfmiddlewaretoken": secret}
+        )
+        statuses.add(response.status_code)
+    assert statuses == {400}
+    assert "Your vote was not counted" in response.content.decode()
+    assert not Vote.objects.exists() and counts(poll) == (0, [0, 0])
+
+
+def test_a_script_fetching_a_fresh_reader_each_time_counts_at_most_the_cap(settings):
+    settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 5
+    poll = make_poll(answers=("Yes", "No"))
+    statuses = []
+    for _ in range(8):
+        script, secret = scripted_client()
+        script.get(ballot_url(poll))  # the server issues this made-up browser a reader
+        response = script.post(
+            vote_url(poll),
+            {"choice": first_choice(poll).pk, "csrfmiddlewaretoken": secret},
+            headers=HTMX,
+        )
+        statuses.append(response.status_code)
+    assert statuses == [200] * 5 + [429] * 3
+    html = response.content.decode()
+    assert html.lstrip().startswith(f'<div id="poll-{poll.pk}-widget"')
+    assert "Too many votes in this poll from your network today" in html
+    assert response["Retry-After"].isdigit() and "no-store" in response["Cache-Control"]
+    assert counts(poll) == (5, [5, 0])
+    # Another address is not held back; nor is this one in another poll.
+    reader = Client(REMOTE_ADDR="198.51.100.99")
+    reader.get(ballot_url(poll))
+    assert reader.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 302
+    other = make_poll()
+    script, secret = scripted_client()
+    script.get(ballot_url(other))
+    data = {"choice": first_choice(other).pk, "csrfmiddlewaretoken": secret}
+    assert script.post(vote_url(other), data).status_code == 302
+    assert counts(poll)[0] == 6 and counts(other)[0] == 1
+
+
+def test_a_reader_who_voted_is_told_so_even_when_the_address_is_full(settings):
+    settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 1
+    poll = make_poll(answers=("Yes", "No"))
+    reader = Client(REMOTE_ADDR="198.51.100.30")
+    reader.get(ballot_url(poll))
+    reader.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    response = reader.post(vote_url(poll), {"choice": first_choice(poll).pk}, follow=True)
+    assert "You have already voted in this poll." in response.content.decode()
+    newcomer = Client(REMOTE_ADDR="198.51.100.30")
+    newcomer.get(ballot_url(poll))
+    assert newcomer.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 429
+    assert counts(poll) == (1, [1, 0])
+
+
+def test_the_ballot_issues_a_signed_reader_and_a_vote_keeps_it(client, settings):
+    poll = make_poll(answers=("Yes", "No"))
+    response = client.get(ballot_url(poll))
+    cookie = response.cookies[settings.READER_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["max-age"] == settings.READER_COOKIE_MAX_AGE
+    assert "private" in response["Cache-Control"]
+    again = client.get(ballot_url(poll))
+    assert settings.READER_COOKIE_NAME not in again.cookies  # one reader, kept
+    vote = client.post(vote_url(poll), {"choice": first_choice(poll).pk})
+    assert settings.READER_COOKIE_NAME not in vote.cookies
+    token = Vote.objects.get().reader.removeprefix("anon:")
+    assert cookie.value.startswith(token + ":")  # signed by the server, holding its id
+
+
+def test_a_vote_without_a_reader_shows_the_form_again_with_a_new_reader(client, settings):
+    poll = make_poll(answers=("Yes", "No"))
+    response = client.post(vote_url(poll), {"choice": first_choice(poll).pk}, headers=HTMX)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your vote was not counted" in html and 'id="poll-form"' in html
+    assert settings.READER_COOKIE_NAME in response.cookies
+    assert not Vote.objects.exists()
+    # Sent again (the browser now holds the reader the server gave it), it counts.
+    assert client.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 302
+    assert counts(poll) == (1, [1, 0])
+
+
+def test_a_forged_or_unsigned_reader_cookie_is_refused(settings):
+    poll = make_poll()
+    for value in ("a" * 32, "a" * 32 + ":forged-signature", ""):
+        forger = Client()
+        forger.cookies[settings.READER_COOKIE_NAME] = value
+        assert forger.post(vote_url(poll), {"choice": first_choice(poll).pk}).status_code == 400
+    assert not Vote.objects.exists()
+
+
+def test_the_refusals_are_in_the_readers_language(settings):
+    from django.utils import translation
+
+    settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 1
+    poll = make_poll()
+    with translation.override("ru"):
+        ballot, url = ballot_url(poll), vote_url(poll)
+    assert url.startswith("/ru/")
+    data = {"choice": first_choice(poll).pk}
+    no_reader = Client().post(url, data, headers=HTMX)
+    assert no_reader.status_code == 400
+    assert "Ваш голос не учтён" in no_reader.content.decode()
+    for _ in range(2):
+        reader = Client()
+        reader.get(ballot)
+        response = reader.post(url, data, headers=HTMX)
+    assert response.status_code == 429
+    assert "Сегодня из вашей сети в этом опросе" in response.content.decode()

@@ -1,6 +1,8 @@
 """Ratings: one per reader, changeable, totals stored atomically; bad input writes nothing."""
 
 import re
+import secrets
+import string
 from concurrent.futures import ThreadPoolExecutor
 from urllib.request import build_opener
 
@@ -34,18 +36,26 @@ def rating_url(publication):
     return reverse("publications:rating", kwargs={"slug": publication.slug})
 
 
+def rater(publication, client=None, **client_kwargs):
+    """A reader as a browser is one: shown the rating widget (which issues the reader)."""
+    client = client or Client(**client_kwargs)
+    client.get(rating_url(publication))
+    return client
+
+
 def totals(publication):
     publication.refresh_from_db()
     return publication.rating_count, publication.rating_sum
 
 
-def test_first_rating_counts_and_sets_a_signed_reader_cookie(client, settings):
+def test_the_widget_issues_a_signed_reader_cookie_and_a_rating_uses_it(client, settings):
     publication = make_publication()
+    cookie = client.get(rating_url(publication)).cookies[settings.READER_COOKIE_NAME]
     response = client.post(rate_url(publication), {"stars": "4"})
     assert response.status_code == 302
     assert response["Location"] == rating_url(publication)
+    assert settings.READER_COOKIE_NAME not in response.cookies
     assert totals(publication) == (1, 4)
-    cookie = response.cookies[settings.READER_COOKIE_NAME]
     assert cookie["httponly"] and cookie["max-age"] == settings.READER_COOKIE_MAX_AGE
     rating = Rating.objects.get()
     assert rating.reader.startswith("anon:")
@@ -55,18 +65,20 @@ def test_first_rating_counts_and_sets_a_signed_reader_cookie(client, settings):
 
 def test_a_reader_changes_their_rating_the_count_stays(client):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "2"})
-    client.post(rate_url(publication), {"stars": "5"})
+    rater(publication, client).post(rate_url(publication), {"stars": "2"})
+    rater(publication, client).post(rate_url(publication), {"stars": "5"})
     assert totals(publication) == (1, 5)
     assert Rating.objects.get().stars == 5
-    client.post(rate_url(publication), {"stars": "5"})  # the same again: nothing changes
+    rater(publication, client).post(
+        rate_url(publication), {"stars": "5"}
+    )  # the same again: nothing changes
     assert totals(publication) == (1, 5)
 
 
 def test_two_readers_average(client):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "4"})
-    Client().post(rate_url(publication), {"stars": "5"})
+    rater(publication, client).post(rate_url(publication), {"stars": "4"})
+    rater(publication).post(rate_url(publication), {"stars": "5"})
     assert totals(publication) == (2, 9)
     page = client.get(publication.get_absolute_url()).content.decode()
     assert "votes: 2, rating: 4.5" in page
@@ -81,21 +93,23 @@ def test_no_votes_yet(client):
 def test_signed_in_reader_is_their_user(client, reader):
     publication = make_publication()
     client.force_login(reader)
-    response = client.post(rate_url(publication), {"stars": "3"})
+    response = rater(publication, client).post(rate_url(publication), {"stars": "3"})
     assert response.status_code == 302
     rating = Rating.objects.get()
     assert rating.reader == f"user:{reader.pk}" and rating.user == reader
     assert "dp_reader" not in response.cookies
 
 
-def test_a_forged_reader_cookie_is_a_new_reader(client, settings):
+def test_a_forged_reader_cookie_is_refused(client, settings):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "3"})
+    rater(publication, client).post(rate_url(publication), {"stars": "3"})
     victim = Rating.objects.get().reader.removeprefix("anon:")
     attacker = Client()
     attacker.cookies[settings.READER_COOKIE_NAME] = f"{victim}:forged-signature"
-    attacker.post(rate_url(publication), {"stars": "1"})
-    assert Rating.objects.count() == 2
+    response = attacker.post(rate_url(publication), {"stars": "1"})
+    assert response.status_code == 400
+    assert "Your rating was not counted" in response.content.decode()
+    assert Rating.objects.count() == 1
     assert Rating.objects.get(reader=f"anon:{victim}").stars == 3
 
 
@@ -104,13 +118,13 @@ def test_the_reader_cookie_is_signed_with_a_salt(settings):
     client = Client()
     client.cookies[settings.READER_COOKIE_NAME] = readers.signed_reader_cookie(token)
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "2"})
+    rater(publication, client).post(rate_url(publication), {"stars": "2"})
     assert Rating.objects.get().reader == f"anon:{token}"
 
 
 def test_htmx_rating_answers_with_the_fragment(client):
     publication = make_publication()
-    response = client.post(rate_url(publication), {"stars": "4"}, headers=HTMX)
+    response = rater(publication, client).post(rate_url(publication), {"stars": "4"}, headers=HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="rating-widget"')
@@ -123,7 +137,7 @@ def test_htmx_rating_answers_with_the_fragment(client):
 
 def test_no_js_rating_redirects_back_with_a_message(client):
     publication = make_publication()
-    response = client.post(rate_url(publication), {"stars": "5"}, follow=True)
+    response = rater(publication, client).post(rate_url(publication), {"stars": "5"}, follow=True)
     html = response.content.decode()
     assert "Thank you: your rating is 5 stars." in html
     assert "Your rating: 5 stars." in html
@@ -156,9 +170,9 @@ def test_the_publication_page_holds_only_the_reader_neutral_widget(client):
 
 def test_the_rating_fragment_takes_a_fixed_number_of_queries(client, django_assert_num_queries):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "4"})
+    rater(publication, client).post(rate_url(publication), {"stars": "4"})
     for _ in range(3):
-        Client().post(rate_url(publication), {"stars": "2"})
+        rater(publication).post(rate_url(publication), {"stars": "2"})
     with django_assert_num_queries(2):  # the publication, the reader's rating
         response = client.get(rating_url(publication), headers=HTMX)
     assert 'id="rating-stars-4" checked' in response.content.decode()
@@ -169,7 +183,7 @@ def test_the_rating_fragment_takes_a_fixed_number_of_queries(client, django_asse
 @pytest.mark.parametrize("stars", ["0", "6", "3.5", "abc", "", "-1", " ", "٣"])
 def test_bad_stars_are_refused_and_write_nothing(client, stars):
     publication = make_publication()
-    response = client.post(rate_url(publication), {"stars": stars})
+    response = rater(publication, client).post(rate_url(publication), {"stars": stars})
     assert response.status_code == 400
     assert "Choose from 1 to 5 stars." in response.content.decode()
     assert not Rating.objects.exists()
@@ -179,7 +193,7 @@ def test_bad_stars_are_refused_and_write_nothing(client, stars):
 
 def test_missing_stars_are_refused(client):
     publication = make_publication()
-    response = client.post(rate_url(publication), {}, headers=HTMX)
+    response = rater(publication, client).post(rate_url(publication), {}, headers=HTMX)
     assert response.status_code == 400
     assert "Choose from 1 to 5 stars." in response.content.decode()
     assert not Rating.objects.exists()
@@ -223,17 +237,83 @@ def test_a_racing_insert_becomes_an_update(client):
     assert totals(publication) == (1, 4)
 
 
-def test_same_browser_first_ratings_agree_on_one_reader():
-    """First ratings from one browser (one CSRF cookie, no reader cookie yet): one reader."""
+def test_two_tabs_of_one_browser_rate_as_one_reader():
+    """The reader exists before the first POST: two tabs showing the widget send one cookie."""
     publication = make_publication()
-    first = Client()
-    first.get(rating_url(publication))  # sets the CSRF cookie
-    second = Client()
-    second.cookies["csrftoken"] = first.cookies["csrftoken"].value
-    first.post(rate_url(publication), {"stars": "2"})
-    second.post(rate_url(publication), {"stars": "3"})
+    browser = Client()
+    browser.get(rating_url(publication))  # the first tab: the reader is issued
+    browser.get(rating_url(publication))  # the second tab: the same reader
+    browser.post(rate_url(publication), {"stars": "2"})
+    browser.post(rate_url(publication), {"stars": "3"})
     assert Rating.objects.count() == 1
     assert totals(publication) == (1, 3)
+
+
+def test_a_made_up_csrf_cookie_makes_no_reader():
+    """Issue 27: a made-up csrftoken cookie (and a matching form field) per POST used to be
+    a new reader each time; without a reader the server issued, nothing is counted."""
+    publication = make_publication()
+    statuses = set()
+    for _ in range(8):
+        script = Client(enforce_csrf_checks=True)
+        secret = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        script.cookies["csrftoken"] = secret
+        data = {"stars": "1", "csrfmiddlewaretoken": secret}
+        statuses.add(script.post(rate_url(publication), data).status_code)
+    assert statuses == {400}
+    assert totals(publication) == (0, 0) and not Rating.objects.exists()
+
+
+def test_a_script_fetching_a_fresh_reader_each_time_rates_at_most_the_cap(settings):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 3
+    publication = make_publication()
+    statuses = [
+        rater(publication, REMOTE_ADDR="198.51.100.40")
+        .post(rate_url(publication), {"stars": "1"}, headers=HTMX)
+        .status_code
+        for _ in range(8)
+    ]
+    assert statuses == [200] * 3 + [429] * 5
+    assert totals(publication) == (3, 3)
+    script = rater(publication, REMOTE_ADDR="198.51.100.40")
+    response = script.post(rate_url(publication), {"stars": "1"}, headers=HTMX)
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="rating-widget"') and "<html" not in html
+    assert "Too many ratings of this publication from your network today" in html
+    assert response["Retry-After"].isdigit()
+    # The page without JavaScript says it too, as a page.
+    page = script.post(rate_url(publication), {"stars": "1"})
+    assert page.status_code == 429 and b"<html" in page.content
+    # Another address, and another publication, are not held back.
+    assert rater(publication).post(rate_url(publication), {"stars": "5"}).status_code == 302
+    other = make_publication()
+    script = rater(other, REMOTE_ADDR="198.51.100.40")
+    assert script.post(rate_url(other), {"stars": "4"}).status_code == 302
+    assert totals(publication) == (4, 8) and totals(other) == (1, 4)
+
+
+def test_a_reader_who_rated_may_change_it_when_the_address_is_full(settings):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 1
+    publication = make_publication()
+    reader = rater(publication, REMOTE_ADDR="198.51.100.50")
+    reader.post(rate_url(publication), {"stars": "2"})
+    assert reader.post(rate_url(publication), {"stars": "5"}).status_code == 302
+    assert totals(publication) == (1, 5)
+    newcomer = rater(publication, REMOTE_ADDR="198.51.100.50")
+    assert newcomer.post(rate_url(publication), {"stars": "1"}).status_code == 429
+    assert totals(publication) == (1, 5)
+
+
+def test_a_rating_without_a_reader_shows_the_form_again_with_a_new_reader(client, settings):
+    publication = make_publication()
+    response = client.post(rate_url(publication), {"stars": "4"}, headers=HTMX)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Your rating was not counted" in html and 'id="rating-form"' in html
+    assert settings.READER_COOKIE_NAME in response.cookies
+    assert not Rating.objects.exists()
+    assert client.post(rate_url(publication), {"stars": "4"}).status_code == 302
+    assert totals(publication) == (1, 4)
 
 
 def test_check_counts_finds_and_repairs_rating_totals(capsys):
@@ -257,6 +337,7 @@ def test_check_counts_finds_and_repairs_rating_totals(capsys):
 @pytest.mark.django_db(transaction=True)
 def test_100_readers_rating_at_once_leave_100_ratings(live_server, settings):
     settings.WRITE_RATE_LIMIT = 10_000
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0  # all from 127.0.0.1
     publication = make_publication()
     url = live_server.url + rate_url(publication)
     sessions = [reader_session(live_server.url + rating_url(publication)) for _ in range(100)]
@@ -321,8 +402,8 @@ def test_20_submissions_from_one_signed_in_reader_leave_one_rating(live_server, 
 
 def test_a_rating_checks_the_publication_from_the_shared_cache(client):
     publication = make_publication()
-    assert client.post(rate_url(publication), {"stars": "4"}).status_code == 302
-    other = Client()
+    assert rater(publication, client).post(rate_url(publication), {"stars": "4"}).status_code == 302
+    other = rater(publication)
     with CaptureQueriesContext(connection) as captured:
         assert other.post(rate_url(publication), {"stars": "2"}).status_code == 302
     looked_up = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
@@ -334,26 +415,29 @@ def test_a_rating_checks_the_publication_from_the_shared_cache(client):
 @pytest.mark.django_db(transaction=True)  # no savepoint around the statement
 def test_a_first_rating_is_one_statement_on_postgresql(client, django_assert_num_queries):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "4"})  # the first reader fills the cache
+    rater(publication, client).post(rate_url(publication), {"stars": "4"})  # fills the cache
+    second = rater(publication)
     with django_assert_num_queries(1):
-        assert Client().post(rate_url(publication), {"stars": "5"}).status_code == 302
+        assert second.post(rate_url(publication), {"stars": "5"}).status_code == 302
     assert totals(publication) == (2, 9)
 
 
 def test_unpublishing_stops_ratings_at_once(client):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "4"})  # the publication is in the cache now
+    rater(publication, client).post(
+        rate_url(publication), {"stars": "4"}
+    )  # the publication is in the cache now
     Publication.objects.filter(pk=publication.pk).update(status=Publication.Status.DRAFT)
     bump_content_version()  # what the admin's save does
-    assert Client().post(rate_url(publication), {"stars": "3"}).status_code == 404
+    assert rater(publication).post(rate_url(publication), {"stars": "3"}).status_code == 404
     assert totals(publication) == (1, 4)
 
 
 def test_refused_stars_show_the_totals_as_they_are(client):
     publication = make_publication()
-    client.post(rate_url(publication), {"stars": "4"})
-    Client().post(rate_url(publication), {"stars": "2"})
-    response = Client().post(rate_url(publication), {"stars": "9"}, headers=HTMX)
+    rater(publication, client).post(rate_url(publication), {"stars": "4"})
+    rater(publication).post(rate_url(publication), {"stars": "2"})
+    response = rater(publication).post(rate_url(publication), {"stars": "9"}, headers=HTMX)
     assert response.status_code == 400
     assert response.context["publication"].rating_count == 2
 

@@ -99,8 +99,10 @@ def test_a_vote_leaves_pages_cached_and_their_totals_at_most_the_bound_old(
     yes = poll.choices.order_by("order").first()
     before = content_version()
     assert "Total: 0 votes" in client.get(poll.get_absolute_url()).content.decode()
+    voter = Client()
+    voter.get(reverse("polls:ballot", args=[poll.slug]))  # the live ballot issues the reader
     with django_capture_on_commit_callbacks(execute=True):
-        Client().post(reverse("polls:vote", args=[poll.slug]), {"choice": yes.pk})
+        voter.post(reverse("polls:vote", args=[poll.slug]), {"choice": yes.pk})
     assert content_version() == before  # facet counts, totals and cards stay cached
     later(4)  # within PAGE_TOTALS_SECONDS: the shared totals may still be the old ones
     within = Client().get(poll.get_absolute_url())
@@ -149,6 +151,7 @@ def test_signed_in_readers_are_never_cached(client, page_cache, reader):
 def test_a_page_with_a_waiting_message_is_not_served_from_cache(client, page_cache):
     poll = make_poll()
     Client().get(poll.get_absolute_url())  # cached by someone else
+    client.get(reverse("polls:ballot", args=[poll.slug]))
     client.post(reverse("polls:vote", args=[poll.slug]), {"choice": poll.choices.first().pk})
     response = client.get(poll.get_absolute_url())
     assert "X-Page-Cache" not in response
@@ -217,11 +220,13 @@ def test_two_anonymous_readers_each_vote_once_on_a_cached_page(
     assert cached["X-Page-Cache"] == "hit"
     html = cached.content.decode()
     assert "csrfmiddlewaretoken" not in html and "csrftoken" not in cached.cookies
+    assert "dp_reader" not in page.cookies and "dp_reader" not in cached.cookies
     assert f'data-hx-get="{reverse("polls:ballot", args=[poll.slug])}"' in html
 
     for reader, choice in ((alice, yes), (bob, no)):
         live = reader.get(reverse("polls:ballot", args=[poll.slug]), headers={"HX-Request": "true"})
         assert "private" in live["Cache-Control"] and 'id="poll-form"' in live.content.decode()
+        assert "dp_reader" in live.cookies  # issued by the never-cached ballot, per reader
         with django_capture_on_commit_callbacks(execute=True):
             response = reader.post(
                 reverse("polls:vote", args=[poll.slug]),
@@ -322,8 +327,10 @@ def test_a_readers_rating_and_vote_show_on_the_next_page_at_once(client, setting
     assert "no votes yet" in page and "Total: 0 votes" in page
     assert "Total: 0 votes" in client.get("/").content.decode()
 
+    client.get(reverse("publications:rating", args=[publication.slug]))
     client.post(reverse("publications:rate", args=[publication.slug]), {"stars": "5"})
     yes = poll.choices.order_by("order").first()
+    client.get(reverse("polls:ballot", args=[poll.slug]))
     client.post(reverse("polls:vote", args=[poll.slug]), {"choice": yes.pk})
 
     page = Client().get(publication.get_absolute_url()).content.decode()

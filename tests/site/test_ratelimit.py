@@ -28,6 +28,8 @@ def limit(settings, monkeypatch):
 
 
 def rate(client, publication, stars=4, **extra):
+    """Rate as a browser does: shown the widget (which issues the reader), then the POST."""
+    client.get(reverse("publications:rating", args=[publication.slug]))
     return client.post(
         reverse("publications:rate", args=[publication.slug]), {"stars": stars}, **extra
     )
@@ -48,9 +50,15 @@ def test_the_limit_answers_429_with_a_message(limit):
 def test_htmx_gets_the_message_as_a_fragment(limit):
     poll = make_poll()
     url = reverse("polls:vote", args=[poll.slug])
+
+    def voter():
+        client = Client()
+        client.get(reverse("polls:ballot", args=[poll.slug]))
+        return client
+
     for _ in range(3):
-        Client().post(url, {"choice": poll.choices.first().pk})
-    response = Client().post(
+        voter().post(url, {"choice": poll.choices.first().pk})
+    response = voter().post(
         url, {"choice": poll.choices.first().pk}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 429
@@ -145,5 +153,23 @@ def test_keys_hold_a_hash_never_the_address(redis_cache, limit):
     publication = make_publication()
     rate(Client(REMOTE_ADDR="192.0.2.55"), publication)
     keys = [key.decode() for key in backend._cache.get_client().scan_iter(f"{prefix}:*")]
-    assert keys and all(":ratelimit:rate:" in key for key in keys if "ping" not in key)
+    keys = [key for key in keys if "ping" not in key]
+    assert any(":ratelimit:rate:" in key for key in keys)  # the flood limit
+    assert any(":ratelimit:day:publication:" in key for key in keys)  # the daily cap
+    assert all(":ratelimit:" in key for key in keys)
     assert not any("192.0.2.55" in key for key in keys)
+
+
+def test_the_daily_cap_holds_across_concurrent_writers_on_redis(redis_cache):
+    request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.45")
+
+    def one(_):
+        return ratelimit.daily_slot(request, scope="poll:1", limit=20)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        taken = [slot for slot in pool.map(one, range(100)) if slot]
+    assert len(taken) == 20
+    assert not any("192.0.2.45" in slot.key for slot in taken)
+    taken[0].give_back()  # nothing was counted: the slot is free again, once
+    assert one(0) is not None and one(0) is None
+    assert ratelimit.daily_slot(request, scope="poll:2", limit=20) is not None

@@ -246,6 +246,11 @@ def restore(*, publication, revision, user):
     return _record(publication, user, Decision.Action.RESTORED)
 
 
+def recovered(*, publication, user):
+    """A deleted publication brought back (as a draft): recorded beside the restores."""
+    return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
+
+
 @transaction.atomic
 def approve(*, publication, user, comment=""):
     """A reviewer approves what waits: a proposal is applied to the published rows, a

@@ -222,8 +222,15 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
     @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
     def publish(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
+        newly = list(queryset.exclude(status=Publication.Status.PUBLISHED))
         super().publish(request, queryset)
         self._record_bulk(request, ids, "published")
+        for publication in newly:
+            services.published_directly(
+                publication=publication,
+                user=request.user,
+                comment=_("Published from the list."),
+            )
 
     @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -360,8 +367,15 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         submitted = obj.status == Publication.Status.REVIEW and (
             not change or "status" in form.changed_data
         )
+        published = (
+            obj.status == Publication.Status.PUBLISHED
+            and (not change or "status" in form.changed_data)
+            and self.has_publish_permission(request)
+        )
         super().save_model(request, obj, form, change)
         request._desk_submitted = submitted
+        if published:
+            services.published_directly(publication=obj, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

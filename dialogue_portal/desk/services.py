@@ -88,7 +88,7 @@ def notify_reviewers(*, publication, user, proposal=None):
             "%(user)s asks you to review “%(title)s”.\n\n"
             "Compare, approve or send it back with a comment:\n%(link)s\n"
         ) % {
-            "user": user.get_full_name() or user.get_username(),
+            "user": (user.get_full_name() or user.get_username()) if user else _("An import"),
             "title": publication.title,
             "link": link,
         }

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from dialogue_portal.desk.models import Decision
 from publications.models import Publication
@@ -78,3 +80,13 @@ def test_publishing_from_the_list_leaves_a_decision_each(reviewer_client, draft)
     action = {"action": "publish", "_selected_action": [draft.pk]}
     assert reviewer_client.post(CHANGELIST, action).status_code == 302
     assert draft.decisions.filter(action=Decision.Action.APPROVED).count() == 1
+
+
+def test_the_refusal_and_the_import_notes_are_in_russian_too():
+    with translation.override("ru"):
+        assert gettext(
+            "You submitted this yourself: another reviewer has to approve it."
+        ).startswith("Вы отправили это сами")
+        assert gettext("would become a proposal: readers keep the published version").startswith(
+            "станет предложением"
+        )

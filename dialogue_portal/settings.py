@@ -222,6 +222,10 @@ OAI_ADMIN_EMAIL = env_str(
 if OAI_PAGE_SIZE < 1 or OAI_TOKEN_SECONDS < 24 * 3600:
     raise ImproperlyConfigured("OAI_PAGE_SIZE must be ≥ 1 and OAI_TOKEN_SECONDS ≥ 86400.")
 
+# A reviewer may not approve what they submitted or proposed themselves; a one-person desk
+# sets REVIEW_ALLOW_SELF_APPROVAL=1.
+REVIEW_ALLOW_SELF_APPROVAL = env_bool("REVIEW_ALLOW_SELF_APPROVAL", False)
+
 # BENCH_FLOOR=1 routes /bench/floor/, a page with no queries that `make bench` measures against.
 BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 

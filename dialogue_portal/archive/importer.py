@@ -43,7 +43,9 @@ from dialogue_portal.archive.exporter import (
     term_entry,
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
-from dialogue_portal.desk import first_revisions
+from dialogue_portal.desk import first_revisions, services
+from dialogue_portal.desk.history import capture
+from dialogue_portal.desk.services import is_live
 from dialogue_portal.redirects import services as redirects
 from dialogue_portal.redirects.addresses import addresses_of
 from dialogue_portal.redirects.models import Redirect
@@ -79,11 +81,13 @@ TERM_MODELS = {
 }
 LANGUAGES = {code for code, _name in LANGUAGE_CHOICES}
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
+PROPOSED = "proposed"
 ACTION_LABELS = {
     CREATED: gettext_lazy("created"),
     UPDATED: gettext_lazy("updated"),
     UNCHANGED: gettext_lazy("unchanged"),
     REFUSED: gettext_lazy("refused"),
+    PROPOSED: gettext_lazy("proposed change"),
 }
 
 
@@ -146,6 +150,10 @@ class Report:
                 )
                 % self.redirects
             )
+        if self.count(PROPOSED):
+            text += "; " + _("%(proposed)s proposed to the reviewers") % {
+                "proposed": self.count(PROPOSED)
+            }
         if self.dry_run:
             text = _("Dry run (nothing was written): %(text)s") % {"text": text}
         return text
@@ -161,10 +169,21 @@ class _RollBack(Exception):
     pass
 
 
-def import_archive(source, *, dry_run=False, progress=None, user=None):
+class _Proposed(Exception):  # noqa: N818 - a signal to roll back, not an error
+    def __init__(self, versions):
+        super().__init__()
+        self.versions = versions
+
+
+def import_archive(source, *, dry_run=False, progress=None, user=None, may_publish=None):
     """Import everything ``source`` (a FolderSource or ZipSource) holds; returns a Report.
     Each publication, person, institution and term it creates or changes gets a revision of
-    what it imported (by ``user`` when an editor uploaded the archive)."""
+    what it imported (by ``user`` when an editor uploaded the archive).
+
+    The review rule of the admin holds: unless ``may_publish`` (by default: no ``user``, the
+    command line's system import, or a user with the publish permission), a record marked
+    published becomes a draft in review, and a change to a live publication a proposal.
+    What an import publishes is recorded as a decision."""
     report = Report(dry_run=dry_run)
     started = time.monotonic()
     try:
@@ -172,7 +191,9 @@ def import_archive(source, *, dry_run=False, progress=None, user=None):
     except (ArchiveRefused, formats.ManifestRefused) as error:
         report.refused_archive = str(error)
         return report
-    importer = Importer(source, parsed, dry_run=dry_run, user=user)
+    if may_publish is None:
+        may_publish = user is None or services.can_publish(user)
+    importer = Importer(source, parsed, dry_run=dry_run, user=user, may_publish=may_publish)
     if dry_run:
         try:
             with transaction.atomic():
@@ -507,7 +528,8 @@ def _without_paths(record):
 
 
 class Importer:
-    def __init__(self, source, parsed, *, dry_run, user=None):
+    def __init__(self, source, parsed, *, dry_run, user=None, may_publish=True):
+        self.may_publish = may_publish
         self.source = source
         self.parsed = parsed
         self.dry_run = dry_run
@@ -571,11 +593,27 @@ class Importer:
 
     def import_one(self, clean, published_at, outcome):
         stored = []  # files written for this record, removed again if it fails
+        self.held_back = False
         synced_before = dict(self.synced)
         self.written = []
         try:
             with transaction.atomic():
                 outcome.action = self.write(clean, published_at, stored)
+            if outcome.action == PROPOSED:
+                outcome.reasons = [
+                    _("would become a proposal: readers keep the published version")
+                    if self.dry_run
+                    else _(
+                        "became a proposal: readers keep the published version until a "
+                        "reviewer approves it"
+                    )  # fmt: skip
+                ]
+            elif self.held_back:
+                outcome.reasons = [
+                    _("marked published: would be submitted for review instead")
+                    if self.dry_run
+                    else _("marked published: submitted for review instead")
+                ]
         except Refused as refused:
             outcome.action, outcome.reasons = REFUSED, refused.reasons
         except ValidationError as error:
@@ -624,9 +662,49 @@ class Importer:
                 return UPDATED if changed else UNCHANGED
         else:
             current = None
+        if existing is not None and is_live(existing) and not self.may_publish:
+            return self.propose(existing, clean, published_at, original, current, files, stored)
+        was_public = existing is not None and is_live(existing)
+        publication = self.write_publication(
+            existing, clean, published_at, original, current, files, stored
+        )
+        if is_live(publication) and not was_public:
+            services.published_directly(
+                publication=publication, user=self.user, comment=_("Published by an import.")
+            )
+        elif self.submitted and not self.dry_run:
+            services.submit(publication=publication, user=self.user)
+        return CREATED if existing is None else UPDATED
+
+    def propose(self, existing, clean, published_at, original, current, files, stored):
+        """A change to a live publication by someone who may not publish: written, kept as
+        a proposal (the files it brings stay stored, the replaced ones too) and rolled
+        back, so readers see the published rows until a reviewer approves."""
+        try:
+            with transaction.atomic():
+                self.write_publication(
+                    existing, clean, published_at, original, current, files, stored
+                )
+                raise _Proposed(capture(existing))
+        except _Proposed as proposed:
+            versions = proposed.versions
+        publication = Publication.objects.get(pk=existing.pk)
+        services.propose(publication=publication, user=self.user, versions=versions)
+        return PROPOSED
+
+    def write_publication(self, existing, clean, published_at, original, current, files, stored):
         publication = existing or Publication()
         addresses_before = addresses_of(publication) if existing is not None else []
         self.fill(publication, clean, published_at, original)
+        self.submitted = False
+        if not self.may_publish and is_live(publication):
+            # Published in the archive, not by a reviewer: a draft in review instead.
+            publication.status = Publication.Status.REVIEW
+            self.submitted = self.held_back = True
+        elif publication.status == Publication.Status.REVIEW and (
+            existing is None or current["status"] != Publication.Status.REVIEW
+        ):
+            self.submitted = True
         # Uniqueness and constraints: checked above, and by the database on save.
         publication.full_clean(
             exclude=["banner_image"], validate_unique=False, validate_constraints=False
@@ -657,7 +735,7 @@ class Importer:
         # Authors, files and terms went in with bulk inserts, which send no model signal:
         # apps that follow publications' changes (the OAI records) hear of them here.
         publications_changed.send(sender=Publication, ids=[publication.pk])
-        return CREATED if existing is None else UPDATED
+        return publication
 
     def find(self, record_id, slug):
         """(the publication a record id names, whether another one has the slug), in one

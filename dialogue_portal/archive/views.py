@@ -120,7 +120,8 @@ def import_view(request):
             name = default_storage.save(
                 f"{UPLOADS}/{uuid.uuid4().hex}.zip", form.cleaned_data["archive"]
             )
-            report, refused = _run(name, dry_run=True)
+            # The report an editor reads follows their permissions, as the import will.
+            report, refused = _run(name, dry_run=True, user=request.user)
             if refused:
                 default_storage.delete(name)
                 form.add_error("archive", refused)
@@ -136,7 +137,11 @@ def import_view(request):
                         title=_("Check the import"),
                         report=report,
                         confirm=ConfirmForm(initial={"token": _token(request, name)}),
-                        can_import=bool(report.count("created") or report.count("updated")),
+                        can_import=bool(
+                            report.count("created")
+                            or report.count("updated")
+                            or report.count("proposed")
+                        ),
                     ),
                 )
     return render(

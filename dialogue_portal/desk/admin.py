@@ -8,20 +8,27 @@ before publishing (a publish permission only reviewers hold), and proposals - ch
 editor makes to a published publication wait for a reviewer while readers see the old text.
 """
 
+import contextlib
+
 import reversion
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from reversion.admin import VersionAdmin
-from reversion.models import Revision
+from reversion.admin import VersionAdmin, _RollBackRevisionView
+from reversion.errors import RevertError
+from reversion.models import Revision, Version
+from reversion.revisions import _get_options
+from reversion.utils import mute_signals
 
 from dialogue_portal.desk import services
 from dialogue_portal.desk.forms import ReviewForm
@@ -65,6 +72,118 @@ class HistoryAdmin(VersionAdmin):
         }
         return super().changelist_view(request, extra_context)
 
+    # django-reversion's recover and revert pages, kept to this model and this object ------
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """Recover a deleted object of this model: a version of another model, or of an
+        object that still exists, is 404 (reversion looked any version up)."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        context = {
+            "title": _("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        template = self.recover_form_template or self._reversion_get_template_list(
+            "recover_form.html"
+        )
+        return self._revert_form_view(request, version, template, context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Revert this object to one of its own versions; any other version is 404."""
+        version = get_object_or_404(
+            Version.objects.get_for_object_reference(self.model, unquote(object_id)),
+            pk=version_id,
+        )
+        context = {
+            "title": _("Revert %(name)s") % {"name": version.object_repr},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        template = self.revision_form_template or self._reversion_get_template_list(
+            "revision_form.html"
+        )
+        return self._revert_form_view(request, version, template, context)
+
+    def _owned_versions(self, version):
+        """``version`` and, from its revision, the rows it owns (the relations its model
+        follows, as an affiliation or a poll's choice) - never the rest of the revision,
+        which may hold other objects (a bulk action's, or an import's first revision)."""
+        versions = [version]
+        revision_versions = list(version.revision.version_set.exclude(pk=version.pk))
+        for name in _get_options(self.model).follow:
+            relation = self.model._meta.get_field(name)
+            if not relation.one_to_many:
+                continue
+            related, attname = relation.related_model, relation.field.attname
+            for candidate in revision_versions:
+                if candidate._model is related and str(candidate.field_dict.get(attname)) == str(
+                    version.object_id
+                ):
+                    versions.append(candidate)
+        return versions
+
+    def _revert(self, version):
+        """Put the object and what it owns back as ``version`` holds them; owned rows added
+        since are deleted, as reversion's revert(delete=True) does for the object alone."""
+        versions = self._owned_versions(version)
+        for owned in versions:
+            owned.revert()
+        obj = self.model._default_manager.get(pk=version.object_id)
+        kept = {(o._model, str(o.object_id)) for o in versions}
+        for name in _get_options(self.model).follow:
+            relation = self.model._meta.get_field(name)
+            if not relation.one_to_many:
+                continue
+            for row in getattr(obj, relation.get_accessor_name()).all():
+                if (type(row), str(row.pk)) not in kept:
+                    row.delete()
+        return obj
+
+    def _after_revert(self, request, obj, version):
+        """Hook: what the review rule makes of a reverted object before the form sees it."""
+
+    def _revert_form_view(self, request, version, template_name, context):
+        """reversion's revision form (the change form filled from the version, saved on
+        POST, rolled back otherwise), reverting only what this object owns."""
+        muted = (
+            mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
+            if request.method == "GET"
+            else contextlib.nullcontext()
+        )
+        try:
+            with transaction.atomic(using=version.db), muted:
+                obj = self._revert(version)
+                self._after_revert(request, obj, version)
+                with self.create_revision(request):
+                    response = self.changeform_view(
+                        request, quote(str(obj.pk)), request.path, context
+                    )
+                    if request.method == "POST" and response.status_code == 302:
+                        reversion.set_comment(
+                            _("Reverted to previous version, saved on %(datetime)s")
+                            % {"datetime": services.revision_date(version.revision)}
+                        )
+                    elif response.status_code == 200:
+                        response.template_name = template_name
+                        response.render()
+                        raise _RollBackRevisionView(response)
+                    else:
+                        raise RevertError(
+                            _("Could not load %(object_repr)s version - not found")
+                            % {"object_repr": version.object_repr}
+                        )
+        except (RevertError, ProtectedError, IntegrityError) as error:
+            messages.error(request, str(error))
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+            )
+        except _RollBackRevisionView as rolled_back:
+            return rolled_back.response
+        return response
+
 
 class _Discard(Exception):  # noqa: N818 - a signal to roll back, not an error
     """Leave the transaction without keeping what it wrote."""
@@ -103,8 +222,15 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
     @admin.action(description=PublicationAdmin.publish.short_description, permissions=["publish"])
     def publish(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
+        newly = list(queryset.exclude(status=Publication.Status.PUBLISHED))
         super().publish(request, queryset)
         self._record_bulk(request, ids, "published")
+        for publication in newly:
+            services.published_directly(
+                publication=publication,
+                user=request.user,
+                comment=_("Published from the list."),
+            )
 
     @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
     def unpublish(self, request, queryset):
@@ -161,6 +287,25 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         self._refuse_forged_publishing(request, object_id)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    # Recovering a deleted publication ---------------------------------------------------
+
+    def _after_revert(self, request, obj, version):
+        """A deleted publication comes back as a draft, whoever recovers it: taking it
+        public again is a publishing decision, made in the form (by a reviewer) or in
+        review - never by bringing back the status it had when it was deleted."""
+        if obj.status != Publication.Status.DRAFT:
+            Publication.objects.filter(pk=obj.pk).update(status=Publication.Status.DRAFT)
+            obj.status = Publication.Status.DRAFT
+
+    def recover_view(self, request, version_id, extra_context=None):
+        response = super().recover_view(request, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            version = Version.objects.get(pk=version_id)
+            publication = Publication.objects.filter(pk=version.object_id).first()
+            if publication is not None:
+                services.recovered(publication=publication, user=request.user)
+        return response
 
     # Proposals: an editor's changes to a published publication -------------------------
 
@@ -222,8 +367,15 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         submitted = obj.status == Publication.Status.REVIEW and (
             not change or "status" in form.changed_data
         )
+        published = (
+            obj.status == Publication.Status.PUBLISHED
+            and (not change or "status" in form.changed_data)
+            and self.has_publish_permission(request)
+        )
         super().save_model(request, obj, form, change)
         request._desk_submitted = submitted
+        if published:
+            services.published_directly(publication=obj, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -87,7 +87,7 @@ def notify_reviewers(*, publication, user, proposal=None):
             "%(user)s asks you to review “%(title)s”.\n\n"
             "Compare, approve or send it back with a comment:\n%(link)s\n"
         ) % {
-            "user": user.get_full_name() or user.get_username(),
+            "user": (user.get_full_name() or user.get_username()) if user else _("An import"),
             "title": publication.title,
             "link": link,
         }
@@ -244,6 +244,36 @@ def restore(*, publication, revision, user):
     return _record(publication, user, Decision.Action.RESTORED)
 
 
+def recovered(*, publication, user):
+    """A deleted publication brought back (as a draft): recorded beside the restores."""
+    return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
+
+
+def submitted_by(publication, proposal=None):
+    """Who handed in what waits: the proposal's editor, or whoever last submitted the draft."""
+    if proposal is not None and proposal.state == Proposal.State.PENDING:
+        return proposal.created_by_id
+    submitted = publication.decisions.filter(action=Decision.Action.SUBMITTED).first()
+    return submitted.user_id if submitted else None
+
+
+def _refuse_self_approval(publication, user, proposal):
+    """Two pairs of eyes: nobody approves their own work, unless the desk is one person."""
+    if settings.REVIEW_ALLOW_SELF_APPROVAL:
+        return
+    if submitted_by(publication, proposal) == user.pk:
+        raise ValidationError(
+            _("You submitted this yourself: another reviewer has to approve it."),
+            code="self-approval",
+        )
+
+
+def published_directly(*, publication, user, comment=""):
+    """A reviewer published without a review (the add or change form, the list's action,
+    an import): recorded as their approval, so nothing goes public without a decision."""
+    return _record(publication, user, Decision.Action.APPROVED, comment or _("Published directly."))
+
+
 @transaction.atomic
 def approve(*, publication, user, comment=""):
     """A reviewer approves what waits: a proposal is applied to the published rows, a
@@ -251,6 +281,7 @@ def approve(*, publication, user, comment=""):
     if not can_publish(user):
         raise PermissionDenied
     proposal = open_proposal(publication, lock=True)
+    _refuse_self_approval(publication, user, proposal)
     if proposal is not None and proposal.state == Proposal.State.PENDING:
         snapshot = Snapshot.from_serialized(proposal.versions, publication.pk)
         author = proposal.created_by.get_username() if proposal.created_by else "—"

@@ -1,6 +1,7 @@
 import sys
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from dialogue_portal.archive.importer import REFUSED, import_archive
@@ -45,15 +46,39 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="check and report, write nothing"
         )
         parser.add_argument("--quiet-records", action="store_true", help="print the summary only")
+        parser.add_argument(
+            "--user",
+            help="import as this user: recorded as theirs, and published only if they may "
+            "publish (otherwise as --review)",
+        )
+        parser.add_argument(
+            "--review",
+            action="store_true",
+            help="publish nothing: records marked published become drafts in review, "
+            "changes to published publications proposals for the reviewers",
+        )
 
-    def handle(self, *args, path, dry_run, quiet_records, **options):
+    def handle(self, *args, path, dry_run, quiet_records, user=None, review=False, **options):
+        # Whoever runs the command can already write to the database: by default the import
+        # is the site's own (no user) and may publish, each publication it publishes
+        # recorded as a decision. --user or --review put it through the review rule.
+        account = None
+        if user:
+            account = get_user_model().objects.filter(username=user, is_active=True).first()
+            if account is None:
+                raise CommandError(f"No active user “{user}”.")
+        may_publish = False if review else None
         try:
             source = open_source(path)
         except (ArchiveRefused, OSError) as error:
             raise CommandError(f"{path}: {error}") from None
         try:
             report = import_archive(
-                source, dry_run=dry_run, progress=Progress(sys.stderr, "records")
+                source,
+                dry_run=dry_run,
+                progress=Progress(sys.stderr, "records"),
+                user=account,
+                may_publish=may_publish,
             )
         finally:
             source.close()

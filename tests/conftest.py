@@ -76,6 +76,15 @@ def _isolated(settings, tmp_path):
     forget_process_copies()
 
 
+@pytest.fixture(autouse=True)
+def _migrations_rows(request):
+    """Every test with the database starts with the rows data migrations make (the editorial
+    groups): a transactional test (a browser test) empties the database after it, and
+    pytest-xdist may run any test after one on the same worker."""
+    if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        request.getfixturevalue("editorial_groups")
+
+
 @pytest.fixture
 def superuser(django_user_model):
     return django_user_model.objects.create_superuser("root", "root@example.org", "pw-root-123!")

@@ -19,6 +19,8 @@ from dialogue_portal.redirects.services import rebase
 def find(path: str, query: str):
     """(the redirect for a request, what followed its address) or (None, "")."""
     exact, parents = lookup_keys(path, query)
+    if any("\x00" in key for key in (*exact, *parents)):
+        return None, ""  # no address holds NUL (and PostgreSQL refuses to compare one)
     rows = {row.old_path: row for row in Redirect.objects.matching(path, query)}
     for key in exact:
         if key in rows:

@@ -132,3 +132,8 @@ def test_redirects_are_recorded_without_the_language_prefix_or_trailing_slash(ed
         ("/feeds/topics/old.rss", "/feeds/topics/new.rss", False),
     }
     assert reverse("admin:redirects_redirect_changelist")
+
+
+@pytest.mark.parametrize("path", ["/publications/%00/", "/publications/x/?q=%00", "/%00"])
+def test_an_address_with_nul_is_a_plain_404(client, path):
+    assert client.get(path).status_code == 404

@@ -11,6 +11,7 @@ finds a text in either language ("Арктике" and "арктика" are both 
 import functools
 import html
 import re
+import threading
 
 import snowballstemmer
 from django.db import connection
@@ -49,8 +50,17 @@ MAX_QUERY_LENGTH = 200
 # A query's first words only: enough for any real search, and a bound on the work.
 MAX_QUERY_WORDS = 16
 
-_english = snowballstemmer.stemmer("english")
-_russian = snowballstemmer.stemmer("russian")
+# A Snowball stemmer keeps the word it works on in itself: one pair per thread, so that
+# a threaded server's concurrent searches never stem each other's words.
+_stemmers = threading.local()
+
+
+def _stemmer(language):
+    found = getattr(_stemmers, language, None)
+    if found is None:
+        found = snowballstemmer.stemmer(language)
+        setattr(_stemmers, language, found)
+    return found
 
 
 def clean_query(raw):
@@ -64,7 +74,8 @@ def stem(word):
     """One case-folded word's stem, or "" for a stop word."""
     if word in STOP_WORDS:
         return ""
-    return (_russian if CYRILLIC.search(word) else _english).stemWord(word.replace("ё", "е"))
+    language = "russian" if CYRILLIC.search(word) else "english"
+    return _stemmer(language).stemWord(word.replace("ё", "е"))
 
 
 def stems(text):

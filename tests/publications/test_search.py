@@ -227,3 +227,19 @@ def test_generated_content_is_found():
     assert publication.slug in found_slugs
     if connection.vendor == "sqlite":  # one row each, written in bulk
         assert SearchText.objects.filter(publication__in=generated).count() == 30
+
+
+def test_threads_stemming_at_once_never_stem_each_others_words():
+    """A Snowball stemmer holds the word it works on: each thread has its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dialogue_portal import textsearch
+
+    words = [f"sanctions{i}x" for i in range(400)] + [f"арктике{i}ф" for i in range(400)]
+    expected = {word: textsearch._stemmer(
+        "russian" if textsearch.CYRILLIC.search(word) else "english").stemWord(word)
+        for word in words}  # fmt: skip
+    textsearch.stem.cache_clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = dict(zip(words, pool.map(textsearch.stem, words), strict=True))
+    assert got == expected

@@ -24,7 +24,9 @@ def _safe_name(filename: str, default_stem: str, extension: str) -> str:
     return f"{stem}{extension}"
 
 
-def banner_upload_to(instance: Model, filename: str) -> str:
+def banner_upload_to(instance: Model | None, filename: str) -> str:
+    """``upload_to`` of banners. ``instance``, the row the file belongs to, is unused (the
+    archive import names a file before it makes the row, and passes None)."""
     extension = PurePath(str(filename)).suffix.lower()
     if extension not in {ext for exts in IMAGE_FORMATS.values() for ext in exts}:
         extension = ".img"
@@ -34,7 +36,8 @@ def banner_upload_to(instance: Model, filename: str) -> str:
     )
 
 
-def attachment_upload_to(instance: Model, filename: str) -> str:
+def attachment_upload_to(instance: Model | None, filename: str) -> str:
+    """``upload_to`` of attachments; ``instance`` as for ``banner_upload_to``."""
     today = timezone.now()
     return f"files/{today:%Y/%m}/{uuid.uuid4().hex[:12]}/{_safe_name(filename, 'document', '.pdf')}"
 

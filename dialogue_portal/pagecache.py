@@ -44,7 +44,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
@@ -269,7 +269,7 @@ def _totals_key(kind: str, pk: int, language: str | None) -> str:
     return f"{TOTALS_PREFIX}:{language}:{kind}:{pk}"
 
 
-def totals_fragment(kind: str, obj: object) -> str:
+def totals_fragment(kind: str, obj: object) -> SafeString:
     """``obj``'s totals of ``kind`` as a hole a cached page fills when served: rendered
     now from ``obj`` (and kept for PAGE_TOTALS_SECONDS, so that readers of cached pages
     share it). An object without a primary key (a list) is hole 0 of its kind."""

@@ -26,7 +26,7 @@ from dialogue_portal.redirects.services import rebase
 
 class Found(NamedTuple):
     redirect: Redirect | None
-    rest: str  # what followed the redirect's address in the request's ("/cite.bib")
+    rest: str  # what followed the redirect's address in the request's path ("/cite.bib")
 
 
 def find(path: str, query: str) -> Found:

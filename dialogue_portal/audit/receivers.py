@@ -3,6 +3,10 @@ and django-axes' signals), and changes to accounts (password, staff and superuse
 groups and permissions) however they are made: the admin, a form, the shell, a command.
 
 Only recording happens here; no receiver changes anything else.
+
+The two-factor login's signals (factor added, removed or reset, recovery code used, second
+factor failed, sessions ended) have their actions in ``models.Action`` already; their
+receivers call ``record`` the same way, with the signal's ``request`` and ``user``.
 """
 
 from axes.signals import user_locked_out

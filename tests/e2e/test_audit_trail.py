@@ -5,6 +5,7 @@ newsletter manager does."""
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -61,7 +62,7 @@ def test_a_superuser_filters_the_trail_and_exports_it(
 
     with page.expect_download() as info:
         page.get_by_role("link", name=export).click()
-    lines = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    lines = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
     assert lines[0][:3] == ["when", "username", "action"]
     assert [(line[1], line[2], line[5]) for line in lines[1:]] == [
         ("editor", "published", "Arms Control After New START")

@@ -1,17 +1,20 @@
 import smtplib
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.core.mail import mailers
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dialogue_portal import spreadsheet
 from dialogue_portal.audit.services import Action, record
-from dialogue_portal.newsletter import mail
+from dialogue_portal.newsletter import mail, services
 from dialogue_portal.newsletter.models import (
     MANAGE_SUBSCRIBERS,
     SEND_TO_ALL,
@@ -57,7 +60,7 @@ class SubscriberAdmin(PersonalDataAdmin):
     list_filter = ["state", "language", "frequency", "topics", "consent_version"]
     search_fields = ["email"]
     date_hierarchy = "created_at"
-    actions = ["export_csv"]
+    actions = ["export_csv", "erase_selected"]
     fields = [
         "email",
         "state",
@@ -128,6 +131,38 @@ class SubscriberAdmin(PersonalDataAdmin):
                 ]
             )
         return response
+
+    @admin.action(
+        description=_("Erase the selected subscribers (their address everywhere)"),
+        permissions=["change"],
+    )
+    def erase_selected(self, request, queryset):
+        """A subscriber who asks by mail to be forgotten: erased as by their own link, after a
+        confirmation page (the list's POST, then this page's POST with ``post=yes``)."""
+        chosen = queryset.exclude(state=Subscriber.State.ERASED).order_by("pk")
+        if request.POST.get("post") == "yes":
+            count = 0
+            for subscriber in chosen:
+                services.erase(subscriber, request=request)
+                count += 1
+            self.message_user(
+                request,
+                ngettext("%(count)s subscriber erased.", "%(count)s subscribers erased.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/newsletter/subscriber/erase_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erase subscribers"),
+                "opts": self.opts,
+                "subscribers": chosen,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 def preview_subscriber(user, language):

@@ -13,6 +13,7 @@ from django.test import Client
 from dialogue_portal.audit.models import Entry
 from dialogue_portal.newsletter import tokens
 from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
+from dialogue_portal.staff.models import AdminProfile
 from tests.newsletter.conftest import make_subscriber
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +195,43 @@ def test_after_erasure_the_address_is_nowhere_in_the_database(manager_client, su
     erased = Entry.objects.get(action="subscriber-erased")
     assert erased.object_label == f"erased subscriber #{subscriber.pk}"
     assert erased.ip is None and erased.actor is None  # the reader's own act: no address kept
+
+
+def test_a_manager_erases_a_subscriber_after_a_confirmation_on_the_record(manager_client):
+    subscriber = make_subscriber(ADDRESS)
+    other = make_subscriber("kept.reader@example.org")
+    chosen = {"action": "erase_selected", "_selected_action": [subscriber.pk]}
+    page = manager_client.post("/admin/newsletter/subscriber/", chosen)
+    assert page.status_code == 200
+    assert "This cannot be undone" in page.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.email == ADDRESS  # asked, not done
+    response = manager_client.post("/admin/newsletter/subscriber/", {**chosen, "post": "yes"})
+    assert response.status_code == 302
+    assert holding(ADDRESS) == []
+    other.refresh_from_db()
+    assert other.email == "kept.reader@example.org"
+    erased = Entry.objects.get(action="subscriber-erased")
+    assert erased.actor_name == "manager" and erased.object_id == str(subscriber.pk)
+    assert erased.ip == "127.0.0.1"  # an editor's act keeps its address
+
+
+def test_the_erase_page_in_russian(manager_client, newsletter_manager):
+    AdminProfile.objects.create(user=newsletter_manager, admin_language="ru")
+    subscriber = make_subscriber(ADDRESS)
+    page = manager_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "erase_selected", "_selected_action": [subscriber.pk]},
+    ).content.decode()
+    assert "Отменить это нельзя" in page and "Да, удалить" in page
+
+
+def test_an_editor_cannot_erase_through_the_admin(editor_client):
+    subscriber = make_subscriber(ADDRESS)
+    response = editor_client.post(
+        "/admin/newsletter/subscriber/",
+        {"action": "erase_selected", "_selected_action": [subscriber.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    subscriber.refresh_from_db()
+    assert subscriber.email == ADDRESS

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from dialogue_portal.audit.services import Action, record
 from dialogue_portal.desk.history import (
     M2M_FIELDS,
     RESTORED_FIELDS,
@@ -241,12 +242,26 @@ def restore(*, publication, revision, user):
         return None
     comment = desk_comment("restored", date=revision.date_created.isoformat())
     apply_snapshot(publication=publication, snapshot=snapshot, user=user, comment=comment)
+    record(
+        Action.RESTORED,
+        actor=user,
+        target=publication,
+        detail=f"revision {revision.pk} of {revision.date_created.isoformat()}",
+    )
     return _record(publication, user, Decision.Action.RESTORED)
 
 
 def recovered(*, publication, user):
     """A deleted publication brought back (as a draft): recorded beside the restores."""
+    record(Action.RECOVERED, actor=user, target=publication)
     return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
+
+
+def unpublished(*, publications, user, how):
+    """Publications taken from readers (the list's action, or the status changed in the
+    form): one audit row each."""
+    for publication in publications:
+        record(Action.UNPUBLISHED, actor=user, target=publication, detail=how)
 
 
 def submitted_by(publication, proposal=None):
@@ -271,6 +286,7 @@ def _refuse_self_approval(publication, user, proposal):
 def published_directly(*, publication, user, comment=""):
     """A reviewer published without a review (the add or change form, the list's action,
     an import): recorded as their approval, so nothing goes public without a decision."""
+    record(Action.PUBLISHED, actor=user, target=publication, detail="published directly")
     return _record(publication, user, Decision.Action.APPROVED, comment or _("Published directly."))
 
 
@@ -304,6 +320,12 @@ def approve(*, publication, user, comment=""):
         )
     else:
         raise ValidationError(_("Nothing of this publication is waiting for review."))
+    record(
+        Action.PUBLISHED,
+        actor=user,
+        target=publication,
+        detail="approved proposed changes" if proposal is not None else "approved in review",
+    )
     return _record(publication, user, Decision.Action.APPROVED, comment, proposal)
 
 

@@ -257,11 +257,17 @@ def submitted_by(publication, proposal=None):
     return submitted.user_id if submitted else None
 
 
+def is_own_submission(publication, user, proposal=None):
+    """Whether ``user`` handed in what waits, and so may not approve it (two pairs of
+    eyes), unless the desk is one person (``REVIEW_ALLOW_SELF_APPROVAL``)."""
+    if settings.REVIEW_ALLOW_SELF_APPROVAL:
+        return False
+    return submitted_by(publication, proposal) == user.pk
+
+
 def _refuse_self_approval(publication, user, proposal):
     """Two pairs of eyes: nobody approves their own work, unless the desk is one person."""
-    if settings.REVIEW_ALLOW_SELF_APPROVAL:
-        return
-    if submitted_by(publication, proposal) == user.pk:
+    if is_own_submission(publication, user, proposal):
         raise ValidationError(
             _("You submitted this yourself: another reviewer has to approve it."),
             code="self-approval",

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dialogue_portal.desk import services as desk
@@ -30,7 +30,10 @@ def token_for(link):
 
 
 def url_for(link):
-    return reverse("previews:page", kwargs={"token": token_for(link)})
+    """The link's address, in the publication's language (whatever the editor's admin
+    speaks): the preview opens with the interface its readers will have."""
+    with translation.override(link.publication.language):
+        return reverse("previews:page", kwargs={"token": token_for(link)})
 
 
 def link_from_token(token):

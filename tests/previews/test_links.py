@@ -298,9 +298,10 @@ def test_a_link_to_a_publication_published_since_leads_to_its_page(client, edito
 def test_the_preview_and_the_admin_panel_speak_both_languages(
     editor_client, editor, draft, language
 ):
-    link = link_to(draft, editor)
+    Publication.objects.filter(pk=draft.pk).update(language=language)
+    link = link_to(Publication.objects.get(pk=draft.pk), editor)
+    url = services.url_for(link)
     with translation.override(language):
-        url = services.url_for(link)
         expected = [gettext(BANNER), gettext("This preview link does not work")]
         panel = gettext("Preview links")
     assert url.startswith("/ru/preview/" if language == "ru" else "/preview/")

@@ -141,13 +141,16 @@ def own_addresses(world):
     ]
 
 
-def newsletter_titles(smtp):
+def newsletter_titles(inbox):
     sending.Sender().run()
-    return [part for message in smtp.messages for part in [message["Subject"], str(message)]]
+    return [part for message in inbox.messages for part in [message["Subject"], str(message)]]
 
 
 def test_a_scheduled_publication_appears_nowhere_before_go_live_and_everywhere_after(
-    client, world, clock, smtp  # noqa: F811
+    client,
+    world,
+    clock,
+    smtp,  # noqa: F811
 ):
     make_subscriber("each@example.org", frequency="each")
     for url, marks in surfaces(world):

@@ -31,6 +31,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 BANNER = "Preview — not published"
+# The link, the publication as it stands (row, authors, attachments, tags), the record of
+# the opening, people, institutions, topics, regions, project and programme.
+QUERIES = 12
 
 
 @pytest.fixture
@@ -312,3 +315,21 @@ def test_the_preview_and_the_admin_panel_speak_both_languages(
     assert expected[1] in text(Client().get(url))
     if language == "ru":
         assert expected[0] != BANNER and panel != "Preview links"
+
+
+@pytest.mark.parametrize("authors", [1, 4])
+def test_the_page_fetches_in_a_fixed_number_of_queries(
+    client, editor, authors, django_assert_num_queries
+):
+    draft = make_publication(
+        status=Publication.Status.DRAFT,
+        published_at=None,
+        authors=[make_person() for _ in range(authors)],
+        topics=[make_topic(), make_topic()],
+    )
+    for _ in range(authors):
+        make_attachment(draft)
+    url = services.url_for(link_to(draft, editor))
+    client.get(url)  # the site's chrome, cached per content version
+    with django_assert_num_queries(QUERIES):
+        assert client.get(url).status_code == 200

@@ -1,3 +1,4 @@
+import mimetypes
 from urllib.parse import quote
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.desk import services as desk
 from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from publications import files
@@ -65,15 +67,24 @@ if settings.BENCH_FLOOR:
     urlpatterns += [path("bench/floor/", views.bench_floor, name="bench-floor")]
 
 
+def _withheld(name):
+    """A file of a publication not live yet, or one only a proposal in review names."""
+    standing = files.standing(name)
+    if standing == files.UNOWNED:
+        return desk.is_proposed_file(name)
+    return standing == files.EMBARGOED
+
+
 def serve_media(request, path):
     """Uploaded files at their public address: never sniffed into HTML, sandboxed should
     one be opened directly, and none of a publication that is not live yet (a draft's or
     a scheduled publication's PDF, banner or renditions: 404 until its go-live time,
-    publications.files). With MEDIA_ACCEL_REDIRECT the web server sends the file from an
-    internal location (nginx's X-Accel-Redirect); otherwise Django streams it."""
+    publications.files), nor one uploaded for a proposed change still in review. With
+    MEDIA_ACCEL_REDIRECT the web server sends the file from an internal location (nginx's
+    X-Accel-Redirect); otherwise Django streams it."""
     name = files.normalized(path)
     staff = request.user.is_authenticated and request.user.is_staff
-    if name.startswith(("../", "/")) or name == ".." or (not staff and files.embargoed(name)):
+    if name.startswith(("../", "/")) or name == ".." or (not staff and _withheld(name)):
         response = HttpResponseNotFound(
             gettext("No file at this address."), content_type="text/plain"
         )
@@ -82,7 +93,7 @@ def serve_media(request, path):
     if settings.MEDIA_ACCEL_REDIRECT:
         if not default_storage.exists(name):
             raise Http404
-        response = HttpResponse(content_type="")
+        response = HttpResponse(content_type=mimetypes.guess_type(name)[0] or "")
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + quote(name)
     else:
         response = serve(request, name, document_root=settings.MEDIA_ROOT)

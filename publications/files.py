@@ -40,13 +40,24 @@ def owners(name):
     return Publication.objects.none()
 
 
-def embargoed(name):
-    """A publication's file, none of whose publications the public may see yet."""
+PUBLIC, EMBARGOED, UNOWNED = "public", "embargoed", "unowned"
+
+
+def standing(name):
+    """``PUBLIC``: a file of a publication the public sees; ``EMBARGOED``: a publication's
+    file, none of whose publications the public may see yet; ``UNOWNED``: no publication
+    names it (a person's photo, or a file only a revision or a proposal holds)."""
     counts = owners(name).aggregate(
         owners=Count("pk"),
         public=Count("pk", filter=Q(pk__in=Publication.objects.published().values("pk"))),
     )
-    return counts["owners"] > 0 and counts["public"] == 0
+    if not counts["owners"]:
+        return UNOWNED
+    return PUBLIC if counts["public"] else EMBARGOED
+
+
+def embargoed(name):
+    return standing(name) == EMBARGOED
 
 
 def normalized(name):

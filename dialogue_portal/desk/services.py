@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -247,6 +249,13 @@ def restore(*, publication, revision, user):
 def recovered(*, publication, user):
     """A deleted publication brought back (as a draft): recorded beside the restores."""
     return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
+
+
+def is_proposed_file(name):
+    """Whether an open proposal names the stored file ``name`` (a PDF or banner an editor
+    uploaded for a change still waiting for review): readers may not reach it yet."""
+    text = Cast("versions", output_field=TextField())
+    return Proposal.objects.open().annotate(text=text).filter(text__contains=name).exists()
 
 
 def submitted_by(publication, proposal=None):

@@ -9,9 +9,13 @@ import json
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from dialogue_portal.desk import services as desk
+from dialogue_portal.desk.history import capture
 from dialogue_portal.newsletter import sending
 from dialogue_portal.oai.services import refresh_records
 from publications.models import Publication
@@ -229,3 +233,27 @@ def test_the_web_server_sends_the_file_when_told_to(client, settings):
     assert response.status_code == 404
     assert "X-Accel-Redirect" not in response
     assert client.get(settings.MEDIA_URL + "files/none/such.pdf").status_code == 404
+
+
+def test_a_file_only_a_proposal_in_review_names_is_withheld(client, editor, settings):
+    live = make_publication(title="Live report")
+    name = default_storage.save("files/2026/11/proposedfile1/new.pdf", ContentFile(b"%PDF-1.4"))
+    url = settings.MEDIA_URL + name
+    assert client.get(url).status_code == 200  # nobody's file yet
+    versions = [
+        *capture(live),
+        json.dumps(
+            [
+                {
+                    "model": "publications.attachment",
+                    "pk": 999_999,
+                    "fields": {"publication": live.pk, "file": name, "title": "New"},
+                }
+            ]
+        ),
+    ]
+    proposal = desk.propose(publication=live, user=editor, versions=versions)
+    assert client.get(url).status_code == 404
+    proposal.state = proposal.State.APPROVED
+    proposal.save()
+    assert client.get(url).status_code == 200

@@ -20,6 +20,7 @@ from dialogue_portal.newsletter import sending
 from dialogue_portal.oai.services import refresh_records
 from publications.models import Publication
 from publications.renditions import refresh_banner_renditions
+from publications.search import refresh_search_vector
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -77,6 +78,8 @@ def world(settings):
     )
     scheduled.banner_image = png_upload(size=(1200, 600))
     scheduled.save()
+    # As the admin does after a save (the instance's save wrote its empty vector back).
+    refresh_search_vector(scheduled)
     refresh_banner_renditions(scheduled)
     make_attachment(scheduled)
     # The most read list would put it first (reader figures).

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "dialogue_portal.staff",
     "dialogue_portal.oai",
     "dialogue_portal.desk",
+    # After the desk, whose publication admin it adds preview links to.
+    "dialogue_portal.previews",
     # After every app whose admin it extends (the desk re-registers content admins).
     "dialogue_portal.redirects",
 ]
@@ -250,6 +252,15 @@ if env_str("AWS_STORAGE_BUCKET_NAME"):
             "file_overwrite": False,
         },
     }
+
+# Media on disk in production: the web server passes /media/ to Django, which refuses the
+# files of publications not live yet (publications.files) and, with MEDIA_ACCEL_REDIRECT
+# (e.g. "/protected-media/", an nginx `internal` location aliasing MEDIA_ROOT), lets the
+# web server send the rest. See docs/deploying.md.
+MEDIA_SERVED_BY_DJANGO = env_bool("MEDIA_SERVED_BY_DJANGO", False)
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+# How long browsers and shared caches may keep a file served at /media/.
+MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 300)
 
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

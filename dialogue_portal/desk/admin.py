@@ -587,6 +587,10 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             proposal=proposal,
             waiting=waiting,
             can_decide=can_decide,
+            # The desk refuses to approve one's own submission: no button that would fail.
+            own_submission=can_decide
+            and waiting
+            and services.is_own_submission(obj, request.user, proposal),
             decisions=obj.decisions.select_related("user").order_by("created_at", "pk"),
         )
         return TemplateResponse(

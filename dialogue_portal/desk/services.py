@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -264,6 +266,13 @@ def unpublished(*, publications, user, how):
         record(Action.UNPUBLISHED, actor=user, target=publication, detail=how)
 
 
+def is_proposed_file(name):
+    """Whether an open proposal names the stored file ``name`` (a PDF or banner an editor
+    uploaded for a change still waiting for review): readers may not reach it yet."""
+    text = Cast("versions", output_field=TextField())
+    return Proposal.objects.open().annotate(text=text).filter(text__contains=name).exists()
+
+
 def submitted_by(publication, proposal=None):
     """Who handed in what waits: the proposal's editor, or whoever last submitted the draft."""
     if proposal is not None and proposal.state == Proposal.State.PENDING:
@@ -272,11 +281,17 @@ def submitted_by(publication, proposal=None):
     return submitted.user_id if submitted else None
 
 
+def is_own_submission(publication, user, proposal=None):
+    """Whether ``user`` handed in what waits, and so may not approve it (two pairs of
+    eyes), unless the desk is one person (``REVIEW_ALLOW_SELF_APPROVAL``)."""
+    if settings.REVIEW_ALLOW_SELF_APPROVAL:
+        return False
+    return submitted_by(publication, proposal) == user.pk
+
+
 def _refuse_self_approval(publication, user, proposal):
     """Two pairs of eyes: nobody approves their own work, unless the desk is one person."""
-    if settings.REVIEW_ALLOW_SELF_APPROVAL:
-        return
-    if submitted_by(publication, proposal) == user.pk:
+    if is_own_submission(publication, user, proposal):
         raise ValidationError(
             _("You submitted this yourself: another reviewer has to approve it."),
             code="self-approval",

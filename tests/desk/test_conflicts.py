@@ -4,9 +4,11 @@ both versions and a choice per field, keeps what the editor typed, and saves the
 import re
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from reversion.models import Version
 
 from dialogue_portal.desk.conflicts import KEEP, LOADED
 from dialogue_portal.desk.history import Snapshot
@@ -326,3 +328,117 @@ def test_the_conflict_page_in_russian(django_user_model, editorial_groups, anna)
     html = conflict.content.decode()
     assert "Изменено с тех пор, как вы открыли эту форму" in html
     assert "Оставить мою" in html and "Оставить их" in html
+
+
+# Restores -------------------------------------------------------------------------------------
+
+
+def test_a_restore_from_a_stale_page_restores_nothing(anna, boris):
+    draft = make_publication(title="First", status="draft", published_at=None)
+    with reversion.create_revision():
+        reversion.add_to_revision(draft)
+    url = change_url(draft)
+    save(anna, url, form_data(anna.get(url), title="Second"))
+    old = Version.objects.get_for_object(draft).last()
+    restore_url = reverse("admin:publications_publication_revision", args=[draft.pk, old.pk])
+    page = boris.get(restore_url)
+    token = re.search(rf'name="{LOADED}" value="([^"]+)"', page.content.decode()).group(1)
+    save(anna, url, form_data(anna.get(url), title="Third"))
+
+    stale = boris.post(restore_url, {LOADED: token})
+    assert stale.status_code == 409
+    assert "changed since you opened this page" in stale.content.decode()
+    draft.refresh_from_db()
+    assert draft.title == "Third"
+    fresh = re.search(rf'name="{LOADED}" value="([^"]+)"', stale.content.decode()).group(1)
+    assert boris.post(restore_url, {LOADED: fresh}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "First"
+
+
+def test_a_proposed_restore_from_a_stale_page_does_not_replace_a_proposal(
+    django_user_model, editorial_groups
+):
+    live = make_publication(title="Live")
+    editor = staff(django_user_model, "vera", first_name="Vera")
+    other = staff(django_user_model, "gleb", first_name="Gleb")
+    url = change_url(live)
+    save(other, url, form_data(other.get(url), title="Live, revised"))  # recorded, proposed
+    with reversion.create_revision():
+        reversion.add_to_revision(live)
+    version = Version.objects.get_for_object(live).first()
+    restore_url = reverse("admin:publications_publication_revision", args=[live.pk, version.pk])
+    page = editor.get(restore_url)
+    token = re.search(rf'name="{LOADED}" value="([^"]+)"', page.content.decode()).group(1)
+    save(other, url, form_data(other.get(url), summary="Gleb's second thought."))
+    assert editor.post(restore_url, {LOADED: token}).status_code == 409
+    proposed = Snapshot.from_serialized(Proposal.objects.get().versions, live.pk).publication
+    assert proposed.summary == "Gleb's second thought."
+
+
+# Who else has it open ---------------------------------------------------------------------
+
+
+def presence_url(obj):
+    info = f"admin:{obj._meta.app_label}_{obj._meta.model_name}_presence"
+    return reverse(info, args=[obj.pk])
+
+
+def test_the_form_says_who_else_has_it_open(anna, boris):
+    person = make_person(family_name="Ivanova")
+    beat = anna.post(presence_url(person))
+    assert beat.status_code == 200
+    assert beat.json()["others"] == []
+    assert "no-store" in beat["Cache-Control"]
+
+    page = boris.get(change_url(person))
+    assert "Anna also has this form open." in page.content.decode()
+    assert boris.post(presence_url(person)).json() == {
+        "others": ["Anna"],
+        "text": "Anna also has this form open.",
+        "every": 30,
+    }
+    assert anna.post(presence_url(person)).json()["others"] == ["Boris"]
+    # Their own name is never listed to them.
+    own = anna.get(change_url(person)).content.decode()
+    assert "Boris also has this form open." in own and "Anna also" not in own
+
+
+def test_presence_expires_and_leaving_takes_one_off(anna, boris, clock):
+    page = Page.objects.create(slug="about", title="About", language="en")
+    anna.post(presence_url(page))
+    assert boris.post(presence_url(page)).json()["others"] == ["Anna"]
+    clock.shift(91)
+    assert boris.post(presence_url(page)).json()["others"] == []
+    anna.post(presence_url(page))
+    anna.post(presence_url(page), {"leave": "1"})
+    assert boris.post(presence_url(page)).json()["others"] == []
+
+
+def test_a_get_writes_no_presence(anna, boris):
+    person = make_person()
+    assert anna.get(presence_url(person)).status_code == 405
+    anna.get(change_url(person))
+    assert boris.post(presence_url(person)).json()["others"] == []
+
+
+def test_presence_needs_csrf_and_permission(django_user_model, editorial_groups, anna):
+    person = make_person()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(django_user_model.objects.get(username="anna"))
+    assert strict.post(presence_url(person)).status_code == 403
+    nobody = django_user_model.objects.create_user("nobody", is_staff=True)
+    client = Client()
+    client.force_login(nobody)
+    assert client.post(presence_url(person)).status_code == 403
+    assert anna.post(presence_url(person).replace(f"/{person.pk}/", "/999999/")).status_code in (
+        302,
+        404,
+    )
+
+
+def test_presence_in_russian(django_user_model, editorial_groups, anna):
+    ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
+    person = make_person()
+    anna.post(presence_url(person))
+    assert "Anna тоже открыл(а) эту форму." in ivan.get(change_url(person)).content.decode()

@@ -5,12 +5,14 @@ import re
 
 import pytest
 import reversion
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from reversion.models import Version
 
-from dialogue_portal.desk.conflicts import KEEP, LOADED
+from dialogue_portal.desk.conflicts import KEEP, LOADED, ConflictCheck
 from dialogue_portal.desk.history import Snapshot
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.newsletter.models import Issue
@@ -442,3 +444,21 @@ def test_presence_in_russian(django_user_model, editorial_groups, anna):
     person = make_person()
     anna.post(presence_url(person))
     assert "Anna тоже открыл(а) эту форму." in ivan.get(change_url(person)).content.decode()
+
+
+def test_every_admin_an_editor_may_change_checks_for_conflicts(editor):
+    """A new admin of content cannot be added without the check."""
+    request = RequestFactory().get("/admin/")
+    request.user = editor
+    changeable = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_change_permission(request)
+    ]
+    assert "publications.Publication" in changeable and "pages.Page" in changeable
+    unchecked = [
+        label
+        for label in changeable
+        if not isinstance(admin.site.get_model_admin(apps.get_model(label)), ConflictCheck)
+    ]
+    assert unchecked == []

@@ -333,29 +333,37 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         self._refuse_forged_publishing(request, object_id)
         extra["proposing"] = True
         request._desk_proposing = True
-        try:
-            with transaction.atomic():
-                if proposal is not None:  # the editor goes on with the proposed version
-                    self._preview(request, obj, proposal)
-                response = super().change_view(request, object_id, form_url, extra)
-                if request.method == "POST" and response.status_code == 302:
-                    raise _Discard(response, capture(obj))
-                if hasattr(response, "render"):
-                    response.render()
-                raise _Discard(response)
-        except _Discard as outcome:
-            response = outcome.response
-            if outcome.versions is not None:
-                services.propose(publication=obj, user=request.user, versions=outcome.versions)
-                messages.success(
-                    request,
-                    _(
-                        "Your changes to “%(title)s” were sent to the reviewers. Readers see "
-                        "the published version until a reviewer approves them."
+        with transaction.atomic():
+            if request.method == "POST":
+                # Held until the proposal is kept: a second editor's save waits, then
+                # finds this proposal and gets the conflict page instead of replacing it.
+                list(Publication.objects.select_for_update().filter(pk=obj.pk).values("pk"))
+                proposal = services.open_proposal(obj)
+            try:
+                with transaction.atomic():
+                    if proposal is not None:  # the editor goes on with the proposed version
+                        self._preview(request, obj, proposal)
+                    response = super().change_view(request, object_id, form_url, extra)
+                    if request.method == "POST" and response.status_code == 302:
+                        raise _Discard(response, capture(obj))
+                    if hasattr(response, "render"):
+                        response.render()
+                    raise _Discard(response)
+            except _Discard as outcome:
+                response = outcome.response
+                if outcome.versions is not None:
+                    services.propose(
+                        publication=obj, user=request.user, versions=outcome.versions
                     )
-                    % {"title": obj.title},
-                )
-            return response
+                    messages.success(
+                        request,
+                        _(
+                            "Your changes to “%(title)s” were sent to the reviewers. Readers "
+                            "see the published version until a reviewer approves them."
+                        )
+                        % {"title": obj.title},
+                    )
+                return response
 
     def _preview(self, request, obj, proposal):
         snapshot = Snapshot.from_serialized(proposal.versions, obj.pk)

@@ -452,8 +452,10 @@ class ConflictCheck:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
             return
-        # The row locked until the save commits: two saves of one object check in turn.
+        # The row locked until the save commits: two saves of one object check in turn,
+        # each reading the object again once it holds the lock.
         list(type(obj)._default_manager.select_for_update().filter(pk=obj.pk).values("pk"))
+        obj = self.get_object(request, unquote(object_id))
         form, formsets = self._stored_forms(request, obj)
         theirs = state(form, formsets)
         request._desk_stored_state = theirs

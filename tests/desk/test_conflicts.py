@@ -2,12 +2,15 @@
 both versions and a choice per field, keeps what the editor typed, and saves the merge."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import reversion
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from reversion.models import Version
@@ -462,3 +465,56 @@ def test_every_admin_an_editor_may_change_checks_for_conflicts(editor):
         if not isinstance(admin.site.get_model_admin(apps.get_model(label)), ConflictCheck)
     ]
     assert unchecked == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_stale_saves_at_the_same_moment_keep_exactly_one(django_user_model, editorial_groups):
+    """Eight editors save one loaded state at once: one save wins, seven get the conflict
+    page (the check runs with the row locked, inside the saving transaction)."""
+    draft = make_publication(title="Original", status="draft", published_at=None)
+    url = change_url(draft)
+    clients = [
+        staff(django_user_model, f"editor{i}", first_name=f"Editor {i}", reviewer=True)
+        for i in range(8)
+    ]
+    loaded = clients[0].get(url)
+    start = threading.Barrier(len(clients))
+
+    def save_at_once(index):
+        try:
+            data = form_data(loaded, title=f"Title {index}")
+            start.wait(timeout=30)
+            return clients[index].post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = list(pool.map(save_at_once, range(len(clients))))
+    assert sorted(statuses) == [302] + [409] * 7
+    draft.refresh_from_db()
+    assert draft.title == f"Title {statuses.index(302)}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_stale_proposals_at_the_same_moment_keep_exactly_one(django_user_model, editorial_groups):
+    live = make_publication(title="Live")
+    url = change_url(live)
+    clients = [staff(django_user_model, f"editor{i}") for i in range(6)]
+    loaded = clients[0].get(url)
+    start = threading.Barrier(len(clients))
+
+    def propose_at_once(index):
+        try:
+            data = form_data(loaded, title=f"Proposed {index}")
+            start.wait(timeout=30)
+            return clients[index].post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = list(pool.map(propose_at_once, range(len(clients))))
+    assert sorted(statuses) == [302] + [409] * 5
+    assert Proposal.objects.get().title == f"Proposed {statuses.index(302)}"
+    assert Decision.objects.filter(action=Decision.Action.PROPOSED).count() == 1

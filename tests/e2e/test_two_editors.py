@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
+from tests.e2e.test_accessibility import WCAG_22_AA
 from tests.e2e.test_review_journey import csp_violations, log_in, open_as
 from tests.factories import make_person, make_publication
 
@@ -101,3 +102,22 @@ def test_a_save_from_a_stale_form_is_merged_not_lost(
     boris_context.close()
     assert not violations, violations
     assert errors == [], errors
+
+
+def test_the_conflict_page_passes_axe(axe_page, axe_source, editorial_groups, django_user_model):
+    user = django_user_model.objects.create_user(
+        "boris", "boris@example.org", "pw-boris-123!", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    report = make_publication(title="Before", status=Publication.Status.DRAFT, published_at=None)
+    log_in(axe_page, "boris", "pw-boris-123!")
+    axe_page.goto(f"/admin/publications/publication/{report.pk}/change/")
+    Publication.objects.filter(pk=report.pk).update(title="Saved meanwhile")
+    axe_page.locator("#id_summary").fill("Boris's summary.")
+    axe_page.locator("input[name=_save]").last.click()
+    expect(axe_page.locator(".desk-conflict")).to_be_visible()
+    axe_page.add_script_tag(content=axe_source)
+    result = axe_page.evaluate(
+        "tags => axe.run('.desk-conflict', {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
+    )
+    assert [v["id"] for v in result["violations"]] == []

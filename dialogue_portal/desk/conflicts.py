@@ -551,6 +551,8 @@ class ConflictCheck:
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_presence",
                 args=[obj.pk],
             ),
+            # Choices already made, carried through a re-render for another field's error.
+            "desk_kept_theirs": sorted(getattr(request, "_desk_keep_theirs", ())),
             "desk_others": presence.describe(
                 presence.others(self.opts.label_lower, obj.pk, request.user)
             ),

@@ -518,3 +518,17 @@ def test_stale_proposals_at_the_same_moment_keep_exactly_one(django_user_model, 
     assert sorted(statuses) == [302] + [409] * 5
     assert Proposal.objects.get().title == f"Proposed {statuses.index(302)}"
     assert Decision.objects.filter(action=Decision.Action.PROPOSED).count() == 1
+
+
+def test_choices_survive_another_fields_error(anna, boris):
+    draft = make_publication(title="One", summary="S.", status="draft", published_at=None)
+    url = change_url(draft)
+    form_a, form_b = anna.get(url), boris.get(url)
+    save(anna, url, form_data(form_a, title="Anna's"))
+    conflict = save(boris, url, form_data(form_b, summary="Boris."))
+    refused = save(boris, url, form_data(conflict, slug="not a slug!"))
+    assert refused.status_code == 200  # the slug's error, no conflict
+    assert f'name="{KEEP}title" value="theirs"' in refused.content.decode()
+    assert save(boris, url, form_data(refused, slug="one")).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.title, draft.summary, draft.slug) == ("Anna's", "Boris.", "one")

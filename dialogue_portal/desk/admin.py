@@ -352,9 +352,7 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             except _Discard as outcome:
                 response = outcome.response
                 if outcome.versions is not None:
-                    services.propose(
-                        publication=obj, user=request.user, versions=outcome.versions
-                    )
+                    services.propose(publication=obj, user=request.user, versions=outcome.versions)
                     messages.success(
                         request,
                         _(

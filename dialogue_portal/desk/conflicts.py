@@ -565,6 +565,7 @@ class ConflictCheck:
             extra["desk_conflict"] = field_choices(
                 form, formsets, labels, conflict.base, conflict.theirs, request.POST
             )
+            extra["desk_in_conflict"] = True
             extra["desk_conflict_saved_by"] = self.conflict_saved_by(request, obj)
             extra["desk_conflict_base_known"] = conflict.base is not None
         return extra

@@ -532,3 +532,15 @@ def test_choices_survive_another_fields_error(anna, boris):
     assert save(boris, url, form_data(refused, slug="one")).status_code == 302
     draft.refresh_from_db()
     assert (draft.title, draft.summary, draft.slug) == ("Anna's", "Boris.", "one")
+
+
+def test_a_conflict_with_nothing_to_choose_says_so(anna):
+    draft = make_publication(title="T", status="draft", published_at=None)
+    url = change_url(draft)
+    data = form_data(anna.get(url))
+    data[LOADED] = "forged"
+    conflict = save(anna, url, data)
+    assert conflict.status_code == 409
+    assert "Nothing you can change in this form differs" in conflict.content.decode()
+    assert keep_choices(conflict) == {}
+    assert save(anna, url, form_data(conflict)).status_code == 302

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_accessibility import WCAG_22_AA
 from tests.e2e.test_review_journey import csp_violations, log_in, open_as
 from tests.factories import make_person, make_publication
@@ -81,6 +82,7 @@ def test_a_save_from_a_stale_form_is_merged_not_lost(
     summary_row = conflict.locator('tr[data-field="summary"]')
     expect(summary_row.locator(".desk-mine")).to_contain_text("Boris's summary of the report.")
     expect(summary_row.locator(".desk-theirs")).to_contain_text("The first summary.")
+    screenshot(boris, f"two-editors-conflict-{language}", full_page=True)
     # What Boris typed is still in the form.
     expect(boris.locator("#id_summary")).to_have_value("Boris's summary of the report.")
 

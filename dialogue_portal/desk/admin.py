@@ -3,12 +3,17 @@
 Every admin of what editors change (publications, people, institutions, polls, terms) is
 registered again here with django-reversion's ``VersionAdmin`` in front, so each save is one
 revision with user, time and comment, and deleted publications, people and polls can be
-recovered. The publication admin also gets: a history with compare and restore, review
+recovered. Those and the pages, newsletter issues and subscribers get ``ConflictCheck``: a
+form loaded before someone else's save does not save over it (``conflicts``).
+
+The publication admin also gets: a history with compare and restore, review
 before publishing (a publish permission only reviewers hold), and proposals - changes an
 editor makes to a published publication wait for a reviewer while readers see the old text.
 """
 
 import contextlib
+import hashlib
+import json
 
 import reversion
 from django.contrib import admin, messages
@@ -30,7 +35,8 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 from reversion.utils import mute_signals
 
-from dialogue_portal.desk import services
+from dialogue_portal.desk import presence, services
+from dialogue_portal.desk.conflicts import LOADED, ConflictCheck
 from dialogue_portal.desk.forms import ReviewForm
 from dialogue_portal.desk.history import (
     Snapshot,
@@ -41,6 +47,10 @@ from dialogue_portal.desk.history import (
     publication_versions,
 )
 from dialogue_portal.desk.models import Decision, Proposal
+from dialogue_portal.newsletter.admin import IssueAdmin, SubscriberAdmin
+from dialogue_portal.newsletter.models import Issue, Subscriber
+from dialogue_portal.pages.admin import PageAdmin
+from dialogue_portal.pages.models import Page
 from people.admin import InstitutionAdmin, PersonAdmin
 from people.models import Institution, Person
 from polls.admin import PollAdmin
@@ -49,8 +59,9 @@ from publications.admin import ProgrammeAdmin, ProjectAdmin, PublicationAdmin, T
 from publications.models import Audience, Programme, Project, Publication, Region, Topic
 
 
-class HistoryAdmin(VersionAdmin):
-    """Each admin save one revision; the newest first in the history.
+class HistoryAdmin(ConflictCheck, VersionAdmin):
+    """Each admin save one revision; the newest first in the history; no save over
+    another's (``ConflictCheck``).
 
     The list keeps the template another app gives this model's list (the archive's import
     and export links on publications, for one) and adds "Recover deleted" to it."""
@@ -324,29 +335,35 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         self._refuse_forged_publishing(request, object_id)
         extra["proposing"] = True
         request._desk_proposing = True
-        try:
-            with transaction.atomic():
-                if proposal is not None:  # the editor goes on with the proposed version
-                    self._preview(request, obj, proposal)
-                response = super().change_view(request, object_id, form_url, extra)
-                if request.method == "POST" and response.status_code == 302:
-                    raise _Discard(response, capture(obj))
-                if hasattr(response, "render"):
-                    response.render()
-                raise _Discard(response)
-        except _Discard as outcome:
-            response = outcome.response
-            if outcome.versions is not None:
-                services.propose(publication=obj, user=request.user, versions=outcome.versions)
-                messages.success(
-                    request,
-                    _(
-                        "Your changes to “%(title)s” were sent to the reviewers. Readers see "
-                        "the published version until a reviewer approves them."
+        with transaction.atomic():
+            if request.method == "POST":
+                # Held until the proposal is kept: a second editor's save waits, then
+                # finds this proposal and gets the conflict page instead of replacing it.
+                list(Publication.objects.select_for_update().filter(pk=obj.pk).values("pk"))
+                proposal = services.open_proposal(obj)
+            try:
+                with transaction.atomic():
+                    if proposal is not None:  # the editor goes on with the proposed version
+                        self._preview(request, obj, proposal)
+                    response = super().change_view(request, object_id, form_url, extra)
+                    if request.method == "POST" and response.status_code == 302:
+                        raise _Discard(response, capture(obj))
+                    if hasattr(response, "render"):
+                        response.render()
+                    raise _Discard(response)
+            except _Discard as outcome:
+                response = outcome.response
+                if outcome.versions is not None:
+                    services.propose(publication=obj, user=request.user, versions=outcome.versions)
+                    messages.success(
+                        request,
+                        _(
+                            "Your changes to “%(title)s” were sent to the reviewers. Readers "
+                            "see the published version until a reviewer approves them."
+                        )
+                        % {"title": obj.title},
                     )
-                    % {"title": obj.title},
-                )
-            return response
+                return response
 
     def _preview(self, request, obj, proposal):
         snapshot = Snapshot.from_serialized(proposal.versions, obj.pk)
@@ -497,7 +514,13 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             raise PermissionDenied
         revision = Revision.objects.get(pk=version.revision_id)
         problems = []
-        if request.method == "POST":
+        loaded = self._restore_token(obj)
+        moved = request.method == "POST" and request.POST.get(LOADED, loaded) != loaded
+        if moved:
+            # Saved or proposed since the page was loaded: restoring now would put the
+            # revision over a change this editor has not seen. Show them what it is now.
+            problems = []
+        elif request.method == "POST":
             try:
                 decision = services.restore(publication=obj, revision=revision, user=request.user)
             except services.RestoreError as error:
@@ -534,10 +557,32 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             new_label=self._revision_label(revision),
             problems=problems,
             proposes=services.is_live(obj) and not self.has_publish_permission(request),
+            desk_loaded_name=LOADED,
+            desk_loaded=loaded,
+            moved=moved,
+            moved_by=self.conflict_saved_by(request, obj) if moved else None,
         )
-        return TemplateResponse(
-            request, "desk/restore.html", context, status=400 if request.method == "POST" else 200
-        )
+        status = 200
+        if moved:
+            status = 409
+        elif request.method == "POST":
+            status = 400
+        return TemplateResponse(request, "desk/restore.html", context, status=status)
+
+    @staticmethod
+    def _restore_token(obj):
+        """The publication as saved and its open proposal: what a restore page showed."""
+        proposal = services.open_proposal(obj)
+        held = [capture(obj), proposal and [proposal.pk, proposal.state, proposal.versions]]
+        return hashlib.sha256(json.dumps(held, sort_keys=True).encode()).hexdigest()
+
+    def conflict_saved_by(self, request, obj):
+        """An editor of a live publication works on its open proposal: the proposal's
+        author is who changed it, else whoever saved it last."""
+        proposal = services.open_proposal(obj)
+        if proposal is not None and not self.has_publish_permission(request):
+            return presence.name_of(proposal.created_by), proposal.updated_at
+        return super().conflict_saved_by(request, obj)
 
     def review_view(self, request, object_id):
         obj = self._publication(request, object_id)
@@ -635,6 +680,29 @@ for model, model_admin in [
     (Audience, TermHistoryAdmin),
     (Programme, ProgrammeHistoryAdmin),
     (Project, ProjectHistoryAdmin),
+]:
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)
+
+
+class PageConflictAdmin(ConflictCheck, PageAdmin):
+    pass
+
+
+class IssueConflictAdmin(ConflictCheck, IssueAdmin):
+    pass
+
+
+class SubscriberConflictAdmin(ConflictCheck, SubscriberAdmin):
+    pass
+
+
+# Content without a history of its own still never saves over another's save (redirects,
+# registered after the desk, take the mixin in their own admin).
+for model, model_admin in [
+    (Page, PageConflictAdmin),
+    (Issue, IssueConflictAdmin),
+    (Subscriber, SubscriberConflictAdmin),
 ]:
     admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dialogue_portal.desk.conflicts import ConflictCheck
 from dialogue_portal.redirects import services
 from dialogue_portal.redirects.addresses import TRACKED, addresses_of, current_addresses_of
 from dialogue_portal.redirects.forms import ImportForm, RedirectForm
@@ -59,7 +60,7 @@ for model in TRACKED:
 
 
 @admin.register(Redirect)
-class RedirectAdmin(admin.ModelAdmin):
+class RedirectAdmin(ConflictCheck, admin.ModelAdmin):
     form = RedirectForm
     list_display = ["old_path", "status", "target", "include_below", "source", "updated_at"]
     list_filter = ["status", "source", "include_below"]

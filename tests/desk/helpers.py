@@ -1,7 +1,10 @@
 """The change form as the admin would post it back, built from the rows as they are."""
 
+from html.parser import HTMLParser
+
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
 from publications.models import Publication
 
@@ -89,4 +92,73 @@ def change_form(publication, *, status=True, **overrides):
         data[prefix + "language"] = "en"
         data[prefix + "order"] = "0"
     data.update(overrides)
+    return data
+
+
+class _FormParser(HTMLParser):
+    """What a browser would send for the admin's change form: every named input, select
+    and textarea inside ``<form id="…_form">`` with its current value (no submit buttons)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.data = MultiValueDict()
+        self.inside = False
+        self.select = None
+        self.option = None
+        self.textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and attrs.get("id", "").endswith("_form"):
+            self.inside = True
+        if not self.inside:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name and "disabled" not in attrs:
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self.data.appendlist(name, attrs.get("value", "on" if kind == "checkbox" else ""))
+        elif tag == "select" and name:
+            self.select = name
+            self.multiple = "multiple" in attrs
+            self.first = None
+            self.chosen = False
+        elif tag == "option" and self.select:
+            if self.first is None:
+                self.first = attrs.get("value", "")
+            if "selected" in attrs:
+                self.chosen = True
+                self.data.appendlist(self.select, attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.data.appendlist(name, "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self.select:
+            if not self.multiple and not self.chosen and self.first is not None:
+                self.data.appendlist(self.select, self.first)  # a browser sends the first
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            values = self.data.getlist(self.textarea)
+            values[-1] = (values[-1] + data).removeprefix("\n")
+            self.data.setlist(self.textarea, values)
+
+
+def form_data(response, **changes):
+    """The change form in ``response`` as a browser would post it, with ``changes``."""
+    parser = _FormParser()
+    parser.feed(response.content.decode())
+    data = {key: parser.data.getlist(key) for key in parser.data}
+    data = {key: values[0] if len(values) == 1 else values for key, values in data.items()}
+    data.update(changes)
+    data.setdefault("_save", "Save")
     return data

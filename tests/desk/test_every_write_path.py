@@ -46,6 +46,7 @@ MODEL_URLS = {
     "password_change",  # a user's password: no publication
     "preview_add",  # a preview link: shows, publishes nothing
     "preview_revoke",  # a preview link revoked
+    "presence",  # the desk: who has a change form open (the cache only)
 }
 # The site's own URLs and the apps' admin pages.
 SITE_URLS = {
@@ -201,6 +202,8 @@ def posts(client, model, end, world):
         return [(reverse(f"{info}_revision", args=[live.pk, old.pk]), {})]
     if end in ("import", "export"):
         return [(reverse(f"{info}_{end}"), {})]
+    if end == "presence":
+        return [(reverse(f"{info}_presence", args=[live.pk]), {})]
     if end == "password_change":
         return [(reverse(f"{info}_{end}", args=[live.pk]), {})]
     if end == "preview":

@@ -122,4 +122,7 @@ def test_the_conflict_page_passes_axe(axe_page, axe_source, editorial_groups, dj
     result = axe_page.evaluate(
         "tags => axe.run('.desk-conflict', {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA
     )
-    assert [v["id"] for v in result["violations"]] == []
+    assert [v["id"] for v in result["violations"]] == [], [
+        (v["id"], [n["html"][:200] + " " + n["failureSummary"][:300] for n in v["nodes"]])
+        for v in result["violations"]
+    ]

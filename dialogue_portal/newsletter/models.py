@@ -290,3 +290,21 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.subscriber_id}"
+
+
+class ConfirmationMail(models.Model):
+    """A confirmation (or "already subscribed") mail the site sent: what the hourly caps
+    count. Rows older than a day are removed as new ones are written."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="confirmation_mails"
+    )
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("confirmation mail")
+        verbose_name_plural = _("confirmation mails")
+        indexes = [models.Index(fields=["subscriber", "sent_at"], name="confirmation_per_address")]
+
+    def __str__(self):
+        return f"{self.subscriber_id} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -16,7 +16,7 @@ from django.views.generic import DetailView, ListView
 from dialogue_portal.links import site_path
 from dialogue_portal.newsletter import services, tasks, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
-from dialogue_portal.newsletter.models import Issue
+from dialogue_portal.newsletter.models import Issue, SubscribeRequest
 from dialogue_portal.pagecache import anonymous_page_cache
 from dialogue_portal.ratelimit import hit, limit_writes
 
@@ -84,14 +84,15 @@ def _subscribe_post(request):
     data = form.cleaned_data
     # Whatever the address's state, the worker does the rest and the answer is the same,
     # in content and in time: nothing is revealed and no mail leaves from here.
-    tasks.request_subscription.enqueue(
+    asked = SubscribeRequest.objects.create(
         email=data["email"],
         language=data["language"],
         frequency=data["frequency"],
         topics=sorted(data.get("topics") or []),
         consent_language=_interface_language(),
-        source=data["source"] or site_path(request.path),
+        source=(data["source"] or site_path(request.path))[:200],
     )
+    tasks.handle_subscribe_request.enqueue(asked.pk)
     return redirect("newsletter:check-inbox")
 
 

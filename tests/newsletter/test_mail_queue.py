@@ -4,6 +4,7 @@ hourly caps (per address typed, per client address, for the whole site) bound wh
 client can make the portal send."""
 
 import datetime as dt
+import json
 import logging
 import random
 import statistics
@@ -13,9 +14,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from dialogue_portal.newsletter import services
-from dialogue_portal.newsletter.models import ConfirmationMail, Subscriber
+from dialogue_portal.newsletter.models import ConfirmationMail, Subscriber, SubscribeRequest
+from dialogue_portal.newsletter.tasks import handle_subscribe_request
 from tests.newsletter.conftest import make_subscriber
 from tests.newsletter.test_subscribe import FORM
 from tests.tasks import run_worker, waiting
@@ -58,7 +61,12 @@ def test_the_request_only_enqueues_whatever_the_state(
     assert len(answers) == 1
     assert mail.outbox == [] and waiting() == len(STATES)
     assert not Subscriber.objects.filter(email="new@example.org").exists()
+    # The queue's own records name a request, never the address.
+    queued = json.dumps(list(DBTaskResult.objects.values_list("args_kwargs", flat=True)))
+    assert "example.org" not in queued
+    assert SubscribeRequest.objects.count() == len(STATES)
     assert run_worker() == len(STATES)
+    assert SubscribeRequest.objects.count() == 0  # handled, and forgotten
     # new, pending and unsubscribed get a confirmation, confirmed its preference link;
     # suppressed and erased addresses nothing.
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
@@ -158,6 +166,14 @@ def test_one_address_gets_at_most_its_hourly_cap(client, settings, clock, no_cli
     clock.shift(dt.timedelta(minutes=30))  # the first is now more than an hour old
     client.post("/newsletter/", FORM)
     assert len(mail.outbox) == 3
+
+
+def test_a_request_already_handled_is_not_handled_twice(client, database_tasks, no_client_caps):
+    client.post("/newsletter/", FORM)
+    request_pk = SubscribeRequest.objects.get().pk
+    run_worker()
+    handle_subscribe_request.call(request_pk)  # a second delivery of the same task
+    assert len(mail.outbox) == 1
 
 
 def test_a_mail_that_could_not_be_sent_is_not_counted(client, monkeypatch):

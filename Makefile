@@ -15,7 +15,7 @@ PAGES ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail clean
+.PHONY: install vnu run worker test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -45,13 +45,22 @@ run: install
 	$(PYTHON) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
+	@echo "  The task worker (archive imports, confirmation mails) runs beside the server"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
 	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
 	@echo "                   reviewer / dialogue-reviewer (editor who publishes and reviews),"
 	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
 	@echo ""
-	$(PYTHON) manage.py runserver $(HOST):$(PORT)
+	@# The task worker in the background for as long as the server runs.
+	$(PYTHON) manage.py db_worker --no-reload --interval 0.5 -v0 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PYTHON) manage.py runserver $(HOST):$(PORT)
+
+# The task worker alone (archive dry runs and imports, confirmation mails): what production
+# runs as a service of its own, one or more per site.
+worker: install
+	$(PYTHON) manage.py db_worker --no-reload
 
 # The suite runs on both cores (pytest-xdist); `--lf`, `--ff` and friends work through
 # PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=--lf`.

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "reversion",
+    "django_tasks_db",
     "people",
     "publications",
     "polls",
@@ -261,6 +262,36 @@ MEDIA_SERVED_BY_DJANGO = env_bool("MEDIA_SERVED_BY_DJANGO", False)
 MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
 # How long browsers and shared caches may keep a file served at /media/.
 MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 300)
+
+# Archives uploaded in the admin wait here for the task worker: private (never served, not
+# under MEDIA_ROOT), and on object storage a private prefix of the bucket, so the worker
+# finds them on any machine.
+ARCHIVE_UPLOAD_ROOT = Path(env_str("ARCHIVE_UPLOAD_ROOT", str(BASE_DIR / "private")))
+STORAGES["archive-uploads"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": ARCHIVE_UPLOAD_ROOT, "base_url": None},
+}
+if env_str("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES["archive-uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**STORAGES["default"]["OPTIONS"], "location": "private"},
+    }
+
+# Background tasks (Django's django.tasks): archive dry runs and imports, newsletter
+# confirmation mails. "database" (the default) queues them in the database for
+# `manage.py db_worker` (django-tasks-db), which `make run` starts beside the server;
+# "immediate" runs each inside the request that asks for it (no worker needed, but mail
+# then leaves inside the request: not for production).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
 
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -470,6 +501,13 @@ else:
             "OPTIONS": {"file_path": str(MAIL_FILE_PATH)},
         }
     }
+# Confirmation mails (newsletter/tasks.py), sent by the task worker: at most this many an
+# hour to one address, and this many an hour from the whole site; beyond them nothing is
+# sent (the form answers as always; the site's cap being reached is logged). A client
+# address may ask for at most SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR; the next is refused.
+CONFIRMATIONS_PER_ADDRESS_PER_HOUR = env_int("CONFIRMATIONS_PER_ADDRESS_PER_HOUR", 3)
+CONFIRMATIONS_PER_HOUR = env_int("CONFIRMATIONS_PER_HOUR", 300)
+SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int("SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a

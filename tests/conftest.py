@@ -14,7 +14,7 @@ from publications.templatetags import memo
 POSTGRES_ONLY = "postgres"
 
 # Every test runs under a clock it sets (tests/clock.py), never the machine's.
-pytest_plugins = ["tests.clock"]
+pytest_plugins = ["tests.clock", "tests.tasks"]
 
 # The live server listens with Django's queue of 10 waiting connections; the concurrency tests
 # send 50 readers at once, and a full queue resets connections before the site sees them
@@ -63,6 +63,16 @@ def _isolated(settings, tmp_path):
     """Every test: an empty cache, its own media folder, and English until it asks otherwise
     (a /ru/ request leaves the thread in Russian, which would change later reverse() calls)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "archive-uploads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+        },
+    }
+    # Tasks run inside the call that enqueues them, unless a test asks for the worker
+    # (tests/tasks.py: the database backend and its worker, run in-process).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     # Counting and ranking count as cheap whatever the machine's load: a test that wants
     # them slow (served stale, done by the refresher) sets these to 0.
     settings.COUNTS_INLINE_MS = 60_000

@@ -1,7 +1,10 @@
 """The archive in the admin: export everything as a zip, and import a zip in two steps.
-The upload is stored under a random name and named in the confirm form by a signed token
-(bound to the editor, valid for an hour), so the dry-run report the editor read is the
-archive that gets imported, on any app server."""
+
+The upload is stored in the private ``archive-uploads`` storage and becomes an ImportJob;
+the task worker checks it (the dry run) and, once the editor who uploaded it confirms,
+imports it. The web request only stores the file and enqueues: nothing in it reads the
+archive. The job's page shows its progress, refreshing itself (a meta refresh: no script)
+while the worker is at it."""
 
 import datetime as dt
 import tempfile
@@ -11,25 +14,31 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import permission_required
-from django.core import signing
-from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dialogue_portal.archive.exporter import export_archive
-from dialogue_portal.archive.importer import import_archive
-from dialogue_portal.archive.source import ArchiveRefused, ZipSource
+from dialogue_portal.archive.importer import CREATED, PROPOSED, UPDATED
+from dialogue_portal.archive.models import ImportJob
+from dialogue_portal.archive.tasks import (
+    UPLOADS,
+    check_archive,
+    import_checked_archive,
+    report_from,
+    upload_storage,
+)
 from dialogue_portal.audit.services import Action, record
 from publications.models import Publication
 
-UPLOADS = "archive-uploads"
-UPLOAD_SALT = "dialogue_portal.archive.upload"
-TOKEN_MAX_AGE = 60 * 60
+# A checked upload nobody confirmed is dropped after this long.
+ABANDON_AFTER = dt.timedelta(days=1)
+# The job page reloads itself this often while the worker is at it.
+REFRESH_SECONDS = 2
 
 
 class UploadForm(forms.Form):
@@ -56,95 +65,41 @@ class UploadForm(forms.Form):
         return upload
 
 
-class ConfirmForm(forms.Form):
-    token = forms.CharField(widget=forms.HiddenInput)
-
-
 def _context(request, **extra):
     opts = Publication._meta
     return {**admin.site.each_context(request), "opts": opts, **extra}
 
 
-def _token(request, name):
-    return signing.dumps({"name": name, "user": request.user.pk}, salt=UPLOAD_SALT)
-
-
-def _stored_name(request, token):
-    """The stored upload the token names, or None (forged, expired or another editor's)."""
-    try:
-        data = signing.loads(token, salt=UPLOAD_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    name = data.get("name", "") if isinstance(data, dict) else ""
-    if data.get("user") != request.user.pk or not name.startswith(f"{UPLOADS}/"):
-        return None
-    return name if default_storage.exists(name) else None
-
-
-def _forget_stale_uploads():
-    """Uploads an editor never confirmed: removed once their token can no longer be used."""
-    try:
-        _folders, names = default_storage.listdir(UPLOADS)
-    except (FileNotFoundError, NotImplementedError):
-        return
-    limit = timezone.now() - dt.timedelta(seconds=TOKEN_MAX_AGE * 2)
-    for name in names:
-        path = f"{UPLOADS}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < limit:
-                default_storage.delete(path)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-
-
-def _run(name, *, dry_run, user=None):
-    with default_storage.open(name, "rb") as handle:
-        try:
-            source = ZipSource(handle)
-        except ArchiveRefused as error:
-            return None, str(error)
-        try:
-            return import_archive(source, dry_run=dry_run, user=user), ""
-        finally:
-            source.close()
+def _abandon_stale_jobs():
+    """Checked uploads an editor never confirmed: their files are removed."""
+    limit = timezone.now() - ABANDON_AFTER
+    stale = ImportJob.objects.filter(state=ImportJob.State.CHECKED, created_at__lt=limit)
+    for job in stale.only("pk", "stored_name"):
+        if ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.ABANDONED, stored_name="", finished_at=timezone.now()
+        ):
+            upload_storage().delete(job.stored_name)
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("publications.add_publication", raise_exception=True)
 def import_view(request):
-    """Step 1: the upload and its dry-run report. Step 2 (``confirm``): the import."""
+    """Step 1: the upload, stored and handed to the worker for its dry run."""
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            _forget_stale_uploads()
-            name = default_storage.save(
-                f"{UPLOADS}/{uuid.uuid4().hex}.zip", form.cleaned_data["archive"]
+            _abandon_stale_jobs()
+            upload = form.cleaned_data["archive"]
+            name = upload_storage().save(f"{UPLOADS}/{uuid.uuid4().hex}.zip", upload)
+            job = ImportJob.objects.create(
+                user=request.user,
+                filename=upload.name[:255],
+                stored_name=name,
+                language=(get_language() or settings.LANGUAGE_CODE).split("-")[0],
             )
-            # The report an editor reads follows their permissions, as the import will.
-            report, refused = _run(name, dry_run=True, user=request.user)
-            if refused:
-                default_storage.delete(name)
-                form.add_error("archive", refused)
-            elif report.refused_archive:
-                default_storage.delete(name)
-                form.add_error("archive", report.summary())
-            else:
-                return render(
-                    request,
-                    "archive/import_report.html",
-                    _context(
-                        request,
-                        title=_("Check the import"),
-                        report=report,
-                        confirm=ConfirmForm(initial={"token": _token(request, name)}),
-                        can_import=bool(
-                            report.count("created")
-                            or report.count("updated")
-                            or report.count("proposed")
-                        ),
-                    ),
-                )
+            check_archive.enqueue(job.pk)
+            return redirect("archive:job", pk=job.pk)
     return render(
         request,
         "archive/import_form.html",
@@ -152,29 +107,72 @@ def import_view(request):
     )
 
 
-@require_http_methods(["POST"])
+def _job(pk):
+    """Any editor who may import sees every job (as the admin's list of imports shows
+    them); only the one who uploaded an archive may confirm its import."""
+    return get_object_or_404(ImportJob.objects.select_related("user"), pk=pk)
+
+
+def _can_import(report):
+    return bool(report.count(CREATED) or report.count(UPDATED) or report.count(PROPOSED))
+
+
+@require_GET
 @permission_required("publications.add_publication", raise_exception=True)
-def confirm_view(request):
-    form = ConfirmForm(request.POST)
-    name = _stored_name(request, form.data.get("token", "")) if form.is_valid() else None
-    if name is None:
-        return HttpResponseBadRequest(
-            _("This import has expired or was already done. Upload the archive again.")
-        )
-    try:
-        report, refused = _run(name, dry_run=False, user=request.user)
-    finally:
-        default_storage.delete(name)
-    record(
-        Action.ARCHIVE_IMPORTED,
-        request=request,
-        detail=f"admin: {refused or report.audit_counts()}",
-    )
-    return render(
+def job_view(request, pk):
+    """The job's state and progress while the worker runs it, then its report."""
+    job = _job(pk)
+    check = report_from(job.check_report) if job.check_report else None
+    done = report_from(job.import_report) if job.import_report else None
+    titles = {
+        ImportJob.State.CHECKED: _("Check the import"),
+        ImportJob.State.DONE: _("Import done"),
+    }
+    response = render(
         request,
-        "archive/import_report.html",
-        _context(request, title=_("Import done"), report=report, refused=refused, done=True),
+        "archive/import_job.html",
+        _context(
+            request,
+            title=titles.get(job.state, _("Archive import")),
+            job=job,
+            report=done or check,
+            done=done is not None,
+            can_confirm=(
+                job.state == ImportJob.State.CHECKED
+                and job.user_id == request.user.pk
+                and check is not None
+                and _can_import(check)
+            ),
+            refresh=REFRESH_SECONDS if job.running else None,
+        ),
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@permission_required("publications.add_publication", raise_exception=True)
+def confirm_view(request, pk):
+    """Step 2: the editor who uploaded the archive confirms; the worker imports it."""
+    job = _job(pk)
+    # One UPDATE decides: a second click, or a second tab, finds the job no longer checked.
+    confirmed = ImportJob.objects.filter(
+        pk=job.pk, user=request.user, state=ImportJob.State.CHECKED
+    ).update(state=ImportJob.State.IMPORT_QUEUED, done=0, total=0)
+    if not confirmed:
+        return render(
+            request,
+            "archive/import_job.html",
+            _context(
+                request,
+                title=_("Archive import"),
+                job=job,
+                stale=_("This import has expired or was already done. Upload the archive again."),
+            ),
+            status=400,
+        )
+    import_checked_archive.enqueue(job.pk)
+    return redirect("archive:job", pk=job.pk)
 
 
 @require_GET

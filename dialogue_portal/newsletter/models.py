@@ -305,3 +305,42 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.key} → {self.subscriber_id}"
+
+
+class ConfirmationMail(models.Model):
+    """A confirmation (or "already subscribed") mail the site sent: what the hourly caps
+    count. Rows older than a day are removed as new ones are written."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="confirmation_mails"
+    )
+    sent_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("confirmation mail")
+        verbose_name_plural = _("confirmation mails")
+        indexes = [models.Index(fields=["subscriber", "sent_at"], name="confirmation_per_address")]
+
+    def __str__(self):
+        return f"{self.subscriber_id} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class SubscribeRequest(models.Model):
+    """What one subscribe form asked for, waiting for the task worker. The task that
+    carries it names only this row, so the address never sits in the task queue's own
+    records; the worker deletes the row once it has acted on it."""
+
+    email = models.EmailField(max_length=254)
+    language = models.CharField(max_length=4)
+    frequency = models.CharField(max_length=8)
+    topics = models.JSONField(default=list)
+    consent_language = models.CharField(max_length=8)
+    source = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("subscribe request")
+        verbose_name_plural = _("subscribe requests")
+
+    def __str__(self):
+        return f"#{self.pk}"

@@ -5,6 +5,7 @@ import logging
 import secrets
 import smtplib
 
+from django.conf import settings
 from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -14,6 +15,7 @@ from dialogue_portal.audit.services import Action, forget_text, record
 from dialogue_portal.newsletter import mail, tokens
 from dialogue_portal.newsletter.models import (
     CONSENT_VERSION,
+    ConfirmationMail,
     Subscriber,
     hash_address,
     new_key,
@@ -37,16 +39,40 @@ def _send_now(message):
     return True
 
 
+HOUR = dt.timedelta(hours=1)
+
+
+@transaction.atomic
 def _claim_mail_slot(subscriber, now):
-    """True for the one request that may mail this address now (at most one per
-    MAIL_INTERVAL, whatever the number of processes asking at once)."""
-    return bool(
+    """True for the one request that may mail this address now: at most one per
+    MAIL_INTERVAL, CONFIRMATIONS_PER_ADDRESS_PER_HOUR to the address and
+    CONFIRMATIONS_PER_HOUR from the site (whatever the number of workers asking at once
+    for one address; several workers mailing different addresses at the same moment may
+    pass the site's cap by one each). A slot taken is recorded as a mail sent."""
+    claimed = (
         Subscriber.objects.filter(pk=subscriber.pk)
         .filter(
             Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lte=now - MAIL_INTERVAL)
         )
         .update(confirmation_sent_at=now)
     )
+    if not claimed:
+        return False
+    recent = ConfirmationMail.objects.filter(sent_at__gt=now - HOUR)
+    per_address = settings.CONFIRMATIONS_PER_ADDRESS_PER_HOUR
+    if per_address and recent.filter(subscriber=subscriber).count() >= per_address:
+        return False
+    per_site = settings.CONFIRMATIONS_PER_HOUR
+    if per_site and recent.count() >= per_site:
+        log.warning(
+            "newsletter: %s confirmation mails in the last hour, the site's cap: "
+            "no more are sent until the hour's oldest is an hour old",
+            per_site,
+        )
+        return False
+    ConfirmationMail.objects.filter(sent_at__lte=now - 24 * HOUR).delete()
+    ConfirmationMail.objects.create(subscriber=subscriber, sent_at=now)
+    return True
 
 
 @transaction.atomic
@@ -89,8 +115,9 @@ def _record_request(*, email, language, frequency, topics, consent_language, sou
 def request_subscription(
     *, email, language, frequency, topics=(), consent_language, source, now=None
 ):
-    """The subscribe form's one effect. Always returns None: callers answer the same
-    whatever the address's state, so the form reveals nothing about it."""
+    """What the subscribe form asks for, done by the task worker (newsletter/tasks.py),
+    never inside the form's request. Always returns None: the form answers the same
+    whatever the address's state, so it reveals nothing about it."""
     now = now or timezone.now()
     subscriber, action = _record_request(
         email=email,
@@ -111,8 +138,9 @@ def request_subscription(
     else:
         message = mail.already_subscribed(subscriber)
     if not _send_now(message):
-        # Let the reader try again at once rather than in ten minutes.
+        # Let the reader try again at once rather than in ten minutes; nothing was sent.
         Subscriber.objects.filter(pk=subscriber.pk).update(confirmation_sent_at=None)
+        ConfirmationMail.objects.filter(subscriber=subscriber, sent_at=now).delete()
 
 
 def subscriber_for_confirmation(token):

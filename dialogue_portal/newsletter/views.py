@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.generic import DetailView, ListView
 
 from dialogue_portal.links import site_path
-from dialogue_portal.newsletter import services, tokens
+from dialogue_portal.newsletter import services, tasks, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
-from dialogue_portal.newsletter.models import Issue
+from dialogue_portal.newsletter.models import Issue, SubscribeRequest
 from dialogue_portal.pagecache import anonymous_page_cache
-from dialogue_portal.ratelimit import limit_writes
+from dialogue_portal.ratelimit import hit, limit_writes
 
 BAD_LINK_MESSAGES = {
     "expired": gettext_lazy("This link has expired: confirmation links work for 72 hours."),
@@ -61,16 +62,37 @@ def _subscribe_post(request):
             {"form": form, "consent": CONSENT_TEXT},
             status=400,
         )
+    limit = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
+    if limit and not hit(request, scope="subscribe-hour", limit=limit, window=60 * 60):
+        # Counted per client address before the address typed is looked at: the refusal
+        # says nothing about it.
+        form.add_error(
+            None,
+            _(
+                "Too many subscription requests have come from your network in the last "
+                "hour, so no mail was sent. Please try again in an hour."
+            ),
+        )
+        response = render(
+            request,
+            "newsletter/subscribe.html",
+            {"form": form, "consent": CONSENT_TEXT},
+            status=429,
+        )
+        response["Retry-After"] = str(60 * 60)
+        return response
     data = form.cleaned_data
-    services.request_subscription(
+    # Whatever the address's state, the worker does the rest and the answer is the same,
+    # in content and in time: nothing is revealed and no mail leaves from here.
+    asked = SubscribeRequest.objects.create(
         email=data["email"],
         language=data["language"],
         frequency=data["frequency"],
-        topics=data.get("topics") or [],
+        topics=sorted(data.get("topics") or []),
         consent_language=_interface_language(),
-        source=data["source"] or site_path(request.path),
+        source=(data["source"] or site_path(request.path))[:200],
     )
-    # The same answer whatever the address's state: nothing is revealed.
+    tasks.handle_subscribe_request.enqueue(asked.pk)
     return redirect("newsletter:check-inbox")
 
 

@@ -19,7 +19,7 @@ from reversion.models import Version
 from dialogue_portal.desk.models import Decision
 from dialogue_portal.previews.models import PreviewLink
 from publications.models import Publication
-from tests.archive.test_admin import token_in, zip_upload
+from tests.archive.test_admin import confirm_url, job_of, zip_upload
 from tests.archive.test_import import manifest, record
 from tests.desk.helpers import change_form
 from tests.factories import make_person, make_publication
@@ -60,6 +60,7 @@ SITE_URLS = {
     "admin:view_on_site",
     "admin:app_list",
     "archive:import",  # walked with an archive
+    "archive:job",  # an import's page: read only
     "archive:confirm",  # walked with an archive
     "archive:export",
     "staff:preferences",  # the user's own language
@@ -232,8 +233,11 @@ def site_posts(client, name, world):
         return [(reverse("archive:import"), {"archive": zip_upload(archive)})]
     if name == "archive:confirm":
         archive = manifest(record(id="live", slug="live", title="Imported title"))
-        page = client.post(reverse("archive:import"), {"archive": zip_upload(archive)})
-        return [(reverse("archive:confirm"), {"token": token_in(page)})]
+        job = job_of(client.post(reverse("archive:import"), {"archive": zip_upload(archive)}))
+        return [(confirm_url(job), {})]
+    if name == "archive:job":
+        job = job_of(client.post(reverse("archive:import"), {"archive": zip_upload()}))
+        return [(reverse(name, args=[job.pk]), {})]
     if name == "admin:view_on_site":
         return []  # a redirect to the site, by GET
     if name == "admin:app_list":

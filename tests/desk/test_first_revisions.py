@@ -28,7 +28,7 @@ from publications.models import (
     Region,
     Topic,
 )
-from tests.archive.test_admin import token_in, zip_upload
+from tests.archive.test_admin import confirm_url, job_of, zip_upload
 from tests.archive.test_import import PDF, manifest, record, run, write_folder
 from tests.demo.test_load_demo import quick_files  # noqa: F401 - a fixture
 from tests.demo.test_load_demo import run as load_demo
@@ -181,9 +181,9 @@ def test_a_changed_record_imported_again_is_a_new_revision(tmp_path):
 
 
 def test_an_upload_in_the_admin_records_the_editor_who_confirmed_it(editor_client, editor):
-    response = editor_client.post("/admin/archive/import/", {"archive": zip_upload()})
+    job = job_of(editor_client.post("/admin/archive/import/", {"archive": zip_upload()}))
     assert Revision.objects.count() == 0  # the dry run
-    editor_client.post("/admin/archive/import/confirm/", {"token": token_in(response)})
+    editor_client.post(confirm_url(job))
     publication = Publication.objects.get()
     assert_one_first_revision_each([publication], first_revisions.IMPORTED)
     assert versions_of(publication).get().revision.user == editor

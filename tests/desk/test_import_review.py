@@ -8,19 +8,28 @@ from django.core.management import call_command
 
 from dialogue_portal.desk.models import Decision, Proposal
 from publications.models import Publication
-from tests.archive.test_admin import token_in, zip_upload
+from tests.archive.test_admin import confirm_url, job_of, zip_upload
 from tests.archive.test_import import manifest, record, write_folder
 from tests.factories import make_person, make_publication
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 
-IMPORT, CONFIRM = "/admin/archive/import/", "/admin/archive/import/confirm/"
+IMPORT = "/admin/archive/import/"
 
 
-def upload(client, content):
-    response = client.post(IMPORT, {"archive": zip_upload(content)})
-    assert response.status_code == 200
-    return response, client.post(CONFIRM, {"token": token_in(response)})
+def upload(client, content, *, worker=None):
+    """Upload, read the dry run, confirm: (the dry run's page, the import's page). With
+    ``worker``, the database backend's worker runs each task after its request."""
+    job = job_of(client.post(IMPORT, {"archive": zip_upload(content)}))
+    if worker:
+        worker()
+    report = client.get(f"/admin/archive/import/{job.pk}/")
+    confirmed = client.post(confirm_url(job))
+    assert confirmed.status_code == 302
+    if worker:
+        worker()
+    return report, client.get(confirmed["Location"])
 
 
 def test_an_editors_published_record_becomes_a_draft_in_review(editor_client):
@@ -30,6 +39,18 @@ def test_an_editors_published_record_becomes_a_draft_in_review(editor_client):
     assert publication.status == Publication.Status.REVIEW
     assert not Publication.objects.published().exists()
     assert publication.decisions.get().action == Decision.Action.SUBMITTED
+
+
+def test_the_worker_imports_as_the_editor_who_uploaded(editor_client, database_tasks):
+    """The task runs in the worker, without a request: the rule is still the uploader's."""
+    _report, done = upload(editor_client, manifest(record(status="published")), worker=run_worker)
+    assert "0 refused" in done.content.decode()
+    publication = Publication.objects.get(external_id="r1")
+    assert publication.status == Publication.Status.REVIEW
+    assert not Publication.objects.published().exists()
+    decision = publication.decisions.get()
+    assert decision.action == Decision.Action.SUBMITTED
+    assert decision.user.username == "editor"
 
 
 def test_an_editors_change_to_a_live_publication_becomes_a_proposal(editor_client):

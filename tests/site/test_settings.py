@@ -60,3 +60,17 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_tasks_go_to_the_database_queue_unless_told_otherwise():
+    show = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+    default = run_manage("shell", "-v0", "-c", show)
+    assert default.stdout.strip() == "django_tasks_db.DatabaseBackend", default.stderr
+    immediate = run_manage("shell", "-v0", "-c", show, TASKS_BACKEND="immediate")
+    assert immediate.stdout.strip() == "django.tasks.backends.immediate.ImmediateBackend"
+
+
+def test_an_unknown_tasks_backend_is_refused():
+    result = run_manage("check", TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "TASKS_BACKEND must be one of database, immediate" in result.stderr

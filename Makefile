@@ -35,7 +35,7 @@ $(VNU_JAR):
 # For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
 # The compiled catalogue is committed, so a fresh clone serves Russian without this step.
 messages: install
-	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --no-obsolete
+	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --ignore=dialogue_portal/twofactor --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore=.venv
 
 run: install

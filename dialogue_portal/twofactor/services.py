@@ -131,12 +131,13 @@ def second_factor_failed(request):
 
 
 def remove_factor(request, device):
-    """The signed-in user removes one of their own factors (never the last one)."""
+    """The signed-in user removes one of their own factors (never the last one). Announced
+    in the same transaction, while the device still has its id."""
     with transaction.atomic():
+        signals.factor_removed.send(
+            sender=type(device), user=request.user, device=device, request=request
+        )
         device.delete()
-    signals.factor_removed.send(
-        sender=type(device), user=request.user, device=device, request=request
-    )
 
 
 def reset_factors(*, user, by, request):

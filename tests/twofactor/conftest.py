@@ -48,6 +48,8 @@ def received():
         if isinstance(signal, Signal):
 
             def receiver(sender, _name=name, **kwargs):
+                if "device" in kwargs:  # its id as it was when sent
+                    kwargs["device_pk"] = kwargs["device"].pk
                 record.sent.append((_name, kwargs))
 
             signal.connect(receiver, weak=False)

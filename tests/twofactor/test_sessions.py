@@ -53,7 +53,9 @@ def test_a_used_session_still_ends_after_its_lifetime(editor, settings, clock, r
     assert [k["reason"] for k in received.named("sessions_ended")] == ["lifetime"]
 
 
-def test_a_password_change_ends_every_other_session(editor, received, django_capture_on_commit_callbacks):
+def test_a_password_change_ends_every_other_session(
+    editor, received, django_capture_on_commit_callbacks
+):
     here, elsewhere = signed_in(editor), signed_in(editor)
     with django_capture_on_commit_callbacks(execute=True):
         response = here.post(

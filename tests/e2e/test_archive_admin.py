@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from publications.demo_files import simple_pdf
 from publications.models import Publication
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -49,10 +49,7 @@ def archive_file(tmp_path):
 
 def test_an_editor_checks_then_imports_an_archive(page, django_user_model, tmp_path):
     django_user_model.objects.create_superuser("chief", "c@example.org", "pw-e2e-123!")
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("chief")
-    page.get_by_label("Password").fill("pw-e2e-123!")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, "chief", "pw-e2e-123!")
 
     page.goto("/admin/publications/publication/")
     page.get_by_role("link", name="Import archive").click()

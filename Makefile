@@ -47,9 +47,12 @@ run: install
 	@echo "  Mail (newsletter confirmations and issues) is written to $(CURDIR)/mail/, one file per batch"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
-	@echo "                   reviewer / dialogue-reviewer (editor who publishes and reviews),"
-	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
+	@echo "  Demo logins (password, then the code of an authenticator app holding the TOTP secret):"
+	@echo "    admin    / dialogue-admin     TOTP UB2HGSWLLOMEVMMA7TFWP5NSMERUNOKO  (superuser)"
+	@echo "    editor   / dialogue-editor    TOTP SVZIBGOG3T7NDDUY3LPDENH62S2OFPEC  (editor)"
+	@echo "    reviewer / dialogue-reviewer  TOTP XRTBKRRKOAPH4Q4BUID6CHPWTRRHJMSN  (editor who publishes and reviews)"
+	@echo "    redaktor / dialogue-redaktor  TOTP VUUFBAOFXZFSXCKIYOAIQKQFRKGCHANT  (editor, admin in Russian)"
+	@echo "  A code now: $(PYTHON) -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
 	@echo ""
 	$(PYTHON) manage.py runserver $(HOST):$(PORT)
 

@@ -1,6 +1,7 @@
 """The second factor and the staff sessions: what the views and the admin do, in one place."""
 
 import base64
+import time
 
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.signals import user_login_failed
@@ -8,11 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 from django_otp_webauthn.models import WebAuthnCredential
 
 from dialogue_portal.twofactor import sessions, signals
 from dialogue_portal.twofactor.models import RecoveryCodeDevice, SessionFence
+
+PENDING_TOTP_KEY = "twofactor_pending_totp"
 
 
 class SessionEnd:
@@ -55,22 +60,30 @@ def hex_key(base32):
     return base64.b32decode(padded).hex()
 
 
-def new_totp_device(user):
-    """An unconfirmed TOTP device for the enrolment page; confirmed by its first code.
-
-    One pending device per user: opening the page again shows the same secret until it is
-    confirmed, so a person who scanned it and came back is not given a different one."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+def pending_totp_device(request):
+    """The authenticator the enrolment page offers, not saved until its first code confirms
+    it. Its key waits in the session, so opening the page again shows the same secret to a
+    person who scanned it and came back, and looking at the page writes no row."""
+    key = request.session.get(PENDING_TOTP_KEY)
+    if not key:
+        key = request.session[PENDING_TOTP_KEY] = random_hex(20)
+    return TOTPDevice(user=request.user, name="Authenticator", key=key, confirmed=True)
 
 
 def confirm_totp(request, device, code):
-    """True when ``code`` is the device's current code: it is confirmed and verifies the
-    session."""
-    if not device.verify_token(code):
+    """True when ``code`` is the pending device's current code: the device is saved, and
+    verifies the session."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    try:
+        token = int("".join(code.split()))
+    except ValueError:
         return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    if not totp.verify(token, device.tolerance):
+        return False
+    device.last_t = totp.t()  # this code is used
+    device.save()
+    request.session.pop(PENDING_TOTP_KEY, None)
     after_factor_added(request, device)
     return True
 

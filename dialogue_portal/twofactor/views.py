@@ -97,7 +97,7 @@ def setup(request):
     user = request.user
     if not user.is_verified() and services.has_factor(user):
         return redirect(f"{reverse('twofactor:verify')}?next={next_url(request)}")
-    device = services.new_totp_device(user)
+    device = services.pending_totp_device(request)
     form = TotpConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         first = not services.has_factor(user)

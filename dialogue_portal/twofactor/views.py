@@ -5,6 +5,8 @@ Until a second factor verifies the session, only ``verify`` and ``setup`` (and t
 endpoints) are open (see middleware.py); every other page here needs a verified session.
 """
 
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.contrib import admin, messages
@@ -39,6 +41,11 @@ def next_url(request):
     return reverse("admin:index")
 
 
+def step_url(name, request):
+    """Another step of signing in, carrying on to the same ``next``."""
+    return f"{reverse(name)}?{urlencode({'next': next_url(request)})}"
+
+
 def page(request, template, title, verified=True, **context):
     """A page in the admin's layout; before the second factor, without the admin's menus."""
     base = admin.site.each_context(request)
@@ -52,7 +59,7 @@ def page(request, template, title, verified=True, **context):
 def staff_only(view):
     def wrapped(request, *args, **kwargs):
         if not (request.user.is_authenticated and request.user.is_active and request.user.is_staff):
-            return redirect(f"{reverse('admin:login')}?next={request.path}")
+            return redirect(f"{reverse('admin:login')}?{urlencode({'next': request.path})}")
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -68,7 +75,7 @@ def verify(request):
         return redirect(next_url(request))
     factors = services.factors(user)
     if not factors:
-        return redirect(f"{reverse('twofactor:setup')}?next={next_url(request)}")
+        return redirect(step_url("twofactor:setup", request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.verify_code(request, form.cleaned_data["code"]):
@@ -96,7 +103,7 @@ def setup(request):
     password cannot add the thief's own authenticator."""
     user = request.user
     if not user.is_verified() and services.has_factor(user):
-        return redirect(f"{reverse('twofactor:verify')}?next={next_url(request)}")
+        return redirect(step_url("twofactor:verify", request))
     device = services.pending_totp_device(request)
     form = TotpConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

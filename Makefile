@@ -35,7 +35,7 @@ $(VNU_JAR):
 # For translators: refresh locale/ru from the templates and code, then compile (needs gettext).
 # The compiled catalogue is committed, so a fresh clone serves Russian without this step.
 messages: install
-	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --no-obsolete
+	$(PYTHON) manage.py makemessages -l ru --ignore=.venv --ignore=tests --ignore=dialogue_portal/staff --ignore=dialogue_portal/demo --ignore=dialogue_portal/oai --ignore=dialogue_portal/pages --ignore=dialogue_portal/twofactor --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore=.venv
 
 run: install
@@ -48,9 +48,12 @@ run: install
 	@echo "  The task worker (archive imports, confirmation mails) runs beside the server"
 	@echo "  Dialogue Portal: http://$(HOST):$(PORT)/   (Russian: http://$(HOST):$(PORT)/ru/)"
 	@echo "  Admin:           http://$(HOST):$(PORT)/admin/"
-	@echo "  Demo logins:     admin / dialogue-admin (superuser), editor / dialogue-editor (editor),"
-	@echo "                   reviewer / dialogue-reviewer (editor who publishes and reviews),"
-	@echo "                   redaktor / dialogue-redaktor (editor whose admin is in Russian)"
+	@echo "  Demo logins (password, then the code of an authenticator app holding the TOTP secret):"
+	@echo "    admin    / dialogue-admin     TOTP UB2HGSWLLOMEVMMA7TFWP5NSMERUNOKO  (superuser)"
+	@echo "    editor   / dialogue-editor    TOTP SVZIBGOG3T7NDDUY3LPDENH62S2OFPEC  (editor)"
+	@echo "    reviewer / dialogue-reviewer  TOTP XRTBKRRKOAPH4Q4BUID6CHPWTRRHJMSN  (publishes, reviews, manages the newsletter)"
+	@echo "    redaktor / dialogue-redaktor  TOTP VUUFBAOFXZFSXCKIYOAIQKQFRKGCHANT  (editor, admin in Russian)"
+	@echo "  A code now: $(PYTHON) -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
 	@echo ""
 	@# The task worker in the background for as long as the server runs.
 	$(PYTHON) manage.py db_worker --no-reload --interval 0.5 -v0 & worker=$$!; \

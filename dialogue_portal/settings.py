@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -85,6 +88,8 @@ INSTALLED_APPS = [
     "dialogue_portal.previews",
     # After every app whose admin it extends (the desk re-registers content admins).
     "dialogue_portal.redirects",
+    # After staff, whose user admin it extends with "reset the second factor".
+    "dialogue_portal.twofactor",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +110,11 @@ MIDDLEWARE = [
     "dialogue_portal.audit.middleware.AuditRequestMiddleware",
     # Under /admin/: the editor's admin language, not the site's (after the user is known).
     "dialogue_portal.staff.middleware.AdminLanguageMiddleware",
+    # Which second factor verified this session (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff sessions: idle and lifetime limits, ended sessions, and no admin without a
+    # verified second factor (dialogue_portal/twofactor).
+    "dialogue_portal.twofactor.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -302,6 +312,31 @@ BANNER_MAX_PIXELS = env_int("BANNER_MAX_PIXELS", 40_000_000)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+
+# Staff sign-in (dialogue_portal/twofactor): a second factor for every member of staff, a TOTP
+# code or a passkey. Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request
+# and STAFF_SESSION_MAX_HOURS after signing in.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 8 * 60)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 24)
+if STAFF_SESSION_IDLE_MINUTES < 1 or STAFF_SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured(
+        "STAFF_SESSION_IDLE_MINUTES and STAFF_SESSION_MAX_HOURS must be ≥ 1."
+    )
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# Passkeys belong to one host name (the relying party), taken from SITE_URL. Browsers refuse
+# an IP address there, so a local run on 127.0.0.1 offers passkeys at http://localhost:PORT.
+_site = urlsplit(SITE_URL)
+if _site.hostname in ("127.0.0.1", "::1", "localhost"):
+    OTP_WEBAUTHN_RP_ID = "localhost"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{_site.port or 80}"]
+else:
+    OTP_WEBAUTHN_RP_ID = _site.hostname
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_site.scheme}://{_site.netloc}"]
+OTP_WEBAUTHN_RP_NAME = SITE_NAME
+# A passkey is a second factor here, after the password, never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Security. Production values by default; a local run relaxes only what needs HTTPS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,6 +17,7 @@ from dialogue_portal import views
 from dialogue_portal.desk import services as desk
 from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
+from dialogue_portal.twofactor.views import PasswordResetView
 from publications import files
 from publications.sitemaps import SITEMAPS
 
@@ -45,6 +46,11 @@ urlpatterns = [
     path("admin/archive/", include("dialogue_portal.archive.urls")),
     # Our admin pages (preferences, figures) before the admin site's catch-all.
     path("admin/", include("dialogue_portal.staff.urls")),
+    # The second factor, "log out everywhere", the password change and reset for staff.
+    path("admin/", include("dialogue_portal.twofactor.urls")),
+    path("admin/2fa/webauthn/", include("dialogue_portal.twofactor.webauthn_urls")),
+    # The admin's login page offers "Forgotten your password?" when this name exists.
+    path("admin/password_reset/", PasswordResetView.as_view(), name="admin_password_reset"),
     path("admin/", admin.site.urls),
     path("api/", include("dialogue_portal.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

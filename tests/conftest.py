@@ -6,10 +6,13 @@ from django.core.cache import cache
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from publications import taxonomy
 from publications.templatetags import memo
+from tests.factories import give_authenticator
 
 POSTGRES_ONLY = "postgres"
 
@@ -84,6 +87,27 @@ def _isolated(settings, tmp_path):
     translation.activate(settings.LANGUAGE_CODE)
     cache.clear()
     forget_process_copies()
+
+
+def force_login_with_second_factor(force_login):
+    """``Client.force_login`` stands for a whole sign-in: for staff, that is the password and
+    the second factor. Staff get an authenticator (tests.factories.give_authenticator) and
+    the session counts as verified by it, as django-otp's ``login`` leaves it. The tests of
+    the sign-in itself go through the login and second-factor pages instead."""
+
+    def login(client, user, backend=None):
+        force_login(client, user, backend)
+        if user.is_staff:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = give_authenticator(user).persistent_id
+            session.save()
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_whole(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor(Client.force_login))
 
 
 @pytest.fixture(autouse=True)

@@ -2,10 +2,14 @@
 
 import datetime as dt
 import itertools
+import time
 
+import pyotp
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dialogue_portal.twofactor.services import base32_secret, hex_key
 from people.models import Affiliation, Institution, Person
 from polls.models import Choice, Poll
 from publications.demo_files import banner_png, simple_pdf
@@ -118,3 +122,34 @@ def png_upload(name="banner.png", size=(40, 20)):
 
 def pdf_upload(name="report.pdf"):
     return SimpleUploadedFile(name, simple_pdf("Report", ["text"]), content_type="application/pdf")
+
+
+# Every member of staff signs in with a second factor; test staff get an authenticator app
+# with this secret (each its own device), and tests compute its codes with pyotp.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_authenticator(user, secret=TEST_TOTP_SECRET):
+    """The user's confirmed authenticator app (made the first time)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name="Test authenticator", key=hex_key(secret), confirmed=True
+        )
+    return device
+
+
+def totp_code(device, at=None):
+    """The code the user's authenticator app shows now (or at ``at``, a datetime).
+
+    Now, a code django-otp still takes: once this step's code was used (a second sign-in in
+    the same 30 seconds), the next step's, which it accepts a step early, as a person would
+    wait for the next code."""
+    totp = pyotp.TOTP(base32_secret(device))
+    if at is not None:
+        return totp.at(at)
+    device.refresh_from_db()
+    step = int(time.time()) // totp.interval
+    while step <= device.last_t:
+        step += 1
+    return totp.at(step * totp.interval)

@@ -5,8 +5,8 @@ groups and permissions) however they are made: the admin, a form, the shell, a c
 Only recording happens here; no receiver changes anything else.
 
 The two-factor login's signals (factor added, removed or reset, recovery code used, second
-factor failed, sessions ended) have their actions in ``models.Action`` already; their
-receivers call ``record`` the same way, with the signal's ``request`` and ``user``.
+factor failed, sessions ended; ``dialogue_portal.twofactor.signals``) are recorded at the
+end, with the signal's ``request`` and ``user``.
 """
 
 from axes.signals import user_locked_out
@@ -18,6 +18,7 @@ from django.dispatch import receiver
 
 from dialogue_portal.audit.models import Action
 from dialogue_portal.audit.services import record
+from dialogue_portal.twofactor import signals as twofactor
 
 User = get_user_model()
 
@@ -183,3 +184,41 @@ def group_permissions_changed(sender, instance, action, reverse, model, pk_set, 
         forward="permissions",
         backward="group_set",
     )
+
+
+# The second factor and staff sessions (dialogue_portal.twofactor.signals) ---------------
+
+
+@receiver(twofactor.factor_added, dispatch_uid="audit_factor_added")
+def factor_added(sender, user, device, request=None, **kwargs):
+    record(Action.FACTOR_ADDED, request=request, actor=user, target=user, detail=kind(device))
+
+
+@receiver(twofactor.factor_removed, dispatch_uid="audit_factor_removed")
+def factor_removed(sender, user, device, request=None, **kwargs):
+    record(Action.FACTOR_REMOVED, request=request, actor=user, target=user, detail=kind(device))
+
+
+@receiver(twofactor.factor_reset, dispatch_uid="audit_factor_reset")
+def factor_reset(sender, user, by, request=None, **kwargs):
+    record(Action.FACTOR_RESET, request=request, actor=by, target=user)
+
+
+@receiver(twofactor.recovery_code_used, dispatch_uid="audit_recovery_code_used")
+def recovery_code_used(sender, user, request=None, **kwargs):
+    record(Action.RECOVERY_CODE_USED, request=request, actor=user, target=user)
+
+
+@receiver(twofactor.second_factor_failed, dispatch_uid="audit_second_factor_failed")
+def second_factor_failed(sender, user, request=None, **kwargs):
+    record(Action.SECOND_FACTOR_FAILED, request=request, actor=user, target=user)
+
+
+@receiver(twofactor.sessions_ended, dispatch_uid="audit_sessions_ended")
+def sessions_ended(sender, user, request=None, reason="", **kwargs):
+    record(Action.SESSIONS_ENDED, request=request, target=user, detail=str(reason))
+
+
+def kind(device):
+    """What sort of factor: "TOTP device", "passkey", "recovery codes" (the model's name)."""
+    return str(device._meta.verbose_name) if device is not None else ""

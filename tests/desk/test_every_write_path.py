@@ -47,6 +47,7 @@ MODEL_URLS = {
     "preview_add",  # a preview link: shows, publishes nothing
     "preview_revoke",  # a preview link revoked
     "presence",  # the desk: who has a change form open (the cache only)
+    "reset_second_factor",  # a user's second factor (superusers only): no publication
 }
 # The site's own URLs and the apps' admin pages.
 SITE_URLS = {
@@ -66,7 +67,26 @@ SITE_URLS = {
     "staff:preferences",  # the user's own language
     "staff:figures",
     "staff:figures-csv",
+    # Signing in with a second factor, one's own factors and sessions, the password reset.
+    "twofactor:manage",
+    "twofactor:verify",
+    "twofactor:setup",
+    "twofactor:recovery-codes",
+    "twofactor:remove",
+    "twofactor:logout-everywhere",  # ends the walker's session: not walked, like logout
+    "twofactor:password_change",  # one's own password (in place of the admin's)
+    "twofactor:password_reset_done",
+    "twofactor:password_reset_confirm",
+    "twofactor:password_reset_complete",
+    "admin_password_reset",
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
 }
+# URLs that end the walker's own session.
+SESSION_ENDING = {"admin:logout", "twofactor:logout-everywhere"}
 # Unnamed: Django's redirect from an object's old URL to its change page, and the catch-all.
 UNNAMED_ROUTES = ("<path:object_id>/", "(?P<url>.*)$")
 # The publication list's actions the walk posts; a new one must be added here.
@@ -83,7 +103,9 @@ def admin_urls(patterns=None, prefix="", namespace=""):
                 inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             yield from admin_urls(pattern.url_patterns, route, inner)
         elif route.startswith("admin/"):
-            name = f"{namespace}:{pattern.name}" if pattern.name else ""
+            name = pattern.name or ""
+            if name and namespace:
+                name = f"{namespace}:{name}"
             yield route, name
 
 
@@ -205,7 +227,7 @@ def posts(client, model, end, world):
         return [(reverse(f"{info}_{end}"), {})]
     if end == "presence":
         return [(reverse(f"{info}_presence", args=[live.pk]), {})]
-    if end == "password_change":
+    if end in ("password_change", "reset_second_factor"):
         return [(reverse(f"{info}_{end}", args=[live.pk]), {})]
     if end == "preview":
         return [(reverse(f"{info}_preview", args=[1, "en"]), {})]
@@ -242,6 +264,10 @@ def site_posts(client, name, world):
         return []  # a redirect to the site, by GET
     if name == "admin:app_list":
         return [(reverse(name, args=["publications"]), {})]
+    if name == "twofactor:remove":
+        return [(reverse(name, args=["totp", 1]), {})]
+    if name == "twofactor:password_reset_confirm":
+        return [(reverse(name, args=["MQ", "set-password"]), {})]
     return [(reverse(name), {})]
 
 
@@ -257,7 +283,7 @@ def public_state():
 def walk(client, world, check):
     walked = set()
     for _route, name in admin_urls():
-        if not name or name in walked or name == "admin:logout":
+        if not name or name in walked or name in SESSION_ENDING:
             continue
         walked.add(name)
         found = model_url(name)

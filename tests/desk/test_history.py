@@ -244,7 +244,8 @@ def test_compare_shows_author_order_tags_and_replaced_files_in_both_languages(
     assert "Авторы в порядке подписи" in text
     assert "изменено" in text
 
-    with django_assert_num_queries(12):
+    # (two of them: the second factor of the session and its fence, as on every staff page)
+    with django_assert_num_queries(14):
         reviewer_client.get(url, {"old": older, "new": newest})
 
 

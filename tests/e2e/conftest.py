@@ -10,6 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+
+from tests.factories import give_authenticator, totp_code
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # beside it (building data with the factories) are still plain synchronous code.
@@ -140,3 +143,18 @@ def screenshot(page, name, **options):
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), **options)
     return path
+
+
+def sign_in(page, username, password, next_url="/admin/"):
+    """Sign in to the admin as staff do: the password, then the code of the person's
+    authenticator app (tests.factories.give_authenticator's, made if the person has none),
+    in whatever language the admin speaks to them. Ends on ``next_url``."""
+    device = give_authenticator(get_user_model().objects.get(username=username))
+    page.goto(f"/admin/login/?next={next_url}")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url(re.compile(r"/admin/2fa/verify/"))
+    page.locator("#id_code").fill(totp_code(device))
+    page.locator("#id_code").press("Enter")
+    page.wait_for_url(lambda url: "/admin/2fa/" not in url and "/admin/login/" not in url)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from dialogue_portal.staff.models import AdminProfile
 from polls.models import Vote
 from publications.models import DailyCount
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_poll, make_publication, make_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -62,10 +62,9 @@ def readers_activity():
 def test_the_admin_follows_the_profile_and_the_site_its_own_language(
     page, russian_editor, readers_activity
 ):
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("redaktor")  # not logged in yet: the browser's English
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    # Not signed in yet, the login page is in the browser's English; the second step, then
+    # the admin, in the editor's Russian.
+    sign_in(page, "redaktor", PASSWORD)
     expect(page.get_by_role("heading", name="Публикация и управление содержимым")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("link", name="Статистика", exact=True)).to_be_visible()

@@ -14,7 +14,7 @@ from dialogue_portal.archive.models import ImportJob
 from dialogue_portal.staff.models import AdminProfile
 from publications.demo_files import simple_pdf
 from publications.models import Publication
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.tasks import run_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -94,10 +94,7 @@ def test_an_editor_checks_then_imports_an_archive(
     chief = django_user_model.objects.create_superuser("chief", "c@example.org", "pw-e2e-123!")
     if language == "ru":
         AdminProfile.objects.create(user=chief, admin_language="ru")
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("chief")
-    page.get_by_label("Password").fill("pw-e2e-123!")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, "chief", "pw-e2e-123!")
 
     page.goto("/admin/publications/publication/")
     page.get_by_role("link", name=texts["import"], exact=True).click()

@@ -14,18 +14,11 @@ from playwright.sync_api import expect
 from dialogue_portal.audit.models import Action, Entry
 from dialogue_portal.audit.services import record
 from dialogue_portal.staff.models import AdminProfile
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_publication
 from tests.newsletter.conftest import make_subscriber
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username, password):
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("input[type=submit]").click()
 
 
 @pytest.fixture

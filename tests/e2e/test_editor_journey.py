@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from publications.demo_files import banner_png, simple_pdf
 from publications.models import Publication
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_person
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,10 +51,7 @@ def test_an_editor_drafts_publishes_schedules_and_unpublishes(
     make_person(given_name="Andrey", family_name="Kortunov", slug="andrey-kortunov")
     banner, pdf = files
 
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("editor-in-chief")
-    page.get_by_label("Password").fill("pw-e2e-123!")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, "editor-in-chief", "pw-e2e-123!")
     expect(page.get_by_role("heading", name="Publish and manage content")).to_be_visible()
 
     page.goto("/admin/publications/publication/add/")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from dialogue_portal.newsletter import tokens
 from dialogue_portal.newsletter.models import Issue, Subscriber
 from publications.models import Publication
-from tests.e2e.conftest import screenshot, wait_for_widgets
+from tests.e2e.conftest import screenshot, sign_in, wait_for_widgets
 from tests.e2e.test_accessibility import axe_violations
 from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import Inbox, free_port, links_in, make_subscriber, parts
@@ -68,10 +68,7 @@ def editor_page(browser, live_server, django_user_model):
     django_user_model.objects.create_superuser("chief", "chief@example.org", "pw-e2e-123!")
     context = browser.new_context(base_url=live_server.url, locale="en-GB")
     page = context.new_page()
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill("chief")
-    page.get_by_label("Password").fill("pw-e2e-123!")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, "chief", "pw-e2e-123!")
     expect(page.get_by_role("heading", name="Publish and manage content")).to_be_visible()
     yield page
     context.close()

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_publication
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -20,10 +20,7 @@ def test_an_editor_renames_a_publication_and_the_old_address_still_leads_to_it(
     editor.groups.add(*Group.objects.filter(name__in=["Editors", "Reviewers"]))
     publication = make_publication(slug="arctic-security-2024", title="Arctic Security")
 
-    page.goto("/admin/")
-    page.get_by_label("Username").fill("e2e-editor")
-    page.get_by_label("Password").fill("pw-e2e-123!")
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, "e2e-editor", "pw-e2e-123!")
     page.goto(f"/admin/publications/publication/{publication.pk}/change/")
     page.get_by_label("Slug").fill("arctic-security-after-the-thaw")
     page.get_by_role("button", name="Save", exact=True).first.click()

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
-from tests.e2e.conftest import CSP_LISTENER, TIMEOUT_MS, Console, screenshot
+from tests.e2e.conftest import CSP_LISTENER, TIMEOUT_MS, Console, screenshot, sign_in
 from tests.factories import make_person, make_publication, make_topic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -36,10 +36,7 @@ def open_as(browser, live_server, locale):
 
 
 def log_in(page, username, password):
-    page.goto("/admin/login/?next=/admin/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("input[type=submit]").click()
+    sign_in(page, username, password)
 
 
 def csp_violations(page):

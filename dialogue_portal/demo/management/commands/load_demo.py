@@ -13,6 +13,7 @@ from dialogue_portal.demo import pages as demo_pages
 from dialogue_portal.desk import demo as desk_demo
 from dialogue_portal.newsletter import demo as newsletter_demo
 from dialogue_portal.staff import demo as staff_demo
+from dialogue_portal.twofactor import demo as twofactor_demo
 
 # ---------------------------------------------------------------------------------------
 # The loaders, in order: each app with demo content adds its ``demo.load`` here, after
@@ -23,6 +24,8 @@ LOADERS = [
     staff_demo.load,
     desk_demo.load,
     newsletter_demo.load,
+    # Last: every demo login exists by now.
+    twofactor_demo.load,
 ]
 # ---------------------------------------------------------------------------------------
 

@@ -51,8 +51,10 @@ def check_votable(*, poll, choice):
         raise PollNotOpen
 
 
-def cast_vote(*, poll, choice, reader):
+def cast_vote(*, poll, choice, reader, address_hash=""):
     """Record ``reader``'s vote; returns ``(vote, created)``. A second vote changes nothing.
+    ``address_hash`` is the keyed hash of the client address (``hashed_client_ip``), kept
+    with the vote so reviewers can see bursts from one network.
 
     The vote row and both counts are written in one transaction. When two requests of
     one reader insert at once, the database's unique constraint stops the second, whose
@@ -62,12 +64,16 @@ def cast_vote(*, poll, choice, reader):
     """
     check_votable(poll=poll, choice=choice)
     if connection.vendor == "postgresql":
-        return _cast_vote_in_one_statement(poll, choice, reader)
+        return _cast_vote_in_one_statement(poll, choice, reader, address_hash)
     try:
         with transaction.atomic():
             relaxed_commit()
             vote = Vote.objects.create(
-                poll=poll, choice=choice, reader=reader.key, user=reader.user
+                poll=poll,
+                choice=choice,
+                reader=reader.key,
+                user=reader.user,
+                address_hash=address_hash,
             )
             counted = (
                 Poll.objects.open_now().filter(pk=poll.pk).update(total_votes=F("total_votes") + 1)
@@ -100,8 +106,8 @@ def _vote_sql():
     return f"""
         SET LOCAL synchronous_commit TO OFF;
         WITH vote AS (
-            INSERT INTO {votes} (poll_id, choice_id, reader, user_id, created_at)
-            VALUES (%s, %s, %s, %s, %s)
+            INSERT INTO {votes} (poll_id, choice_id, reader, user_id, created_at, address_hash)
+            VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (poll_id, reader) DO NOTHING
             RETURNING id
         ), counted AS (
@@ -118,14 +124,14 @@ def _vote_sql():
     """  # noqa: S608 — table names from the models, values as parameters
 
 
-def _cast_vote_in_one_statement(poll, choice, reader):
+def _cast_vote_in_one_statement(poll, choice, reader, address_hash):
     """``cast_vote`` on PostgreSQL: one statement, one round trip (a vote storm spends a
     worker's time waiting on round trips). It keeps the ORM path's guarantees: the row
     and every count together or nothing, one vote per reader, never counted in a poll
     that has closed, committed without waiting for the disk."""
     now = timezone.now()
     params = [
-        *(poll.pk, choice.pk, reader.key, getattr(reader.user, "pk", None), now),
+        *(poll.pk, choice.pk, reader.key, getattr(reader.user, "pk", None), now, address_hash),
         *(poll.pk, now, now),
         choice.pk,
         *(timezone.localdate(), poll.pk),
@@ -142,7 +148,13 @@ def _cast_vote_in_one_statement(poll, choice, reader):
     if row is None:  # this reader's vote is in already
         return Vote.objects.select_related("choice").get(poll=poll, reader=reader.key), False
     vote = Vote(
-        pk=row[0], poll=poll, choice=choice, reader=reader.key, user=reader.user, created_at=now
+        pk=row[0],
+        poll=poll,
+        choice=choice,
+        reader=reader.key,
+        user=reader.user,
+        created_at=now,
+        address_hash=address_hash,
     )
     vote._state.adding = False
     vote._state.db = connection.alias
@@ -174,8 +186,9 @@ def close_polls(*, polls, now):
 
 
 def _counted_votes(field):
-    """The number of vote rows whose ``field`` is the outer row (a correlated subquery)."""
-    rows = Vote.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    """The number of counted (not voided) vote rows whose ``field`` is the outer row (a
+    correlated subquery)."""
+    rows = Vote.objects.counted().filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 

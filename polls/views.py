@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
@@ -11,8 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal import proofofwork
+from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.ratelimit import (
+    add_event,
+    daily_count,
+    daily_slot,
+    limit_writes,
+    recent_events,
+    seconds_to_tomorrow,
+)
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -138,13 +147,45 @@ def _public_poll_or_none(slug):
     return poll
 
 
-def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
-    """The reader's own view of a poll: the form, their vote, and results when allowed."""
+def _scope(poll):
+    return f"poll:{poll.pk}"
+
+
+def unsolved_cap():
+    """How many votes one address may cast in one poll in a day without solving the check
+    (0: no cap): the stricter cap, never above the daily cap."""
+    cap = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
+    stricter = settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY or cap
+    return min(stricter, cap) if cap else stricter
+
+
+def busy(request, poll):
+    """Why an anonymous vote in ``poll`` from this address needs the proof-of-work check
+    now: "poll" (many votes in it in the last minute), "address" (this address has cast
+    the stricter cap's votes in it today), or "" (it does not)."""
+    threshold = settings.POLL_BUSY_VOTES_PER_MINUTE
+    if threshold and recent_events(_scope(poll)) > threshold:
+        return "poll"
+    stricter, cap = unsolved_cap(), settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
+    # At the daily cap itself the check cannot help: the cap answers.
+    below_cap = stricter and (not cap or stricter < cap)
+    if below_cap and daily_count(request, scope=_scope(poll)) >= stricter:
+        return "address"
+    return ""
+
+
+def render_ballot(request, poll, *, vote=None, status=200, notice="", error="", challenge=None):
+    """The reader's own view of a poll: the form, their vote, and results when allowed.
+    ``challenge`` (None: asked here) says whether the form carries the proof-of-work check."""
     has_voted = vote is not None
+    can_vote = poll.is_open and not has_voted
+    if challenge is None:
+        challenge = can_vote and not request.user.is_authenticated and bool(busy(request, poll))
     context = {
         "poll": poll,
         "vote": vote,
-        "can_vote": poll.is_open and not has_voted,
+        "can_vote": can_vote,
+        "challenge": challenge,
         "results": poll.results() if poll.results_visible(has_voted=has_voted) else None,
         "notice": notice,
         "error": error,
@@ -165,6 +206,15 @@ def ballot(request, slug):
     if reader is None and poll.is_open:
         remember_reader(response, issue_reader())
     return response
+
+
+@require_GET
+@never_cache
+@limit_writes("challenge")
+def challenge(request, slug):
+    """A new proof-of-work challenge for a vote in this poll (JSON, as the widget reads it)."""
+    poll = poll_to_vote_in(slug)
+    return JsonResponse(proofofwork.challenge(_scope(poll)))
 
 
 def _chosen(poll, raw):
@@ -207,25 +257,21 @@ def vote(request, slug):
         return remember_reader(response, issue_reader())
     slot = None
     if reader.is_anonymous:
-        limit = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
-        slot = daily_slot(request, scope=f"poll:{poll.pk}", limit=limit)
-        if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
-            error = _(
-                "Too many votes in this poll from your network today: your vote was not "
-                "counted. Please try again tomorrow."
-            )
-            response = render_ballot(request, public_poll(slug), status=429, error=error)
-            response["Retry-After"] = str(seconds_to_tomorrow())
-            return response
+        slot, refusal = _anonymous_slot(request, poll, reader)
+        if refusal is not None:
+            return refusal
     created = False
     try:
-        cast, created = services.cast_vote(poll=poll, choice=choice, reader=reader)
+        cast, created = services.cast_vote(
+            poll=poll, choice=choice, reader=reader, address_hash=hashed_client_ip(request)
+        )
     except services.VoteRejected as rejected:
         return _refused(request, slug, rejected)
     finally:
         if slot and not created:  # a second vote or a refused one counted nothing
             slot.give_back()
     if created:
+        add_event(_scope(poll))  # what makes the poll busy
         services.forget_featured_polls()  # the next reader sees this vote counted
         notice, level = _("Thank you for voting."), messages.SUCCESS
     else:
@@ -235,3 +281,62 @@ def vote(request, slug):
         return render_ballot(request, poll, vote=cast, notice=notice)
     messages.add_message(request, level, notice)
     return redirect("polls:ballot", slug=poll.slug)
+
+
+def _anonymous_slot(request, poll, reader):
+    """One of this address's slots for a new anonymous vote in ``poll`` today, or the
+    response refusing the vote: ``(slot, None)`` or ``(None, response)``.
+
+    A vote that brings a solved proof-of-work check (``altcha``, from the widget) counts up
+    to the daily cap. One without (no JavaScript, or the poll was quiet when the form was
+    shown) counts only while neither the poll nor the address is busy, up to the stricter
+    cap. A second vote of a reader is never refused here: it is told it has voted.
+    """
+    payload = request.POST.get("altcha", "")
+    solved = False
+    if payload:
+        verdict = proofofwork.verify(payload, _scope(poll))
+        if not verdict.accepted:
+            return None, _check_failed(request, poll, verdict)
+        solved = True
+    elif busy(request, poll) and services.reader_vote(poll=poll, reader=reader) is None:
+        return None, _busy(request, poll)
+    limit = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY if solved else unsolved_cap()
+    slot = daily_slot(request, scope=_scope(poll), limit=limit)
+    if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
+        cap = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
+        if not solved and (not cap or limit < cap):
+            return None, _busy(request, poll)  # the stricter cap: the check lets it go on
+        error = _(
+            "Too many votes in this poll from your network today: your vote was not "
+            "counted. Please try again tomorrow."
+        )
+        response = render_ballot(request, public_poll(poll.slug), status=429, error=error)
+        response["Retry-After"] = str(seconds_to_tomorrow())
+        return None, response
+    return slot, None
+
+
+def _busy(request, poll):
+    """429: the vote needs the check, and came without it."""
+    error = _(
+        "Many votes are arriving in this poll right now, so a vote needs a short check "
+        "that your browser solves (it needs JavaScript): your vote was not counted. "
+        "Please vote again with JavaScript on, or try again later."
+    )
+    response = render_ballot(
+        request, public_poll(poll.slug), status=429, error=error, challenge=True
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def _check_failed(request, poll, verdict):
+    """400: a check that is not a valid, fresh, first-used solution for this poll."""
+    if verdict.reason == "replayed":
+        error = _("This check was used already: your vote was not counted. Please vote again.")
+    elif verdict.reason == "expired":
+        error = _("The check expired: your vote was not counted. Please vote again.")
+    else:
+        error = _("The check did not pass: your vote was not counted. Please vote again.")
+    return render_ballot(request, public_poll(poll.slug), status=400, error=error, challenge=True)

@@ -98,6 +98,7 @@ GROUP_MIGRATIONS = [
     ("newsletter", "0002_editors_newsletter_permissions", "grant"),
     ("desk", "0002_reviewers_group", "create_reviewers_group"),
     ("redirects", "0002_editors_manage_redirects", "grant"),
+    ("polls", "0004_reviewers_void_votes", "grant"),
 ]
 
 

@@ -36,9 +36,9 @@ MAX_PAYLOAD_LENGTH = 4096
 
 
 def _secret(purpose: str) -> str:
-    derived = salted_hmac("dialogue_portal.proofofwork", "altcha").hexdigest()
+    derived = salted_hmac("dialogue_portal.proofofwork", "altcha", algorithm="sha256").hexdigest()
     base = settings.ALTCHA_HMAC_KEY or derived
-    return salted_hmac(purpose, "altcha", secret=base).hexdigest()
+    return salted_hmac(purpose, "altcha", secret=base, algorithm="sha256").hexdigest()
 
 
 def challenge(scope: str) -> dict:

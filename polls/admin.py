@@ -1,7 +1,13 @@
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +90,8 @@ class PollAdmin(admin.ModelAdmin):
         if poll.pk is None:
             return "—"
         days = (
-            Vote.objects.filter(poll=poll)
+            Vote.objects.counted()
+            .filter(poll=poll)
             .annotate(day=TruncDate("created_at"))
             .values("day")
             .annotate(votes=Count("pk"))
@@ -143,11 +150,12 @@ class PollAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    list_display = ["poll", "choice", "created_at"]
-    list_filter = ["poll"]
-    list_select_related = ["poll", "choice"]
-    fields = ["poll", "choice", "created_at"]
+    list_display = ["poll", "choice", "created_at", "address_hash", "voided_at", "voided_by"]
+    list_filter = ["poll", ("voided_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["poll", "choice", "voided_by"]
+    fields = ["poll", "choice", "created_at", "address_hash", "voided_at", "voided_by"]
     readonly_fields = fields
+    change_list_template = "admin/polls/vote/change_list.html"
 
     def has_add_permission(self, request):
         return False
@@ -160,3 +168,58 @@ class VoteAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         services.delete_votes(votes=queryset)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("bursts/", view(self.bursts_view), name="polls_vote_bursts"),
+            *super().get_urls(),
+        ]
+
+    def bursts_view(self, request):
+        """Minutes in which a poll, or one address hash in a poll, took many votes; a
+        reviewer selects bursts and voids them (POST, CSRF, the "void votes" permission)."""
+        if not request.user.has_perm("polls.void_vote"):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._void_bursts(request)
+        since = timezone.now() - dt.timedelta(days=settings.BURST_DAYS)
+        min_votes = settings.BURST_MIN_VOTES
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Bursts of votes"),
+            "min_votes": min_votes,
+            "days": settings.BURST_DAYS,
+            "by_poll": services.bursts(since=since, min_votes=min_votes, by_address=False),
+            "by_address": services.bursts(since=since, min_votes=min_votes, by_address=True),
+        }
+        return TemplateResponse(request, "admin/polls/vote/bursts.html", context)
+
+    def _void_bursts(self, request):
+        keys = request.POST.getlist("burst")
+        back = HttpResponseRedirect(reverse("admin:polls_vote_bursts"))
+        if not keys:
+            self.message_user(request, _("Select the bursts to void."), messages.WARNING)
+            return back
+        try:
+            selections = [services.burst_votes(key) for key in keys]
+        except services.NotABurst:
+            error = _("That is not a burst: nothing was voided.")
+            self.message_user(request, error, messages.ERROR)
+            return back
+        votes = Vote.objects.none()
+        for selection in selections:
+            votes = votes | selection
+        voided = services.void_votes(votes=votes, user=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%d vote voided: it stays stored, and no total counts it.",
+                "%d votes voided: they stay stored, and no total counts them.",
+                voided,
+            )
+            % voided,
+            messages.SUCCESS,
+        )
+        return back

@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 from django.http import HttpResponse, HttpResponseRedirect
@@ -16,6 +17,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 from dialogue_portal import spreadsheet
 from polls import services
 from polls.models import Choice, Poll, Vote
+from publications.models import Rating
+from publications.services import NotABurst, burst_ratings, rating_bursts, void_ratings
 
 
 class ChoiceInline(admin.TabularInline):
@@ -177,49 +180,82 @@ class VoteAdmin(admin.ModelAdmin):
         ]
 
     def bursts_view(self, request):
-        """Minutes in which a poll, or one address hash in a poll, took many votes; a
-        reviewer selects bursts and voids them (POST, CSRF, the "void votes" permission)."""
-        if not request.user.has_perm("polls.void_vote"):
+        """Minutes in which a poll or a publication, or one address hash in it, took many
+        votes or ratings; a reviewer selects bursts and voids them (POST, CSRF, the "void
+        votes" or "void ratings" permission for each kind)."""
+        may_void_votes = request.user.has_perm("polls.void_vote")
+        may_void_ratings = request.user.has_perm("publications.void_rating")
+        if not (may_void_votes or may_void_ratings):
             raise PermissionDenied
         if request.method == "POST":
-            return self._void_bursts(request)
+            return self._void_bursts(request, may_void_votes, may_void_ratings)
         since = timezone.now() - dt.timedelta(days=settings.BURST_DAYS)
-        min_votes = settings.BURST_MIN_VOTES
+        least = settings.BURST_MIN_VOTES
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": _("Bursts of votes"),
-            "min_votes": min_votes,
+            "title": _("Bursts of votes and ratings"),
+            "min_votes": least,
             "days": settings.BURST_DAYS,
-            "by_poll": services.bursts(since=since, min_votes=min_votes, by_address=False),
-            "by_address": services.bursts(since=since, min_votes=min_votes, by_address=True),
+            "may_void_votes": may_void_votes,
+            "may_void_ratings": may_void_ratings,
         }
+        if may_void_votes:
+            context["by_poll"] = services.bursts(since=since, min_votes=least, by_address=False)
+            context["by_address"] = services.bursts(since=since, min_votes=least, by_address=True)
+        if may_void_ratings:
+            context["ratings_by_publication"] = rating_bursts(
+                since=since, min_ratings=least, by_address=False
+            )
+            context["ratings_by_address"] = rating_bursts(
+                since=since, min_ratings=least, by_address=True
+            )
         return TemplateResponse(request, "admin/polls/vote/bursts.html", context)
 
-    def _void_bursts(self, request):
-        keys = request.POST.getlist("burst")
+    def _void_bursts(self, request, may_void_votes, may_void_ratings):
+        vote_keys = request.POST.getlist("burst")
+        rating_keys = request.POST.getlist("rating_burst")
         back = HttpResponseRedirect(reverse("admin:polls_vote_bursts"))
-        if not keys:
+        if (vote_keys and not may_void_votes) or (rating_keys and not may_void_ratings):
+            raise PermissionDenied
+        if not (vote_keys or rating_keys):
             self.message_user(request, _("Select the bursts to void."), messages.WARNING)
             return back
         try:
-            selections = [services.burst_votes(key) for key in keys]
-        except services.NotABurst:
+            vote_selections = [services.burst_votes(key) for key in vote_keys]
+            rating_selections = [burst_ratings(key) for key in rating_keys]
+        except NotABurst:
             error = _("That is not a burst: nothing was voided.")
             self.message_user(request, error, messages.ERROR)
             return back
-        votes = Vote.objects.none()
-        for selection in selections:
+        votes, ratings = Vote.objects.none(), Rating.objects.none()
+        for selection in vote_selections:
             votes = votes | selection
-        voided = services.void_votes(votes=votes, user=request.user)
-        self.message_user(
-            request,
-            ngettext(
-                "%d vote voided: it stays stored, and no total counts it.",
-                "%d votes voided: they stay stored, and no total counts them.",
-                voided,
+        for selection in rating_selections:
+            ratings = ratings | selection
+        with transaction.atomic():
+            voided = services.void_votes(votes=votes, user=request.user) if vote_keys else 0
+            rated = void_ratings(ratings=ratings, user=request.user) if rating_keys else 0
+        if vote_keys:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d vote voided: it stays stored, and no total counts it.",
+                    "%d votes voided: they stay stored, and no total counts them.",
+                    voided,
+                )
+                % voided,
+                messages.SUCCESS,
             )
-            % voided,
-            messages.SUCCESS,
-        )
+        if rating_keys:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d rating voided: it stays stored, and no total counts it.",
+                    "%d ratings voided: they stay stored, and no total counts them.",
+                    rated,
+                )
+                % rated,
+                messages.SUCCESS,
+            )
         return back

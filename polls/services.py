@@ -2,7 +2,6 @@
 
 import contextlib
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.db import DataError, IntegrityError, connection, transaction
@@ -16,6 +15,7 @@ from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
 from publications.models import DailyCount
+from publications.services import burst_window
 
 
 class VoteRejected(Exception):
@@ -268,24 +268,10 @@ def bursts(*, since, min_votes, by_address, limit=200):
     ]
 
 
-HASH = re.compile(r"[0-9a-f]{0,32}")
-
-
-class NotABurst(ValueError):
-    """A burst key that names no minute of no poll (junk from the form)."""
-
-
 def burst_votes(key):
     """The counted votes of the burst ``key`` names (``Burst.key``): its poll's votes in that
-    minute, from its address hash when the key has one."""
-    try:
-        poll_id, start, address_hash = key.split(":")
-        poll_id, start = int(poll_id), int(start)
-        start = dt.datetime.fromtimestamp(start, tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise NotABurst(key) from None
-    if start.second or not HASH.fullmatch(address_hash):
-        raise NotABurst(key)
+    minute, from its address hash when the key has one (NotABurst for junk)."""
+    poll_id, start, address_hash = burst_window(key)
     votes = Vote.objects.counted().filter(
         poll_id=poll_id, created_at__gte=start, created_at__lt=start + dt.timedelta(minutes=1)
     )

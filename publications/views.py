@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 from django_htmx.http import push_url
 
+from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.context_processors import language_links
 from dialogue_portal.links import absolute_url
 from dialogue_portal.pagecache import (
@@ -802,7 +803,12 @@ def rate(request, slug):
             return response
     created = False
     try:
-        rating, created = rate_publication(publication=publication, reader=reader, stars=stars)
+        rating, created = rate_publication(
+            publication=publication,
+            reader=reader,
+            stars=stars,
+            address_hash=hashed_client_ip(request),
+        )
     finally:
         if slot and not created:  # a changed rating adds no reader; a failed one nothing
             slot.give_back()

@@ -15,9 +15,11 @@ from dialogue_portal.readers import Reader
 from dialogue_portal.staff.models import AdminProfile
 from polls import services
 from polls.models import Poll, Vote
-from publications.models import DailyCount
+from publications.models import DailyCount, Publication, Rating
+from publications.services import rating_mismatches, void_ratings
 from tests.factories import make_poll, make_publication
 from tests.polls.test_voting import ballot_url, counts, vote_url
+from tests.publications.test_rating import rate_url, rating_url
 
 pytestmark = pytest.mark.django_db
 
@@ -133,15 +135,17 @@ def test_nothing_selected_voids_nothing(reviewer_client):
     assert counts(poll) == (3, [3, 0])
 
 
-def test_only_reviewers_may_see_or_void_bursts(editor_client, reviewer):
+def test_only_reviewers_may_see_or_void_bursts(editor_client, reviewer, editor):
     poll = make_poll(answers=("Yes", "No"))
     votes_from(poll, "203.0.113.9", 3)
     key = services.bursts(since=poll.opens_at, min_votes=3, by_address=False)[0].key
     assert editor_client.get(BURSTS).status_code == 403
     assert editor_client.post(BURSTS, {"burst": [key]}).status_code == 403
     assert Client().get(BURSTS).status_code == 302  # to the login page
-    assert "polls.void_vote" not in editor_client.session.get("perms", ())
-    assert Group.objects.get(name="Reviewers").permissions.filter(codename="void_vote").exists()
+    reviewers = Group.objects.get(name="Reviewers").permissions
+    assert reviewers.filter(codename__in=["void_vote", "void_rating"]).count() == 2
+    assert not editor.has_perm("polls.void_vote")
+    assert not editor.has_perm("publications.void_rating")
     # CSRF: a reviewer's browser tricked into posting without the token voids nothing.
     csrf_checked = Client(enforce_csrf_checks=True)
     csrf_checked.force_login(reviewer)
@@ -154,7 +158,7 @@ def test_the_bursts_page_is_in_russian(reviewer_client, reviewer):
     poll = make_poll(answers=("Yes", "No"))
     votes_from(poll, "203.0.113.9", 3)
     page = reviewer_client.get(BURSTS).content.decode()
-    assert "Всплески голосов" in page and "Аннулировать выбранные всплески" in page
+    assert "Всплески голосов и оценок" in page and "Аннулировать выбранные всплески" in page
     response = reviewer_client.post(BURSTS, {"burst": ["junk"]}, follow=True)
     assert "Это не всплеск" in response.content.decode()
 
@@ -166,8 +170,8 @@ def test_the_bursts_page_takes_a_fixed_number_of_queries(
         poll = make_poll(answers=("Yes", "No"))
         votes_from(poll, f"203.0.113.{index}", 3)
     reviewer_client.get(BURSTS)
-    # session, user, admin language, permissions (user's and groups'), the two tables
-    with django_assert_num_queries(7):
+    # session, user, admin language, permissions (user's and groups'), the four tables
+    with django_assert_num_queries(9):
         reviewer_client.get(BURSTS)
 
 
@@ -225,3 +229,115 @@ def test_totals_stay_exact_when_votes_race_with_voiding(reviewer):
     for choice in poll.choices.all():
         assert choice.vote_count == counted.filter(choice=choice).count()
     assert services.vote_count_mismatches() == ([], [])
+
+
+# Ratings share the mechanism: a burst of ratings is voided the same way.
+
+
+def ratings_from(publication, address, n, stars):
+    for _ in range(n):
+        reader = Client(REMOTE_ADDR=address)
+        reader.get(rating_url(publication))
+        assert reader.post(rate_url(publication), {"stars": stars}).status_code == 302
+
+
+def test_voiding_a_burst_of_ratings_keeps_them_and_recounts_exactly(
+    reviewer, reviewer_client, settings, django_capture_on_commit_callbacks
+):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0
+    publication = make_publication(title="Rated report")
+    ratings_from(publication, "203.0.113.9", 4, stars=1)  # the burst: one star each
+    ratings_from(publication, "198.51.100.1", 2, stars=5)
+    publication.refresh_from_db()
+    assert (publication.rating_count, publication.rating_sum) == (6, 14)
+    page = reviewer_client.get(BURSTS)
+    assert "Rated report" in page.content.decode()
+    burst = page.context["ratings_by_address"][0]
+    assert burst.ratings == 4 and burst.address_hash == address_hash("203.0.113.9")
+    version = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = reviewer_client.post(BURSTS, {"rating_burst": [burst.key]}, follow=True)
+    assert "4 ratings voided" in response.content.decode()
+    assert Rating.objects.count() == 6 and Rating.objects.voided().count() == 4
+    assert set(Rating.objects.voided().values_list("voided_by", flat=True)) == {reviewer.pk}
+    publication = Publication.objects.get(pk=publication.pk)
+    assert (publication.rating_count, publication.rating_sum) == (2, 10)
+    assert (publication.ranked_count, publication.ranked_average) == (2, 5)
+    assert rating_mismatches() == []
+    assert DailyCount.objects.get(publication=publication).ratings == 2
+    assert content_version() != version
+
+
+def test_a_voided_rater_changing_stars_moves_no_total(reviewer, settings):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0
+    publication = make_publication()
+    rater = Client(REMOTE_ADDR="203.0.113.9")
+    rater.get(rating_url(publication))
+    rater.post(rate_url(publication), {"stars": 1})
+    ratings_from(publication, "198.51.100.1", 1, stars=4)
+    void_ratings(ratings=Rating.objects.filter(stars=1), user=reviewer)
+    rater.post(rate_url(publication), {"stars": 2})
+    publication = Publication.objects.get(pk=publication.pk)
+    assert (publication.rating_count, publication.rating_sum) == (1, 4)
+    assert rating_mismatches() == []
+
+
+def test_editors_without_the_permission_cannot_void_ratings(editor_client, settings):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0
+    publication = make_publication()
+    ratings_from(publication, "203.0.113.9", 3, stars=1)
+    key = f"{publication.pk}:0:"
+    assert editor_client.post(BURSTS, {"rating_burst": [key]}).status_code == 403
+    assert not Rating.objects.voided().exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rating_totals_stay_exact_when_ratings_race_with_voiding(reviewer):
+    from publications.services import rate_publication
+
+    publication = make_publication()
+    burst_hash = "b" * 32
+    for index in range(30):
+        rate_publication(
+            publication=publication,
+            reader=Reader(key=f"anon:early{index:027d}"),
+            stars=1,
+            address_hash=burst_hash,
+        )
+    start = threading.Barrier(7)
+
+    def rate(worker):
+        start.wait()
+        try:
+            for index in range(15):
+                rate_publication(
+                    publication=Publication.objects.get(pk=publication.pk),
+                    reader=Reader(key=f"anon:w{worker}-{index:026d}"),
+                    stars=1 + (worker + index) % 5,
+                    address_hash=burst_hash if index % 2 else "c" * 32,
+                )
+        finally:
+            connection.close()
+
+    def void():
+        start.wait()
+        try:
+            for _ in range(5):
+                ratings = Rating.objects.filter(publication=publication, address_hash=burst_hash)
+                void_ratings(ratings=ratings, user=reviewer)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=rate, args=(worker,)) for worker in range(6)]
+    threads.append(threading.Thread(target=void))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Rating.objects.count() == 30 + 6 * 15 and Rating.objects.voided().exists()
+    counted = Rating.objects.counted()
+    publication = Publication.objects.get(pk=publication.pk)
+    assert publication.rating_count == counted.count()
+    assert publication.rating_sum == sum(counted.values_list("stars", flat=True))
+    assert rating_mismatches() == []

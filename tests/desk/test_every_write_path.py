@@ -40,6 +40,7 @@ MODEL_URLS = {
     "import",  # redirects from a CSV
     "export",  # read only
     "password_change",  # a user's password: no publication
+    "bursts",  # voiding bursts of votes and ratings: no publication's content
 }
 # The site's own URLs and the apps' admin pages.
 SITE_URLS = {
@@ -199,6 +200,9 @@ def posts(client, model, end, world):
         return [(reverse(f"{info}_{end}", args=[live.pk]), {})]
     if end == "preview":
         return [(reverse(f"{info}_preview", args=[1, "en"]), {})]
+    if end == "bursts":
+        url = reverse(f"{info}_bursts")
+        return [(url, {}), (url, {"burst": ["junk"]}), (url, {"rating_burst": [f"{live.pk}:0:"]})]
     raise AssertionError(f"no POST for {info}_{end}")
 
 

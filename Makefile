@@ -15,7 +15,7 @@ PAGES ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run test test-fast test-sqlite test-clock test-postgres lint format migrations-check messages ci bench bench-quick bench-import bench-mail clean
+.PHONY: install vnu run test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail clean
 
 install: $(VENV)/.installed
 
@@ -91,6 +91,12 @@ test-postgres: install vnu
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# mypy on the modules listed in pyproject.toml's [tool.mypy] `files`, with the Django plugin
+# reading the settings as the test suite does (SQLite, no Redis).
+typecheck: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -7,8 +7,11 @@ reconnects by itself on the next command).
 """
 
 import logging
+from collections.abc import Callable
+from typing import Any, Concatenate
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -17,8 +20,13 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-def _degrade(operation, fallback):
-    def wrapper(self, *args, **kwargs):
+def _degrade[**P, R](
+    operation: str, fallback: Callable[P, R]
+) -> Callable[Concatenate["ResilientRedisCacheClient", P], R]:
+    """RedisCacheClient's ``operation``, answering what ``fallback`` (called with the same
+    arguments) answers when Redis cannot be reached."""
+
+    def wrapper(self: "ResilientRedisCacheClient", *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return getattr(super(ResilientRedisCacheClient, self), operation)(*args, **kwargs)
         except UNREACHABLE as error:
@@ -30,15 +38,19 @@ def _degrade(operation, fallback):
 
 
 class ResilientRedisCacheClient(RedisCacheClient):
-    def get_client(self, key=None, *, write=False):
+    def get_client(
+        self, key: str | bytes | memoryview | None = None, *, write: bool = False
+    ) -> Redis:
         # Django builds a new redis.Redis for every operation, and its constructor copies
         # a table of some 170 reply handlers: a tenth of a millisecond per cache call.
         # A client is only a handle on its pool and safe to share, so keep one per pool.
-        pool = self._get_connection_pool(write)
-        clients = self.__dict__.setdefault("_clients", {})
+        # _get_connection_pool and _client (the redis.Redis class) are Django's private
+        # attributes, which the stubs leave out.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        clients: dict[int, Redis] = self.__dict__.setdefault("_clients", {})
         client = clients.get(id(pool))
         if client is None:
-            client = clients[id(pool)] = self._client(connection_pool=pool)
+            client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
     # What each operation answers when Redis cannot be reached: what an empty cache answers.
@@ -51,7 +63,8 @@ class ResilientRedisCacheClient(RedisCacheClient):
     has_key = _degrade("has_key", lambda key: False)
     # A counter that cannot be read starts again from nothing (a rate limit fails open).
     incr = _degrade("incr", lambda key, delta: delta)
-    set_many = _degrade("set_many", lambda data, timeout: [])
+    # (RedisCacheClient.set_many answers nothing: RedisCache.set_many returns [] itself.)
+    set_many = _degrade("set_many", lambda data, timeout: None)
     delete_many = _degrade("delete_many", lambda keys: None)
     clear = _degrade("clear", lambda: False)
 
@@ -59,11 +72,11 @@ class ResilientRedisCacheClient(RedisCacheClient):
 class ResilientRedisCache(RedisCache):
     """settings.CACHES backend: ``dialogue_portal.cache.ResilientRedisCache``."""
 
-    def __init__(self, server, params):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ResilientRedisCacheClient
 
-    def validate_key(self, key):
+    def validate_key(self, key: str) -> None:
         """No check: Django's warns of keys memcached would refuse (long ones, spaces,
         control characters), which Redis stores as they are. A cached page's hit reads a
         dozen keys, and checking each cost more than reading them apart from the round trip."""

@@ -5,9 +5,10 @@ import hmac
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest) -> str:
     """REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies in front of us appended to X-Forwarded-For.
 
     With N trusted proxies the client is the N-th address from the right: anything
@@ -30,7 +31,7 @@ def client_ip(request):
     return remote
 
 
-def hashed_client_ip(request):
+def hashed_client_ip(request: HttpRequest) -> str:
     """A keyed digest of the client address: usable as a key, never reversible to the address."""
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, client_ip(request).encode(), hashlib.sha256).hexdigest()[:32]

@@ -5,7 +5,9 @@ deployment fails at start-up instead of at the first request.
 """
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Required, TypedDict
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -14,11 +16,28 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off", ""}
 
 
-def env_str(name, default=""):
+class DatabaseSettings(TypedDict, total=False):
+    """One entry of settings.DATABASES: what ``parse_database_url`` reads from a URL, and the
+    keys settings.py adds to it (connection age, a replica's test mirror). OPTIONS holds the
+    URL's query string, then the driver's options settings.py sets (numbers among them)."""
+
+    ENGINE: Required[str]
+    NAME: Required[str | Path]
+    USER: str
+    PASSWORD: str
+    HOST: str
+    PORT: str
+    OPTIONS: Required[dict[str, object]]
+    CONN_MAX_AGE: int
+    CONN_HEALTH_CHECKS: bool
+    TEST: dict[str, str]
+
+
+def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -30,7 +49,7 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
 
 
-def env_int(name, default):
+def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -40,14 +59,14 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
 
 
-def env_list(name, default=()):
+def env_list(name: str, default: Iterable[str] = ()) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def env_site_url(name, default):
+def env_site_url(name: str, default: str) -> str:
     """An origin: ``http(s)://host[:port]``, a trailing slash dropped, nothing else after it.
 
     Absolute links are this followed by a path, so a path, query, fragment or user name here
@@ -72,16 +91,16 @@ def env_site_url(name, default):
     return value
 
 
-def parse_database_url(url, *, base_dir):
+def parse_database_url(url: str, *, base_dir: Path) -> DatabaseSettings:
     """Turn ``sqlite:///path`` or ``postgres://user:pass@host:port/name`` into a DATABASES entry."""
     parts = urlsplit(url)
-    options = dict(parse_qsl(parts.query))
+    options: dict[str, object] = dict(parse_qsl(parts.query))
     if parts.scheme == "sqlite":
         path = unquote(parts.path)
         if path in ("", "/"):
             raise ImproperlyConfigured("DATABASE_URL for SQLite needs a file path")
         # sqlite:///name is relative to the project, sqlite:////abs/name is absolute.
-        name = Path(path[1:]) if path.startswith("//") else base_dir / path.lstrip("/")
+        name: str | Path = Path(path[1:]) if path.startswith("//") else base_dir / path.lstrip("/")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": options}
     if parts.scheme in ("postgres", "postgresql", "pgsql"):
         name = unquote(parts.path.lstrip("/"))

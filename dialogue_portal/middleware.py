@@ -1,21 +1,26 @@
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
+
+# The rest of the middleware chain and the view, as Django hands it to a middleware.
+type GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class SecurityHeadersMiddleware:
     """Headers Django's SecurityMiddleware does not set: Permissions-Policy, and
     nosniff plus a safe disposition on uploaded files served from MEDIA_URL."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -34,13 +39,13 @@ class DatabaseUnavailableMiddleware:
 
     RETRY_AFTER_SECONDS = 30
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, (OperationalError, InterfaceError)):
             return None
         logger.error("Database unavailable for %s: %s", request.path, exception)
@@ -58,11 +63,12 @@ class AdminContentSecurityPolicyMiddleware:
     reads). Listed after that middleware, so it runs first on the way out.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if request.path.startswith("/admin/") and not hasattr(response, "_csp_config"):
-            response._csp_config = settings.SECURE_CSP_ADMIN
+            # A private attribute Django's own csp_override sets; the stubs do not declare it.
+            response._csp_config = settings.SECURE_CSP_ADMIN  # type: ignore[attr-defined]
         return response

@@ -31,17 +31,20 @@ import hashlib
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any, Concatenate, NamedTuple, Self, TypedDict, cast, overload
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.http import HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils.cache import has_vary_header, patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 VERSION_KEY = "pagecache:version"
@@ -51,7 +54,7 @@ KEY_PREFIX = "pagecache:cut"
 TOTALS_PREFIX = "pagecache:totals"
 
 
-def _version(key, found=None):
+def _version(key: str, found: int | None = None) -> int:
     version = cache.get(key) if found is None else found
     if version is None:
         # A fresh (or evicted) version starts from the clock, never below an earlier one,
@@ -61,7 +64,7 @@ def _version(key, found=None):
     return version
 
 
-def _bump(key):
+def _bump(key: str) -> int | None:
     try:
         return cache.incr(key)
     except ValueError:
@@ -79,12 +82,12 @@ def _bump(key):
 _request = threading.local()
 
 
-def _start_request(**kwargs):
+def _start_request(**kwargs: object) -> None:
     _request.active = True
     _request.version = None
 
 
-def _end_request(**kwargs):
+def _end_request(**kwargs: object) -> None:
     _request.active = False
     _request.version = None
 
@@ -93,7 +96,7 @@ request_started.connect(_start_request, dispatch_uid="pagecache_request_started"
 request_finished.connect(_end_request, dispatch_uid="pagecache_request_finished")
 
 
-def _held_version(found=None):
+def _held_version(found: int | None = None) -> int:
     if getattr(_request, "active", False):
         if _request.version is None or found is not None:
             _request.version = _version(VERSION_KEY, found)
@@ -101,7 +104,7 @@ def _held_version(found=None):
     return _version(VERSION_KEY, found)
 
 
-def content_version():
+def content_version() -> int:
     return _held_version()
 
 
@@ -111,12 +114,15 @@ class MadeUnderVersion:
     at most (which covers scheduled publications that become public on their own)."""
 
     fresh_for = 300
+    # Set by each subclass (a frozen dataclass).
+    version: int
+    as_of: float
 
-    def is_fresh(self):
+    def is_fresh(self) -> bool:
         return self.version == content_version() and time.time() - self.as_of < self.fresh_for
 
 
-def remember(name, compute, seconds):
+def remember[T](name: str, compute: Callable[[], T], seconds: int) -> T:
     """``compute()``'s answer, kept for ``seconds`` at most under ``name`` and the content
     version: for what only editors' changes alter (counts, totals, term lists)."""
     key = f"{name}:{content_version()}"
@@ -127,7 +133,7 @@ def remember(name, compute, seconds):
     return value
 
 
-def recent(name, fetch, *, keep_none=True):
+def recent[T](name: str, fetch: Callable[[], T | None], *, keep_none: bool = True) -> T | None:
     """``fetch()``'s answer (an object that carries readers' totals: a publication's
     rating, a poll's counts), shared by every request for PAGE_TOTALS_SECONDS at most
     under ``name`` and the content version. The object remembers when it was fetched
@@ -140,22 +146,23 @@ def recent(name, fetch, *, keep_none=True):
         return found[0]
     value = fetch()
     if value is not None:
-        value.totals_as_of = time.time()
+        # Any object (a model instance): the attribute is added here for totals_fragment.
+        value.totals_as_of = time.time()  # type: ignore[attr-defined]
     if value is not None or keep_none:
         cache.set(key, (value,), settings.PAGE_TOTALS_SECONDS)
     return value
 
 
-def forget_recent(*names):
+def forget_recent(*names: str) -> None:
     cache.delete_many([f"recent:{name}:{content_version()}" for name in names])
 
 
-def version_from(found):
+def version_from(found: Mapping[str, Any]) -> int:
     """The content version, from what a ``cache.get_many()`` that asked for it found."""
     return _held_version(found.get(VERSION_KEY))
 
 
-def bump_content_version():
+def bump_content_version() -> int | None:
     """Make every cached page, count and term list stale now. Editorial writes do not call
     this: ``freshness.content_changed()`` calls it once their transaction has committed."""
     version = _bump(VERSION_KEY)
@@ -175,22 +182,22 @@ class QuerySpec:
     that means the same as no value, either a string or a function of the normalised
     parameters; ``clean``: a function that puts a value in its canonical form."""
 
-    single: tuple = ()
-    multi: tuple = ()
-    defaults: dict = field(default_factory=dict)
-    clean: dict = field(default_factory=dict)
+    single: tuple[str, ...] = ()
+    multi: tuple[str, ...] = ()
+    defaults: dict[str, str | Callable[[dict[str, list[str]]], str]] = field(default_factory=dict)
+    clean: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
 
 PAGED = QuerySpec(single=("page",), defaults={"page": "1"})
 NO_QUERY = QuerySpec()
 
 
-def normalize_query(query, spec):
+def normalize_query(query: QueryDict, spec: QuerySpec) -> QueryDict:
     """The canonical form of ``query`` (a QueryDict) for a page reading ``spec``: an
     immutable QueryDict, parameters in name order, unknown ones, empty values and
     defaults dropped, one value per single-valued parameter, a sorted set of values per
     multi-valued one."""
-    params = {}
+    params: dict[str, list[str]] = {}
     for name in sorted({*spec.single, *spec.multi}):
         clean = spec.clean.get(name, str.strip)
         values = [clean(value) for value in query.getlist(name)]
@@ -209,14 +216,14 @@ def normalize_query(query, spec):
     return normalized
 
 
-def canonical_url(request, spec):
+def canonical_url(request: HttpRequest, spec: QuerySpec) -> str:
     """The request's path with its query in canonical form: the address of the page the
     cache keeps for it (an htmx response pushes it as the address bar's URL)."""
     query = normalize_query(request.GET, spec).urlencode()
     return f"{request.path}?{query}" if query else request.path
 
 
-def page_key(request):
+def page_key(request: HttpRequest) -> str:
     variant = "full"
     htmx = getattr(request, "htmx", None)
     if htmx:
@@ -230,22 +237,39 @@ def page_key(request):
 
 # --- totals: holes in cached pages, filled when served -----------------------------------
 
-_TOTALS = {}
+# A hole in a page: (kind of totals, primary key of the object whose totals it shows).
+type Hole = tuple[str, int]
+
+
+class TotalsSource(NamedTuple):
+    """How one kind of totals is read and shown. Each kind holds objects of its own
+    (publications, polls, a list of rows), so the registry knows them only as Any."""
+
+    fetch: Callable[[list[int]], Mapping[int, Any]]  # ids -> {id: object}, one query
+    render: Callable[[Any], str]  # object -> its totals' HTML
+
+
+_TOTALS: dict[str, TotalsSource] = {}
 HOLE = re.compile(rb"<!--totals:([a-z_]+):(\d+)-->.*?<!--/totals-->", re.S)
 
 
-def totals_source(kind, *, fetch, render):
+def totals_source(
+    kind: str,
+    *,
+    fetch: Callable[[list[int]], Mapping[int, Any]],
+    render: Callable[[Any], str],
+) -> None:
     """Register how ``kind``'s totals (a publication's rating summary, a poll's counts)
     are shown: ``fetch(ids) -> {id: object}`` reads them in one query, ``render(object)``
     gives their HTML. ``totals_fragment`` and ``_fragments`` use both."""
-    _TOTALS[kind] = (fetch, render)
+    _TOTALS[kind] = TotalsSource(fetch, render)
 
 
-def _totals_key(kind, pk, language):
+def _totals_key(kind: str, pk: int, language: str | None) -> str:
     return f"{TOTALS_PREFIX}:{language}:{kind}:{pk}"
 
 
-def totals_fragment(kind, obj):
+def totals_fragment(kind: str, obj: object) -> SafeString:
     """``obj``'s totals of ``kind`` as a hole a cached page fills when served: rendered
     now from ``obj`` (and kept for PAGE_TOTALS_SECONDS, so that readers of cached pages
     share it). An object without a primary key (a list) is hole 0 of its kind."""
@@ -262,7 +286,7 @@ def totals_fragment(kind, obj):
     return format_html("<!--totals:{}:{}-->{}<!--/totals-->", kind, pk, mark_safe(html))  # noqa: S308
 
 
-def _fragments(holes, found=None):
+def _fragments(holes: set[Hole], found: Mapping[str, str] | None = None) -> dict[Hole, str]:
     """{(kind, pk): HTML} for ``holes``: from ``found`` (by cache key), the cache, or
     rendered again (one query per kind) and kept for PAGE_TOTALS_SECONDS."""
     language = get_language()
@@ -272,10 +296,10 @@ def _fragments(holes, found=None):
     if unread:
         found.update(cache.get_many(unread))
     fragments = {hole: found[key] for hole, key in keys.items() if key in found}
-    missing = {}
+    missing: dict[str, list[int]] = {}
     for kind, pk in holes - set(fragments):
         missing.setdefault(kind, []).append(pk)
-    fresh = {}
+    fresh: dict[str, str] = {}
     for kind, ids in missing.items():
         fetch, render = _TOTALS[kind]
         objects = fetch(ids)
@@ -287,7 +311,7 @@ def _fragments(holes, found=None):
     return fragments
 
 
-def _filled(parts, fragments):
+def _filled(parts: Sequence[bytes], fragments: Mapping[Hole, str]) -> bytes:
     """A page cut at its holes (``HOLE.split``: text, kind, pk, text, …) joined again
     with each hole's fragment: no pattern is matched when a stored page is served."""
     pieces = [parts[0]]
@@ -303,37 +327,54 @@ def _filled(parts, fragments):
 
 # Which totals fragments each page held when this process last served it: read in the
 # same round trip as the page. Only a hint (a page whose holes changed reads the rest).
-_KNOWN_HOLES = {}
+_KNOWN_HOLES: dict[str, tuple[str, ...]] = {}  # page key -> its totals fragments' keys
 KNOWN_HOLES_LIMIT = 20_000
 
 
-def _lookup(key, request):
+class CachedPage(TypedDict):
+    """A page as the cache holds it."""
+
+    status: int
+    parts: tuple[bytes, ...]  # HOLE.split of its content: text, kind, pk, text, ...
+    headers: dict[str, str]
+    version: int  # the content version it was made under
+    holes: tuple[Hole, ...]  # sorted
+
+
+class Lookup(NamedTuple):
+    entry: CachedPage | None  # None when missing or made under another version
+    version: int  # the current content version
+    found: dict[str, str]  # totals fragments read with it, by cache key
+
+
+def _lookup(key: str, request: HttpRequest) -> Lookup:
     """(entry or None, current version, totals fragments found) in one round trip, which
     also reads the keys a wrapper outside asked for (``request.page_cache_also``) into
     ``request.page_cache_found``."""
     hinted = _KNOWN_HOLES.get(key, ())
     also = getattr(request, "page_cache_also", ())
     found = cache.get_many([VERSION_KEY, key, *hinted, *also])
-    request.page_cache_found = {name: found.pop(name, None) for name in also}
+    # An attribute of this request only, for the wrapper that asked (publications.counting).
+    request.page_cache_found = {name: found.pop(name, None) for name in also}  # type: ignore[attr-defined]
     version = _held_version(found.pop(VERSION_KEY, None))
     entry = found.pop(key, None)
     if entry is not None and entry.get("version") != version:
         entry = None
-    return entry, version, found
+    return Lookup(entry, version, found)
 
 
-def _remember_holes(key, holes):
+def _remember_holes(key: str, holes: Iterable[Hole]) -> None:
     if len(_KNOWN_HOLES) >= KNOWN_HOLES_LIMIT:
         _KNOWN_HOLES.clear()
     language = get_language()
     _KNOWN_HOLES[key] = tuple(_totals_key(*hole, language) for hole in holes)
 
 
-def _has_session_cookie(request):
+def _has_session_cookie(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def request_is_cacheable(request):
+def request_is_cacheable(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     if _has_session_cookie(request) and request.user.is_authenticated:
@@ -341,7 +382,7 @@ def request_is_cacheable(request):
     return not len(messages.get_messages(request))
 
 
-def response_is_cacheable(request, response):
+def response_is_cacheable(request: HttpRequest, response: HttpResponseBase) -> bool:
     if response.status_code != 200 or response.streaming:
         return False
     if response.cookies or has_vary_header(response, "Cookie"):
@@ -355,7 +396,7 @@ def response_is_cacheable(request, response):
     return not (session is not None and session.modified)
 
 
-def _stored(response, version):
+def _stored(response: HttpResponse, version: int) -> CachedPage:
     headers = {
         name: value
         for name, value in response.headers.items()
@@ -373,7 +414,7 @@ def _stored(response, version):
     }
 
 
-def _restored(entry, found):
+def _restored(entry: CachedPage, found: Mapping[str, str]) -> HttpResponse:
     parts, holes = entry["parts"], entry["holes"]
     content = _filled(parts, _fragments(set(holes), found)) if holes else parts[0]
     response = HttpResponse(content, status=entry["status"])
@@ -382,21 +423,35 @@ def _restored(entry, found):
     return response
 
 
-def _max_age(has_totals):
+def _max_age(has_totals: bool) -> int:
     """How long browsers and CDNs may keep the page: no longer than its totals may age."""
     seconds = settings.PAGE_CACHE_SECONDS
     return min(seconds, settings.PAGE_TOTALS_SECONDS) if has_totals else seconds
 
 
-def _normalize_request(request, spec):
+def _normalize_request(request: HttpRequest, spec: QuerySpec) -> None:
     if not request.META.get("QUERY_STRING"):
         return  # nothing to normalise: most readers ask for the bare address
     query = normalize_query(request.GET, spec)
-    request.GET = query
+    # normalize_query's QueryDict is immutable, as Django's own request.GET; the stubs
+    # name that type (_ImmutableQueryDict) only for the one Django makes.
+    request.GET = query  # type: ignore[assignment]
     request.META["QUERY_STRING"] = query.urlencode()
 
 
-def anonymous_page_cache(view=None, *, query=PAGED):
+# A view: the request, then what the URL captured.
+type View[**P] = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
+
+
+@overload
+def anonymous_page_cache[**P](view: View[P], *, query: QuerySpec = PAGED) -> View[P]: ...
+@overload
+def anonymous_page_cache[**P](
+    view: None = None, *, query: QuerySpec = PAGED
+) -> Callable[[View[P]], View[P]]: ...
+def anonymous_page_cache[**P](
+    view: View[P] | None = None, *, query: QuerySpec = PAGED
+) -> View[P] | Callable[[View[P]], View[P]]:
     """Cache the view's GET responses for anonymous readers (see the module docstring).
 
     ``@anonymous_page_cache`` for a page that reads only ``?page=``, or
@@ -405,7 +460,7 @@ def anonymous_page_cache(view=None, *, query=PAGED):
         return lambda view: anonymous_page_cache(view, query=query)
 
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not request_is_cacheable(request):
             response = view(request, *args, **kwargs)
@@ -428,7 +483,8 @@ def anonymous_page_cache(view=None, *, query=PAGED):
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if request.method == "GET" and response_is_cacheable(request, response):
-            entry = _stored(response, version)
+            # Not streaming (response_is_cacheable): an HttpResponse, with content.
+            entry = _stored(cast(HttpResponse, response), version)
             if entry["holes"]:
                 _remember_holes(key, entry["holes"])
             patch_cache_control(response, public=True, max_age=_max_age(bool(entry["holes"])))
@@ -449,28 +505,28 @@ class Fragments:
     cache key}, each key naming what its fragment shows (page, language, content
     version...)."""
 
-    def __init__(self, keys, seconds):
+    def __init__(self, keys: Mapping[str, str], seconds: int) -> None:
         self.keys = {name: f"fragment:{key}" for name, key in keys.items()}
         self.seconds = seconds
-        self._found = None
+        self._found: dict[str, str] | None = None
 
     @classmethod
-    def of_page(cls, key, names, seconds):
+    def of_page(cls, key: str, names: Iterable[str], seconds: int) -> Self:
         """Fragments ``names`` of one page named by ``key``."""
         return cls({name: f"{key}:{name}" for name in names}, seconds)
 
-    def _read(self):
+    def _read(self) -> dict[str, str]:
         if self._found is None:
             self._found = cache.get_many(list(self.keys.values()))
         return self._found
 
-    def get(self, name):
+    def get(self, name: str) -> str | None:
         return self._read().get(self.keys[name])
 
-    def missing(self):
+    def missing(self) -> list[str]:
         """The names of the fragments not in the cache (to be rendered on this request)."""
         found = self._read()
         return [name for name, key in self.keys.items() if key not in found]
 
-    def set(self, name, html):
+    def set(self, name: str, html: str) -> None:
         cache.set(self.keys[name], html, self.seconds)

@@ -226,8 +226,6 @@ if OAI_PAGE_SIZE < 1 or OAI_TOKEN_SECONDS < 24 * 3600:
 # sets REVIEW_ALLOW_SELF_APPROVAL=1.
 REVIEW_ALLOW_SELF_APPROVAL = env_bool("REVIEW_ALLOW_SELF_APPROVAL", False)
 
-# BENCH_FLOOR=1 routes /bench/floor/, a page with no queries that `make bench` measures against.
-BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

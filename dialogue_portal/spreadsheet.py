@@ -9,11 +9,17 @@ through ``writer``, so no cell can be forgotten; the archive import reads a cell
 
 import csv
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 # Tab and CR start a formula in some spreadsheets (and are stripped before one in others).
 CONTROL_STARTS = ("\t", "\r")
+
+
+class TextSink(Protocol):
+    """Where CSV goes: a text file, a StringIO, an HttpResponse."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 def is_formula(text: str) -> bool:
@@ -27,7 +33,7 @@ def formula_start(text: str) -> str:
     return start.replace("\t", "\\t").replace("\r", "\\r")
 
 
-def cell(value: Any) -> str:
+def cell(value: object) -> str:
     """``value`` as a cell a spreadsheet shows as text: None is empty, a formula is quoted."""
     text = "" if value is None else str(value)
     return "'" + text if is_formula(text) else text
@@ -41,17 +47,18 @@ def unescape(text: str) -> str:
 class SafeWriter:
     """``csv.writer`` whose rows are escaped cell by cell."""
 
-    def __init__(self, file: Any, **options: Any) -> None:
+    # ``options``: csv.writer's format parameters (dialect, delimiter, quoting...).
+    def __init__(self, file: TextSink, **options: Any) -> None:
         self._writer = csv.writer(file, **options)
 
-    def writerow(self, row: Iterable[Any]) -> Any:
+    def writerow(self, row: Iterable[object]) -> Any:  # what the file's write returned
         return self._writer.writerow([cell(value) for value in row])
 
-    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.writerow(row)
 
 
-def writer(file: Any, **options: Any) -> SafeWriter:
+def writer(file: TextSink, **options: Any) -> SafeWriter:
     """A CSV writer for exports (``csv.writer``'s arguments): every cell goes through ``cell``."""
     return SafeWriter(file, **options)

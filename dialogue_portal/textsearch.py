@@ -12,10 +12,13 @@ import functools
 import html
 import re
 import threading
+from collections.abc import Iterable
+from typing import Protocol
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, Expression, F, Func, Q, Value
 from django.db.models.functions import Concat
 
 # PostgreSQL's stop words (tsearch_data/english.stop and russian.stop, from Snowball).
@@ -55,22 +58,28 @@ MAX_QUERY_WORDS = 16
 _stemmers = threading.local()
 
 
-def _stemmer(language):
-    found = getattr(_stemmers, language, None)
+class Stemmer(Protocol):
+    """What the site uses of a snowballstemmer stemmer (the package has no type hints)."""
+
+    def stemWord(self, word: str) -> str: ...
+
+
+def _stemmer(language: str) -> Stemmer:
+    found: Stemmer | None = getattr(_stemmers, language, None)
     if found is None:
         found = snowballstemmer.stemmer(language)
         setattr(_stemmers, language, found)
     return found
 
 
-def clean_query(raw):
+def clean_query(raw: str | None) -> str:
     """Printable text of a sensible length: NUL and control characters dropped."""
     text = "".join(ch for ch in (raw or "") if ch.isprintable() or ch == " ")
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
 
 
 @functools.lru_cache(maxsize=200_000)
-def stem(word):
+def stem(word: str) -> str:
     """One case-folded word's stem, or "" for a stop word."""
     if word in STOP_WORDS:
         return ""
@@ -78,27 +87,27 @@ def stem(word):
     return _stemmer(language).stemWord(word.replace("ё", "е"))
 
 
-def stems(text):
+def stems(text: str | None) -> list[str]:
     """The stems of ``text``'s words, in order (stop words left out)."""
     return [s for s in map(stem, WORD.findall((text or "").casefold())) if s]
 
 
-def html_stems(markup):
+def html_stems(markup: str | None) -> list[str]:
     """The stems of the words of an HTML fragment (tags dropped, entities read)."""
     return stems(html.unescape(TAG.sub(" ", markup or "")))
 
 
-def document(text):
+def document(text: str | None) -> str:
     """``text`` as stored in the search index: its stems, separated by spaces."""
     return " ".join(stems(text))
 
 
-def query_stems(text):
+def query_stems(text: str | None) -> list[str]:
     """The distinct stems of a query's words, in order, at most ``MAX_QUERY_WORDS``."""
     return list(dict.fromkeys(stems(text)))[:MAX_QUERY_WORDS]
 
 
-def fts5_query(text):
+def fts5_query(text: str | None) -> str:
     """An FTS5 MATCH expression finding every word of ``text`` (any order), or "" when it
     has none. Each stem is an FTS5 string, so nothing a reader types is FTS5 syntax
     (``AND``, ``NEAR(``, ``*``, ``"``, ``-``...): stems hold letters and digits only, and
@@ -107,11 +116,11 @@ def fts5_query(text):
 
 
 @functools.lru_cache(maxsize=20_000)
-def _stem_set(text):
+def _stem_set(text: str) -> frozenset[str]:
     return frozenset(stems(text))
 
 
-def has_words(text, wanted):
+def has_words(text: str | None, wanted: str | None) -> bool:
     """Whether each stem of ``wanted`` (stems separated by spaces) begins a word of
     ``text``: "secur" finds "Security", "kortun" finds "Кортунов". SQLite's
     ``has_words()`` (registered by ``register_sqlite_functions``), for short texts such as
@@ -122,14 +131,16 @@ def has_words(text, wanted):
     return all(any(w.startswith(s) for w in words) for s in wanted.split())
 
 
-def register_sqlite_functions(sender, connection, **kwargs):
+def register_sqlite_functions(
+    sender: type[BaseDatabaseWrapper], connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
     """On each new SQLite connection: ``has_words(text, stems)`` for SQL (connection_created:
     infrastructure, as a pragma would be)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("has_words", 2, _has_words_sql, deterministic=True)
 
 
-def words_match(text, fields):
+def words_match(text: str, fields: Iterable[str]) -> Q | Func:
     """A filter for rows whose ``fields`` hold every word of ``text``, in any order: on
     PostgreSQL each word anywhere in a field (``icontains``, folding case in any
     alphabet); on SQLite each word's stem beginning a word of the fields (so "secur"
@@ -147,11 +158,11 @@ def words_match(text, fields):
     wanted = " ".join(query_stems(text))
     if not wanted:
         return Q(pk__in=[])
-    parts = []
+    parts: list[Expression | F] = []
     for field in fields:
         parts += [F(field), Value(" ")]
     return Func(Concat(*parts), Value(wanted), function="has_words", output_field=BooleanField())
 
 
-def _has_words_sql(text, wanted):
+def _has_words_sql(text: str | None, wanted: str | None) -> int:
     return 1 if has_words(text, wanted) else 0

@@ -8,6 +8,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,12 +19,14 @@ from PIL import Image
 IMAGE_FORMATS = {"JPEG": {".jpg", ".jpeg"}, "PNG": {".png"}, "WEBP": {".webp"}}
 
 
-def _safe_name(filename, default_stem, extension):
+def _safe_name(filename: str, default_stem: str, extension: str) -> str:
     stem = slugify(PurePath(str(filename)).stem)[:60] or default_stem
     return f"{stem}{extension}"
 
 
-def banner_upload_to(instance, filename):
+def banner_upload_to(instance: Model | None, filename: str) -> str:
+    """``upload_to`` of banners. ``instance``, the row the file belongs to, is unused (the
+    archive import names a file before it makes the row, and passes None)."""
     extension = PurePath(str(filename)).suffix.lower()
     if extension not in {ext for exts in IMAGE_FORMATS.values() for ext in exts}:
         extension = ".img"
@@ -32,17 +36,18 @@ def banner_upload_to(instance, filename):
     )
 
 
-def attachment_upload_to(instance, filename):
+def attachment_upload_to(instance: Model | None, filename: str) -> str:
+    """``upload_to`` of attachments; ``instance`` as for ``banner_upload_to``."""
     today = timezone.now()
     return f"files/{today:%Y/%m}/{uuid.uuid4().hex[:12]}/{_safe_name(filename, 'document', '.pdf')}"
 
 
-def _already_stored(upload):
+def _already_stored(upload: File) -> bool:
     """A file saved before (checked when it was uploaded): re-saving the form must not reopen it."""
     return getattr(upload, "_committed", False)
 
 
-def validate_image_upload(upload):
+def validate_image_upload(upload: File | None) -> None:
     """JPEG, PNG or WebP only, the extension matching the content, within byte and pixel limits."""
     if not upload or _already_stored(upload):
         return
@@ -54,7 +59,8 @@ def validate_image_upload(upload):
                 "limit": filesizeformat(settings.BANNER_MAX_BYTES),
             }
         )
-    extension = PurePath(upload.name).suffix.lower()
+    # (A File is true only with a name, so ``or ""`` never applies here.)
+    extension = PurePath(upload.name or "").suffix.lower()
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
@@ -107,7 +113,7 @@ def validate_image_upload(upload):
         )
 
 
-def validate_pdf_upload(upload):
+def validate_pdf_upload(upload: File | None) -> None:
     """A real PDF: the right extension, the PDF signature, a readable structure with pages."""
     if not upload or _already_stored(upload):
         return
@@ -119,7 +125,7 @@ def validate_pdf_upload(upload):
                 "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
             }
         )
-    if PurePath(upload.name).suffix.lower() != ".pdf":
+    if PurePath(upload.name or "").suffix.lower() != ".pdf":  # named: see above
         raise ValidationError(_("Only PDF files (ending in .pdf) can be attached."))
     from pypdf import PdfReader
 

@@ -16,10 +16,11 @@ from django.utils.translation import get_language
 
 PLACEHOLDER = "0slug0placeholder0"
 PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_patterns = {}
+# (view name, language, script prefix, URL configuration) -> the URL with PLACEHOLDER as slug.
+_patterns: dict[tuple[str, str | None, str, str | None], str] = {}
 
 
-def reverse_slug(viewname, slug):
+def reverse_slug(viewname: str, slug: str) -> str:
     if not PLAIN_SLUG.fullmatch(slug):
         return reverse(viewname, kwargs={"slug": slug})
     key = (viewname, get_language(), get_script_prefix(), get_urlconf())
@@ -30,6 +31,6 @@ def reverse_slug(viewname, slug):
 
 
 @receiver(setting_changed)
-def _forget(*, setting, **kwargs):
+def _forget(*, setting: str, **kwargs: object) -> None:
     if setting in ("ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "FORCE_SCRIPT_NAME"):
         _patterns.clear()

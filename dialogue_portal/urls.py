@@ -55,9 +55,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.BENCH_FLOOR:
-    urlpatterns += [path("bench/floor/", views.bench_floor, name="bench-floor")]
-
 
 def serve_media(request, path):
     """Uploaded files for a local run (production serves them from storage): never sniffed

@@ -208,11 +208,3 @@ def robots_txt(request):
 @require_GET
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def bench_floor(request):
-    """A page as large as a publication's with no queries: what `make bench` compares against.
-
-    Routed only when BENCH_FLOOR=1 (see dialogue_portal/urls.py)."""
-    return render(request, "bench_floor.html")

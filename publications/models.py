@@ -491,6 +491,9 @@ class Publication(models.Model):
         # Reviewers hold it, editors do not: they submit drafts and propose changes instead.
         permissions = [("publish_publication", _("Can publish, unpublish and approve"))]
         indexes = [
+            # The admin's list, every status in the model's order, and its year filter's
+            # first and last dates: an index walk of 100 rows instead of a sort of them all.
+            models.Index(F("published_at").desc(), F("id").desc(), name="pub_date_id"),
             models.Index(fields=["status", "-published_at"], name="pub_status_date"),
             models.Index(fields=["kind", "-published_at"], name="pub_kind_date"),
             models.Index(fields=["language", "-published_at"], name="pub_language_date"),

@@ -35,7 +35,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, FloatField, Func, Value
+from django.db.models import F, FloatField, Func, Q, Value
 from django.utils.html import strip_tags
 
 from dialogue_portal.textsearch import fts5_query
@@ -144,6 +144,20 @@ def filter_by_query(queryset, text):
     return queryset.filter(search_text__document__match=match).annotate(
         rank=Bm25(F("search_text__document"))
     )
+
+
+def matching(model, text):
+    """The condition "matches ``text``", unranked, for a filter that may be OR-ed with
+    others (the admin's search, which also takes a slug or a DOI). On PostgreSQL the
+    vector itself, so the matches are not joined back to their own table (96 → 50 ms for
+    "arms control" at 100,000); FTS5's MATCH needs an inner join, so on SQLite the ids
+    it finds."""
+    if uses_postgres():
+        return Q(search_vector=search_query(text))
+    match = fts5_query(text)
+    if not match:
+        return Q(pk__in=[])
+    return Q(pk__in=model.objects.filter(search_text__document__match=match).values("pk"))
 
 
 def build_search_vector(publication):

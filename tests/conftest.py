@@ -99,7 +99,7 @@ GROUP_MIGRATIONS = [
     ("desk", "0002_reviewers_group", "create_reviewers_group"),
     ("redirects", "0002_editors_manage_redirects", "grant"),
     ("polls", "0004_reviewers_void_votes", "grant"),
-    ("publications", "0016_reviewers_void_ratings", "grant"),
+    ("publications", "0017_reviewers_void_ratings", "grant"),
 ]
 
 

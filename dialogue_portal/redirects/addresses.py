@@ -5,6 +5,7 @@ publication's /cite.bib, /cite.ris, /files/<n>/); a feed is one address of its o
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import translation
 
@@ -22,8 +23,14 @@ class Address:
     below: bool
 
 
+# Content whose addresses come from its slug (the keys of URLS).
+type Tracked = (
+    Publication | Person | Institution | Topic | Region | Project | Programme | Audience | Page
+)
+
 BASE, ONE = True, False
-URLS = {
+# Each kind's URL names, and whether the address includes what lies below it (BASE).
+URLS: dict[type[Model], list[tuple[str, bool]]] = {
     Publication: [("publications:detail", BASE)],
     Person: [("people:detail", BASE), ("publications:feed-person", ONE)],
     Institution: [("people:institution", BASE)],
@@ -39,7 +46,7 @@ URLS = {
 TRACKED = tuple(URLS)
 
 
-def addresses_of(obj) -> list[Address]:
+def addresses_of(obj: Tracked) -> list[Address]:
     """``obj``'s addresses as its slug makes them now (none for a page at a fixed
     address, such as About, or an audience's introduction, which lives at the audience's)."""
     if isinstance(obj, Page) and obj.role != Page.Role.PAGE:
@@ -54,7 +61,7 @@ def addresses_of(obj) -> list[Address]:
     return found
 
 
-def current_addresses_of(obj) -> list[Address]:
+def current_addresses_of(obj: Tracked) -> list[Address]:
     """The addresses of ``obj`` as the database holds it (before a save changes them)."""
     if obj.pk is None:
         return []

@@ -8,6 +8,7 @@ had one (``/index.php?id=12``), is part of the address and matched exactly.
 """
 
 import re
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -16,7 +17,7 @@ MAX_LENGTH = 500
 _SLASHES = re.compile(r"/{2,}")
 
 
-def _prefixes():
+def _prefixes() -> list[str]:
     return [f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
 
 
@@ -59,16 +60,23 @@ def target_key(target: str) -> str:
     return "" if is_url(target) else normalize_path(target)
 
 
-def lookup_keys(path: str, query: str, depth: int = 6) -> tuple[list[str], list[str]]:
+class LookupKeys(NamedTuple):
+    """The stored addresses a request may match, each list in the order they win."""
+
+    exact: list[str]  # the address with its query string, then without
+    parents: list[str]  # nearest first: they match redirects that include what lies below
+
+
+def lookup_keys(path: str, query: str, depth: int = 6) -> LookupKeys:
     """The stored addresses a request may match, in one query: (exact keys, the path's
     parents, nearest first, which match redirects that include what lies below them)."""
     key = normalize_path(path)
     exact = [key]
     if query:
         exact.insert(0, f"{key}?{query}")
-    parents = []
+    parents: list[str] = []
     parent = key
     while parent.count("/") > 1 and len(parents) < depth:
         parent = parent.rsplit("/", 1)[0]
         parents.append(parent)
-    return exact, parents
+    return LookupKeys(exact, parents)

@@ -9,15 +9,17 @@ content version, so cached pages and the sitemap follow at once.
 """
 
 from dataclasses import dataclass
+from typing import Final, Literal, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from dialogue_portal.freshness import content_changed
-from dialogue_portal.redirects.addresses import Address, addresses_of
+from dialogue_portal.redirects.addresses import Address, Tracked, addresses_of
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.paths import (
     MAX_LENGTH,
@@ -27,7 +29,11 @@ from dialogue_portal.redirects.paths import (
     target_key,
 )
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+# What an import did to each row's redirect.
+type Action = Literal["created", "updated", "unchanged"]
+CREATED: Final = "created"
+UPDATED: Final = "updated"
+UNCHANGED: Final = "unchanged"
 
 
 def rebase(target: str, rest: str) -> str:
@@ -38,14 +44,14 @@ def rebase(target: str, rest: str) -> str:
     return path.rstrip("/") + rest + (mark + query if mark else "")
 
 
-def _follow_move(old: Address, new_target: str):
+def _follow_move(old: Address, new_target: str) -> None:
     """Redirects that led to ``old`` (or below it) lead to ``new_target`` now."""
     for row in Redirect.objects.pointing_to(old.path, below=old.below):
         row.target = rebase(new_target, row.target[len(old.path) :].partition("?")[0])
         row.save(update_fields=["target", "updated_at"])
 
 
-def _moved(old: Address, new: Address):
+def _moved(old: Address, new: Address) -> None:
     _follow_move(old, new.target)
     Redirect.objects.update_or_create(
         old_path=old.path,
@@ -58,7 +64,7 @@ def _moved(old: Address, new: Address):
     )
 
 
-def _gone(old: Address):
+def _gone(old: Address) -> None:
     Redirect.objects.pointing_to(old.path, below=old.below).update(
         target="", status=Redirect.Status.GONE
     )
@@ -83,7 +89,7 @@ def _take_over(addresses: list[Address]) -> list[Redirect]:
 
 
 @transaction.atomic
-def object_saved(*, obj, before: list[Address]) -> list[Redirect]:
+def object_saved(*, obj: Tracked, before: list[Address]) -> list[Redirect]:
     """Record that ``obj`` (saved) had the addresses ``before``; returns the redirects and
     “gone” addresses its addresses took over from other content or from editors."""
     after = addresses_of(obj)
@@ -102,7 +108,7 @@ def object_saved(*, obj, before: list[Address]) -> list[Redirect]:
 
 
 @transaction.atomic
-def object_deleted(*, addresses: list[Address]):
+def object_deleted(*, addresses: list[Address]) -> None:
     """The deleted object's addresses answer 410, and so do the redirects to them, until
     an editor sets a redirect there."""
     for address in addresses:
@@ -132,19 +138,30 @@ def _printable(value: str) -> bool:
     return value.isprintable() and not any(char.isspace() for char in value)
 
 
-def clean_row(old_path: str, target: str, status) -> tuple[str, str, int]:
+class Cleaned(NamedTuple):
+    """A redirect's fields in their stored forms."""
+
+    old_path: str  # paths.normalize_path
+    target: str  # paths.normalize_target; "" for 410
+    status: int  # a Redirect.Status
+
+
+def clean_row(old_path: str | None, target: str | None, status: int | str | None) -> Cleaned:
     """(address, target, status) in their stored forms, or ValidationError naming every
-    problem in words an editor can act on."""
+    problem in words an editor can act on. The values are what a form, a CSV cell or an
+    archive's JSON held: ``status`` a number, its text, empty or missing (anything else
+    is refused as an answer that is not 301, 302 or 410)."""
     errors = []
     old_path = (old_path or "").strip()
     target = (target or "").strip()
-    if status in (None, ""):
+    if status is None or status == "":
         status = Redirect.Status.MOVED if target else Redirect.Status.GONE
+    answer: int | None
     try:
-        status = int(status)
+        answer = int(status)
     except (TypeError, ValueError):
-        status = None
-    if status not in Redirect.Status.values:
+        answer = None
+    if answer not in Redirect.Status.values:
         errors.append(_("The answer must be 301, 302 or 410."))
     key = ""
     if not old_path:
@@ -159,11 +176,11 @@ def clean_row(old_path: str, target: str, status) -> tuple[str, str, int]:
             errors.append(
                 _("The old address is longer than %(max)s characters.") % {"max": MAX_LENGTH}
             )
-    if status == Redirect.Status.GONE:
+    if answer == Redirect.Status.GONE:
         if target:
             errors.append(_("A “410 gone” answer has no new address."))
         target = ""
-    elif status is not None:
+    elif answer is not None:
         if not target:
             errors.append(_("The new address is missing."))
         elif not _printable(target):
@@ -181,18 +198,20 @@ def clean_row(old_path: str, target: str, status) -> tuple[str, str, int]:
             target = normalize_target(target)
             if key and target_key(target) == key:
                 errors.append(_("The new address is the old one: it would loop."))
-    if errors:
+    if errors or answer is None:  # an unreadable answer is among the errors
         raise ValidationError(errors)
-    return key, target, status
+    return Cleaned(key, target, answer)
 
 
-def resolve_target(key: str, target: str, exclude_pk=None) -> str:
+def resolve_target(key: str, target: str, exclude_pk: int | None = None) -> str:
     """The target, past a redirect standing at it (a → b where b → c gives a → c)."""
     if not target or is_url(target):
         return target
     hop = (
         Redirect.objects.filter(old_path=target_key(target), status__in=[301, 302])
-        .exclude(pk=exclude_pk)
+        # A new redirect has no pk: pk=None (IS NULL) excludes nothing, which the stubs
+        # do not allow for.
+        .exclude(pk=exclude_pk)  # type: ignore[misc]
         .first()
     )
     if hop is None:
@@ -225,16 +244,16 @@ def save_redirect(*, redirect: Redirect) -> Redirect:
 
 
 @transaction.atomic
-def delete_redirects(*, queryset):
+def delete_redirects(*, queryset: QuerySet[Redirect]) -> None:
     queryset.delete()
     content_changed()  # bulk writes send no post_save
 
 
-def import_redirects(rows: list[Row]) -> list[tuple[Row, str]]:
+def import_redirects(rows: list[Row]) -> list[tuple[Row, Action]]:
     """Create or update a redirect per row (already cleaned, one per address); returns
     each row with what became of it. Run inside a transaction the caller rolls back for a
     dry run."""
-    outcomes = []
+    outcomes: list[tuple[Row, Action]] = []
     existing = Redirect.objects.in_bulk([row.old_path for row in rows], field_name="old_path")
     for row in rows:
         found = existing.get(row.old_path)

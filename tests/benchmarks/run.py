@@ -4,7 +4,7 @@
 Fills PostgreSQL (DATABASE_URL, default dp_d_bench; quick mode dp_d_bench_quick) with
 generated content, starts gunicorn with two sync workers and production settings, and
 drives each page with wrk: 32 connections for throughput and latency, then one
-connection for the latency a lone reader sees. A trivial floor view (BENCH_FLOOR=1)
+connection for the latency a lone reader sees. A trivial floor view (tests/benchmarks/urls.py)
 measured in the same server turn about with each page (three slices of each) shows what
 the machine can do at all at that moment; each page's ratio to it is the figure that
 travels between machines. Every page is measured again with the page cache on
@@ -786,7 +786,8 @@ def main():
         "SECURE_HSTS_SECONDS": "0",
         "REDIS_URL": REDIS_URL,
         "PAGE_CACHE_SECONDS": "0",
-        "BENCH_FLOOR": "1",
+        # The production settings with /bench/floor/ routed (tests/benchmarks/urls.py).
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.settings",
         "WRITE_RATE_LIMIT": "0",  # every request comes from 127.0.0.1: measure, not limit
         "VOTES_PER_ADDRESS_PER_POLL_PER_DAY": "0",
         "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY": "0",

@@ -1,6 +1,8 @@
 """The admin's search boxes search as the site does: words in any order, other forms and
 cases, in a fixed number of queries; a slug or DOI typed whole is found too."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -89,3 +91,35 @@ def test_the_authors_autocomplete_finds_a_name_as_it_is_typed(admin_client):
             },
         )
         assert "Kortunov" in response.content.decode(), term
+
+
+def test_the_year_filter_lists_the_years_and_keeps_to_one(admin_client):
+    make_publication(title="Old report", published_at=datetime(2019, 6, 1, tzinfo=UTC))
+    make_publication(title="New report", published_at=datetime(2026, 3, 1, tzinfo=UTC))
+    html = admin_client.get(PUBLICATIONS).content.decode()
+    for year in range(2019, 2027):
+        assert f"?year={year}" in html, year
+    html = admin_client.get(PUBLICATIONS, {"year": "2019"}).content.decode()
+    assert "Old report" in html and "New report" not in html
+
+
+@pytest.mark.parametrize("year", ["abc", "99999999", "-5", "0"])
+def test_a_year_that_is_no_year_finds_nothing_and_is_no_error(admin_client, year):
+    make_publication(title="Old report", published_at=datetime(2019, 6, 1, tzinfo=UTC))
+    response = admin_client.get(PUBLICATIONS, {"year": year})
+    assert response.status_code == 200
+    assert "Old report" not in response.content.decode()
+
+
+def test_the_change_list_takes_the_same_queries_however_many_rows(admin_client):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(PUBLICATIONS).status_code == 200
+        return len(captured)
+
+    make_publication(title="Arms control one", authors=[make_person()])
+    one = queries()
+    for n in range(60):  # more than a page
+        make_publication(title=f"Arms control {n}", authors=[make_person()])
+    assert queries() == one
+    assert one <= 10

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publications', '0014_search_text_sqlite'),
+        ('publications', '0015_admin_list_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

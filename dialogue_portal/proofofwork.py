@@ -26,7 +26,10 @@ from dataclasses import dataclass
 import altcha
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from dialogue_portal.ratelimit import daily_count, recent_events
 
 ALGORITHM = "SHA-256"
 KEY_PREFIX = "altcha:used"
@@ -85,3 +88,40 @@ def verify(payload: str, scope: str) -> Verdict:
     if not cache.add(f"{KEY_PREFIX}:{parsed.challenge.signature}", 1, timeout=remaining):
         return Verdict(False, "replayed")
     return Verdict(True)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When an anonymous reader's write in ``scope`` (``poll:12``, ``publication:7``) needs
+    the check, and how many one address may add there in a day (``ratelimit.daily_slot``
+    counts them; 0: no cap): up to ``cap`` with a solved check, up to ``stricter``
+    without one."""
+
+    scope: str
+    busy_per_minute: int  # writes in the scope in the last minute that make it busy (0: never)
+    cap: int
+    stricter: int  # 0: the same as ``cap``
+
+    def unsolved_cap(self) -> int:
+        """The stricter cap of a write without a solved check, never above ``cap``."""
+        stricter = self.stricter or self.cap
+        return min(stricter, self.cap) if self.cap else stricter
+
+    def limit(self, *, solved: bool) -> int:
+        return self.cap if solved else self.unsolved_cap()
+
+    def busy(self, request: HttpRequest) -> str:
+        """Why a write from this address needs the check now: "scope" (many writes in it
+        in the last minute), "address" (this address reached the stricter cap in it today;
+        at the cap itself the check cannot help), or "" (it does not)."""
+        if self.busy_per_minute and recent_events(self.scope) > self.busy_per_minute:
+            return "scope"
+        stricter = self.unsolved_cap()
+        below_cap = stricter and (not self.cap or stricter < self.cap)
+        if below_cap and daily_count(request, scope=self.scope) >= stricter:
+            return "address"
+        return ""
+
+    def check_helps(self, *, solved: bool) -> bool:
+        """Whether a write refused by its daily slot would have been taken with the check."""
+        return not solved and (not self.cap or self.unsolved_cap() < self.cap)

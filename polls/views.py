@@ -14,14 +14,7 @@ from django.views.generic import DetailView, ListView
 from dialogue_portal import proofofwork
 from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import (
-    add_event,
-    daily_count,
-    daily_slot,
-    limit_writes,
-    recent_events,
-    seconds_to_tomorrow,
-)
+from dialogue_portal.ratelimit import add_event, daily_slot, limit_writes, seconds_to_tomorrow
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -151,27 +144,14 @@ def _scope(poll):
     return f"poll:{poll.pk}"
 
 
-def unsolved_cap():
-    """How many votes one address may cast in one poll in a day without solving the check
-    (0: no cap): the stricter cap, never above the daily cap."""
-    cap = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
-    stricter = settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY or cap
-    return min(stricter, cap) if cap else stricter
-
-
-def busy(request, poll):
-    """Why an anonymous vote in ``poll`` from this address needs the proof-of-work check
-    now: "poll" (many votes in it in the last minute), "address" (this address has cast
-    the stricter cap's votes in it today), or "" (it does not)."""
-    threshold = settings.POLL_BUSY_VOTES_PER_MINUTE
-    if threshold and recent_events(_scope(poll)) > threshold:
-        return "poll"
-    stricter, cap = unsolved_cap(), settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
-    # At the daily cap itself the check cannot help: the cap answers.
-    below_cap = stricter and (not cap or stricter < cap)
-    if below_cap and daily_count(request, scope=_scope(poll)) >= stricter:
-        return "address"
-    return ""
+def check_policy(poll):
+    """When an anonymous vote in ``poll`` needs the proof-of-work check, and its caps."""
+    return proofofwork.Policy(
+        scope=_scope(poll),
+        busy_per_minute=settings.POLL_BUSY_VOTES_PER_MINUTE,
+        cap=settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY,
+        stricter=settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY,
+    )
 
 
 def render_ballot(request, poll, *, vote=None, status=200, notice="", error="", challenge=None):
@@ -180,7 +160,11 @@ def render_ballot(request, poll, *, vote=None, status=200, notice="", error="", 
     has_voted = vote is not None
     can_vote = poll.is_open and not has_voted
     if challenge is None:
-        challenge = can_vote and not request.user.is_authenticated and bool(busy(request, poll))
+        challenge = (
+            can_vote
+            and not request.user.is_authenticated
+            and bool(check_policy(poll).busy(request))
+        )
     context = {
         "poll": poll,
         "vote": vote,
@@ -292,20 +276,19 @@ def _anonymous_slot(request, poll, reader):
     shown) counts only while neither the poll nor the address is busy, up to the stricter
     cap. A second vote of a reader is never refused here: it is told it has voted.
     """
+    policy = check_policy(poll)
     payload = request.POST.get("altcha", "")
     solved = False
     if payload:
-        verdict = proofofwork.verify(payload, _scope(poll))
+        verdict = proofofwork.verify(payload, policy.scope)
         if not verdict.accepted:
             return None, _check_failed(request, poll, verdict)
         solved = True
-    elif busy(request, poll) and services.reader_vote(poll=poll, reader=reader) is None:
+    elif policy.busy(request) and services.reader_vote(poll=poll, reader=reader) is None:
         return None, _busy(request, poll)
-    limit = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY if solved else unsolved_cap()
-    slot = daily_slot(request, scope=_scope(poll), limit=limit)
+    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
     if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
-        cap = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
-        if not solved and (not cap or limit < cap):
+        if policy.check_helps(solved=solved):
             return None, _busy(request, poll)  # the stricter cap: the check lets it go on
         error = _(
             "Too many votes in this poll from your network today: your vote was not "

@@ -284,12 +284,12 @@ def _anonymous_slot(request, poll, reader):
         if not verdict.accepted:
             return None, _check_failed(request, poll, verdict)
         solved = True
-    elif policy.busy(request) and services.reader_vote(poll=poll, reader=reader) is None:
-        return None, _busy(request, poll)
+    elif (why := policy.busy(request)) and services.reader_vote(poll=poll, reader=reader) is None:
+        return None, _busy(request, poll, why)
     slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
     if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
         if policy.check_helps(solved=solved):
-            return None, _busy(request, poll)  # the stricter cap: the check lets it go on
+            return None, _busy(request, poll, "address")  # the check lets it go on
         error = _(
             "Too many votes in this poll from your network today: your vote was not "
             "counted. Please try again tomorrow."
@@ -300,13 +300,20 @@ def _anonymous_slot(request, poll, reader):
     return slot, None
 
 
-def _busy(request, poll):
-    """429: the vote needs the check, and came without it."""
-    error = _(
-        "Many votes are arriving in this poll right now, so a vote needs a short check "
-        "that your browser solves (it needs JavaScript): your vote was not counted. "
-        "Please vote again with JavaScript on, or try again later."
-    )
+def _busy(request, poll, why):
+    """429: the vote needs the check, and came without it (``why``: "scope" or "address")."""
+    if why == "address":
+        error = _(
+            "Many votes in this poll came from your network today, so a vote needs a short "
+            "check that your browser solves (it needs JavaScript): your vote was not counted. "
+            "Please vote again with JavaScript on."
+        )
+    else:
+        error = _(
+            "Many votes are arriving in this poll right now, so a vote needs a short check "
+            "that your browser solves (it needs JavaScript): your vote was not counted. "
+            "Please vote again with JavaScript on, or try again later."
+        )
     response = render_ballot(
         request, public_poll(poll.slug), status=429, error=error, challenge=True
     )

@@ -820,12 +820,14 @@ def _anonymous_rating_slot(request, publication, reader):
         if not verdict.accepted:
             return None, _rating_check_failed(request, publication, verdict)
         solved = True
-    elif policy.busy(request) and reader_rating(publication=publication, reader=reader) is None:
-        return None, _rating_busy(request, publication)
+    elif (why := policy.busy(request)) and reader_rating(
+        publication=publication, reader=reader
+    ) is None:
+        return None, _rating_busy(request, publication, why)
     slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
     if slot is None and reader_rating(publication=publication, reader=reader) is None:
         if policy.check_helps(solved=solved):
-            return None, _rating_busy(request, publication)
+            return None, _rating_busy(request, publication, "address")
         error = _(
             "Too many ratings of this publication from your network today: your rating "
             "was not counted. Please try again tomorrow."
@@ -838,12 +840,19 @@ def _anonymous_rating_slot(request, publication, reader):
     return slot, None
 
 
-def _rating_busy(request, publication):
-    error = _(
-        "Many ratings are arriving for this publication right now, so a rating needs a short "
-        "check that your browser solves (it needs JavaScript): your rating was not counted. "
-        "Please rate again with JavaScript on, or try again later."
-    )
+def _rating_busy(request, publication, why):
+    if why == "address":
+        error = _(
+            "Many ratings of this publication came from your network today, so a rating "
+            "needs a short check that your browser solves (it needs JavaScript): your rating "
+            "was not counted. Please rate again with JavaScript on."
+        )
+    else:
+        error = _(
+            "Many ratings are arriving for this publication right now, so a rating needs a "
+            "short check that your browser solves (it needs JavaScript): your rating was not "
+            "counted. Please rate again with JavaScript on, or try again later."
+        )
     response = render_rating(
         request, rateable_publication(publication.slug), status=429, error=error, challenge=True
     )

@@ -162,7 +162,7 @@ def test_without_javascript_an_address_votes_up_to_the_stricter_cap(settings):
         response = reader.post(vote_url(poll), {"choice": first_choice(poll).pk})
         statuses.append(response.status_code)
     assert statuses == [302, 302, 429, 429]
-    assert "needs a short check" in response.content.decode()
+    assert "Many votes in this poll came from your network today" in response.content.decode()
     assert counts(poll) == (2, [2, 0])
     # The address is busy now: the form asks for the check, and a solved one counts.
     reader = Client(REMOTE_ADDR="203.0.113.50")

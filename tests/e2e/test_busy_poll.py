@@ -1,7 +1,7 @@
 """A busy poll in Chromium: with JavaScript the ALTCHA widget solves the proof-of-work check
 (under the strict Content-Security-Policy: the page fixture fails on any violation) and the
 vote counts; without JavaScript the reader votes under the stricter cap and, past it, is
-told why."""
+told why. A busy publication's rating form asks for the same check."""
 
 import re
 
@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from dialogue_portal.ratelimit import add_event
 from polls.models import Poll, Vote
+from publications.models import Publication
 from tests.e2e.conftest import _new_page, screenshot, wait_for_widgets
-from tests.factories import make_poll
+from tests.factories import make_person, make_poll, make_publication
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +30,7 @@ def _checks(settings):
     settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 20
     settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY = 6
     settings.POLL_BUSY_VOTES_PER_MINUTE = 30
+    settings.PUBLICATION_BUSY_RATINGS_PER_MINUTE = 30
 
 
 def busy_poll(settings):
@@ -108,3 +110,24 @@ def test_without_javascript_a_busy_poll_says_why_and_a_quiet_one_counts(
     finally:
         context.close()
     assert Vote.objects.filter(poll=poll).count() == 1
+
+
+def test_a_rater_with_javascript_solves_the_check_on_a_busy_publication(page, settings):
+    report = make_publication(title="A report to rate", authors=[make_person()])
+    settings.PUBLICATION_BUSY_RATINGS_PER_MINUTE = 2
+    for _ in range(3):
+        add_event(f"publication:{report.pk}")
+    page.goto(report.get_absolute_url())
+    wait_for_widgets(page)
+    form = page.locator("#rating-form")
+    expect(form.locator("altcha-widget")).to_be_visible()
+    form.get_by_label("4 stars").check()
+    form.locator("altcha-widget").get_by_text("I'm not a robot").click()
+    expect(form.locator("altcha-widget input[name=altcha]")).to_have_value(
+        re.compile(r".{40,}"), timeout=30_000
+    )
+    form.get_by_role("button", name="Rate").click()
+    expect(page.get_by_role("status").first).to_contain_text("4 stars")
+    publication = Publication.objects.get(pk=report.pk)
+    assert (publication.rating_count, publication.rating_sum) == (1, 4)
+    assert page.console.unexpected_errors() == []

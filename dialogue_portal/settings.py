@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "people",
     "publications",
     "polls",
+    "dialogue_portal.audit",
     "dialogue_portal.newsletter",
     "dialogue_portal.pages",
     "dialogue_portal.demo",
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
     "dialogue_portal.staff",
     "dialogue_portal.oai",
     "dialogue_portal.desk",
+    # After the desk, whose publication admin it adds preview links to.
+    "dialogue_portal.previews",
     # After every app whose admin it extends (the desk re-registers content admins).
     "dialogue_portal.redirects",
 ]
@@ -97,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request being served, for audit rows written deep inside a service or a signal.
+    "dialogue_portal.audit.middleware.AuditRequestMiddleware",
     # Under /admin/: the editor's admin language, not the site's (after the user is known).
     "dialogue_portal.staff.middleware.AdminLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -248,6 +253,15 @@ if env_str("AWS_STORAGE_BUCKET_NAME"):
         },
     }
 
+# Media on disk in production: the web server passes /media/ to Django, which refuses the
+# files of publications not live yet (publications.files) and, with MEDIA_ACCEL_REDIRECT
+# (e.g. "/protected-media/", an nginx `internal` location aliasing MEDIA_ROOT), lets the
+# web server send the rest. See docs/deploying.md.
+MEDIA_SERVED_BY_DJANGO = env_bool("MEDIA_SERVED_BY_DJANGO", False)
+MEDIA_ACCEL_REDIRECT = env_str("MEDIA_ACCEL_REDIRECT", "")
+# How long browsers and shared caches may keep a file served at /media/.
+MEDIA_CACHE_SECONDS = env_int("MEDIA_CACHE_SECONDS", 300)
+
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -310,10 +324,24 @@ PERMISSIONS_POLICY = (
 # How many proxies in front of the app set X-Forwarded-For (0: trust REMOTE_ADDR only).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# django-axes: lock out repeated wrong admin passwords per user and address.
+# django-axes: AXES_FAILURE_LIMIT wrong admin passwords lock out the pair (username,
+# address), and also the username whatever the address (guessing one account from many
+# addresses) and the address whatever the username (one password tried on many accounts).
+# A lockout lasts AXES_COOLOFF_MINUTES; each further lockout of the same address or username
+# within AXES_BACKOFF_WINDOW_HOURS doubles it, up to AXES_COOLOFF_MAX_MINUTES
+# (dialogue_portal/audit/lockout.py counts them in the audit trail).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_MAX_MINUTES = env_int("AXES_COOLOFF_MAX_MINUTES", 24 * 60)
+AXES_BACKOFF_WINDOW_HOURS = env_int("AXES_BACKOFF_WINDOW_HOURS", 24)
+AXES_COOLOFF_TIME = "dialogue_portal.audit.lockout.cool_off"
+# Each attempt expires by the cool-off in force when it was made, so a later, shorter one
+# (another client's) does not clear a longer lockout.
+AXES_USE_ATTEMPT_EXPIRATION = True
+# Attempts made while locked out are refused without extending the lockout (or counting as
+# another): the back-off above lengthens the next one instead.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dialogue_portal.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -356,6 +384,10 @@ RANK_INLINE_MS = env_int("RANK_INLINE_MS", 100)
 SEARCH_INDEX = env_str("SEARCH_INDEX", "auto")
 if SEARCH_INDEX not in ("auto", "gin"):
     raise ImproperlyConfigured('SEARCH_INDEX must be "auto" or "gin"')
+
+# The audit trail (dialogue_portal/audit): rows older than this many days are deleted by
+# `manage.py prune_audit` (0: keep every row).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 
 # Flood limit on ratings and votes: writes per client address per window (0: no limit).
 WRITE_RATE_LIMIT = env_int("WRITE_RATE_LIMIT", 30)

@@ -1,16 +1,23 @@
+import mimetypes
+from urllib.parse import quote
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.http import HttpResponsePermanentRedirect
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import views
+from dialogue_portal.desk import services as desk
 from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
+from publications import files
 from publications.sitemaps import SITEMAPS
 
 SITEMAPS = {**SITEMAPS, **PAGE_SITEMAPS}
@@ -52,20 +59,51 @@ urlpatterns += i18n_patterns(
     path("polls/", include("polls.urls")),
     path("newsletter/", include("dialogue_portal.newsletter.urls")),
     path("", include("dialogue_portal.pages.urls")),
+    path("", include("dialogue_portal.previews.urls")),
     prefix_default_language=False,
 )
 
 
+def _withheld(name):
+    """A file of a publication not live yet, or one only a proposal in review names."""
+    standing = files.standing(name)
+    if standing == files.UNOWNED:
+        return desk.is_proposed_file(name)
+    return standing == files.EMBARGOED
+
+
 def serve_media(request, path):
-    """Uploaded files for a local run (production serves them from storage): never sniffed
-    into HTML, and sandboxed should one be opened directly."""
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    """Uploaded files at their public address: never sniffed into HTML, sandboxed should
+    one be opened directly, and none of a publication that is not live yet (a draft's or
+    a scheduled publication's PDF, banner or renditions: 404 until its go-live time,
+    publications.files), nor one uploaded for a proposed change still in review. With
+    MEDIA_ACCEL_REDIRECT the web server sends the file from an internal location (nginx's
+    X-Accel-Redirect); otherwise Django streams it."""
+    name = files.normalized(path)
+    staff = request.user.is_authenticated and request.user.is_staff
+    if name.startswith(("../", "/")) or name == ".." or (not staff and _withheld(name)):
+        response = HttpResponseNotFound(
+            gettext("No file at this address."), content_type="text/plain"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    if settings.MEDIA_ACCEL_REDIRECT:
+        if not default_storage.exists(name):
+            raise Http404
+        response = HttpResponse(content_type=mimetypes.guess_type(name)[0] or "")
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT + quote(name)
+    else:
+        response = serve(request, name, document_root=settings.MEDIA_ROOT)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    if staff:  # perhaps a draft's file: for this editor only
+        response["Cache-Control"] = "private, no-store"
+    else:  # a shared cache may keep a live file this long after it is unpublished
+        response["Cache-Control"] = f"public, max-age={settings.MEDIA_CACHE_SECONDS}"
     return response
 
 
-# LOCAL_MODE is DEBUG as the environment set it, so the test run (which turns DEBUG off)
-# serves media like the local run it imitates; production never does.
-if settings.DEBUG or settings.LOCAL_MODE:
+# Files on disk are served through the check above, locally and in production (where the
+# web server passes /media/ to Django); on S3 storage they are private, signed addresses.
+if settings.DEBUG or settings.LOCAL_MODE or settings.MEDIA_SERVED_BY_DJANGO:
     urlpatterns += [path("media/<path:path>", serve_media)]

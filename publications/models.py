@@ -398,6 +398,7 @@ class Publication(models.Model):
         upload_to=banner_upload_to,
         blank=True,
         validators=[validate_image_upload],
+        db_index=True,  # the media view asks whose a file is (publications.files)
         width_field="banner_width",
         height_field="banner_height",
     )
@@ -829,7 +830,10 @@ class Attachment(models.Model):
         verbose_name=_("publication"),
     )
     file = models.FileField(
-        _("file"), upload_to=attachment_upload_to, validators=[validate_pdf_upload]
+        _("file"),
+        upload_to=attachment_upload_to,
+        validators=[validate_pdf_upload],
+        db_index=True,  # the media view asks whose a file is (publications.files)
     )
     title = models.CharField(_("title"), max_length=300)
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="en")

@@ -96,18 +96,19 @@ GROUP_MIGRATIONS = [
     ("pages", "0002_editors_edit_pages", "grant"),
     ("oai", "0002_editors_view_records", "grant"),
     ("newsletter", "0002_editors_newsletter_permissions", "grant"),
+    ("newsletter", "0003_newsletter_managers", "create_managers_group"),
     ("desk", "0002_reviewers_group", "create_reviewers_group"),
     ("redirects", "0002_editors_manage_redirects", "grant"),
     ("polls", "0004_reviewers_void_votes", "grant"),
-    ("publications", "0017_reviewers_void_ratings", "grant"),
+    ("publications", "0018_reviewers_void_ratings", "grant"),
 ]
 
 
 @pytest.fixture
 def editorial_groups(db):
-    """The "Editors" and "Reviewers" groups as migrate made them. A browser test runs in a
-    transaction-less database that is emptied after each test, data migrations' rows too, so
-    they are made again where they are missing."""
+    """The "Editors", "Reviewers" and "Newsletter managers" groups as migrate made them. A
+    browser test runs in a transaction-less database that is emptied after each test, data
+    migrations' rows too, so they are made again where they are missing."""
     if Group.objects.filter(name="Editors").exists():
         return
     loader = MigrationLoader(connection)
@@ -142,6 +143,25 @@ def reviewer_client(reviewer):
 
     client = Client()
     client.force_login(reviewer)
+    return client
+
+
+@pytest.fixture
+def newsletter_manager(django_user_model, editorial_groups):
+    """An editor in "Newsletter managers": subscribers' data, exports, sending to all."""
+    user = django_user_model.objects.create_user(
+        "manager", "manager@example.org", "pw-manager-123!", is_staff=True
+    )
+    user.groups.add(*Group.objects.filter(name__in=["Editors", "Newsletter managers"]))
+    return user
+
+
+@pytest.fixture
+def manager_client(newsletter_manager):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(newsletter_manager)
     return client
 
 

@@ -130,6 +130,10 @@ class Report:
     def counts(self):
         return {action: self.count(action) for action in (CREATED, UPDATED, UNCHANGED, REFUSED)}
 
+    def audit_counts(self):
+        """What the import did, in the audit trail's words (not the editor's language)."""
+        return ", ".join(f"{count} {action}" for action, count in self.counts.items())
+
     def summary(self):
         if self.refused_archive:
             return _("Archive refused: %(reason)s") % {"reason": self.refused_archive}

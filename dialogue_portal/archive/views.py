@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dialogue_portal.archive.exporter import export_archive
 from dialogue_portal.archive.importer import import_archive
 from dialogue_portal.archive.source import ArchiveRefused, ZipSource
+from dialogue_portal.audit.services import Action, record
 from publications.models import Publication
 
 UPLOADS = "archive-uploads"
@@ -164,6 +165,11 @@ def confirm_view(request):
         report, refused = _run(name, dry_run=False, user=request.user)
     finally:
         default_storage.delete(name)
+    record(
+        Action.ARCHIVE_IMPORTED,
+        request=request,
+        detail=f"admin: {refused or report.audit_counts()}",
+    )
     return render(
         request,
         "archive/import_report.html",
@@ -176,7 +182,8 @@ def confirm_view(request):
 def export_view(request):
     """Every publication with its files, as the zip ``export_archive`` writes."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
-    export_archive(spool)
+    count = export_archive(spool)
+    record(Action.ARCHIVE_EXPORTED, request=request, detail=f"admin: {count} publications")
     spool.seek(0)
     filename = f"dialogue-portal-archive-{timezone.localdate():%Y-%m-%d}.zip"
     return FileResponse(

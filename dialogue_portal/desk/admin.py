@@ -235,8 +235,10 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
     @admin.action(description=PublicationAdmin.unpublish.short_description, permissions=["publish"])
     def unpublish(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
+        taken = list(queryset.filter(status=Publication.Status.PUBLISHED))
         super().unpublish(request, queryset)
         self._record_bulk(request, ids, "unpublished")
+        services.unpublished(publications=taken, user=request.user, how="from the list")
 
     def _record_bulk(self, request, ids, action):
         """The list's actions change rows without saving them: one revision for them all."""
@@ -372,10 +374,18 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             and (not change or "status" in form.changed_data)
             and self.has_publish_permission(request)
         )
+        taken_down = (
+            change
+            and "status" in form.changed_data
+            and form.initial.get("status") == Publication.Status.PUBLISHED
+            and obj.status != Publication.Status.PUBLISHED
+        )
         super().save_model(request, obj, form, change)
         request._desk_submitted = submitted
         if published:
             services.published_directly(publication=obj, user=request.user)
+        if taken_down:
+            services.unpublished(publications=[obj], user=request.user, how="in the form")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -577,6 +587,10 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             proposal=proposal,
             waiting=waiting,
             can_decide=can_decide,
+            # The desk refuses to approve one's own submission: no button that would fail.
+            own_submission=can_decide
+            and waiting
+            and services.is_own_submission(obj, request.user, proposal),
             decisions=obj.decisions.select_related("user").order_by("created_at", "pk"),
         )
         return TemplateResponse(

@@ -7,10 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from dialogue_portal.audit.services import Action, record
 from dialogue_portal.desk.history import (
     M2M_FIELDS,
     RESTORED_FIELDS,
@@ -241,12 +244,33 @@ def restore(*, publication, revision, user):
         return None
     comment = desk_comment("restored", date=revision.date_created.isoformat())
     apply_snapshot(publication=publication, snapshot=snapshot, user=user, comment=comment)
+    record(
+        Action.RESTORED,
+        actor=user,
+        target=publication,
+        detail=f"revision {revision.pk} of {revision.date_created.isoformat()}",
+    )
     return _record(publication, user, Decision.Action.RESTORED)
 
 
 def recovered(*, publication, user):
     """A deleted publication brought back (as a draft): recorded beside the restores."""
+    record(Action.RECOVERED, actor=user, target=publication)
     return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
+
+
+def unpublished(*, publications, user, how):
+    """Publications taken from readers (the list's action, or the status changed in the
+    form): one audit row each."""
+    for publication in publications:
+        record(Action.UNPUBLISHED, actor=user, target=publication, detail=how)
+
+
+def is_proposed_file(name):
+    """Whether an open proposal names the stored file ``name`` (a PDF or banner an editor
+    uploaded for a change still waiting for review): readers may not reach it yet."""
+    text = Cast("versions", output_field=TextField())
+    return Proposal.objects.open().annotate(text=text).filter(text__contains=name).exists()
 
 
 def submitted_by(publication, proposal=None):
@@ -257,11 +281,17 @@ def submitted_by(publication, proposal=None):
     return submitted.user_id if submitted else None
 
 
+def is_own_submission(publication, user, proposal=None):
+    """Whether ``user`` handed in what waits, and so may not approve it (two pairs of
+    eyes), unless the desk is one person (``REVIEW_ALLOW_SELF_APPROVAL``)."""
+    if settings.REVIEW_ALLOW_SELF_APPROVAL:
+        return False
+    return submitted_by(publication, proposal) == user.pk
+
+
 def _refuse_self_approval(publication, user, proposal):
     """Two pairs of eyes: nobody approves their own work, unless the desk is one person."""
-    if settings.REVIEW_ALLOW_SELF_APPROVAL:
-        return
-    if submitted_by(publication, proposal) == user.pk:
+    if is_own_submission(publication, user, proposal):
         raise ValidationError(
             _("You submitted this yourself: another reviewer has to approve it."),
             code="self-approval",
@@ -271,6 +301,7 @@ def _refuse_self_approval(publication, user, proposal):
 def published_directly(*, publication, user, comment=""):
     """A reviewer published without a review (the add or change form, the list's action,
     an import): recorded as their approval, so nothing goes public without a decision."""
+    record(Action.PUBLISHED, actor=user, target=publication, detail="published directly")
     return _record(publication, user, Decision.Action.APPROVED, comment or _("Published directly."))
 
 
@@ -304,6 +335,12 @@ def approve(*, publication, user, comment=""):
         )
     else:
         raise ValidationError(_("Nothing of this publication is waiting for review."))
+    record(
+        Action.PUBLISHED,
+        actor=user,
+        target=publication,
+        detail="approved proposed changes" if proposal is not None else "approved in review",
+    )
     return _record(publication, user, Decision.Action.APPROVED, comment, proposal)
 
 

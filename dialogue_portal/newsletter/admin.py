@@ -1,25 +1,66 @@
 import smtplib
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.core.mail import mailers
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dialogue_portal import spreadsheet
-from dialogue_portal.newsletter import mail
-from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
+from dialogue_portal.audit.services import Action, record
+from dialogue_portal.newsletter import mail, services
+from dialogue_portal.newsletter.models import (
+    MANAGE_SUBSCRIBERS,
+    SEND_TO_ALL,
+    Delivery,
+    Issue,
+    Subscriber,
+)
+
+
+class PersonalDataAdmin(admin.ModelAdmin):
+    """Subscribers' addresses, consent and deliveries: only for holders of
+    ``newsletter.manage_subscribers`` (the "Newsletter managers"), whatever model
+    permissions an account was given besides. Without it the admin lists nothing of it,
+    and its pages answer 403."""
+
+    def _manages_subscribers(self, request):
+        return request.user.has_perm(MANAGE_SUBSCRIBERS)
+
+    def has_module_permission(self, request):
+        return self._manages_subscribers(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages_subscribers(request) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages_subscribers(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages_subscribers(request) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "state", "language", "frequency", "topic_names", "confirmed_at"]
+class SubscriberAdmin(PersonalDataAdmin):
+    list_display = [
+        "__str__",
+        "email",
+        "state",
+        "language",
+        "frequency",
+        "topic_names",
+        "confirmed_at",
+    ]
     list_filter = ["state", "language", "frequency", "topics", "consent_version"]
     search_fields = ["email"]
     date_hierarchy = "created_at"
-    actions = ["export_csv"]
+    actions = ["export_csv", "erase_selected"]
     fields = [
         "email",
         "state",
@@ -64,8 +105,13 @@ class SubscriberAdmin(admin.ModelAdmin):
         names = [topic.name for topic in subscriber.topics.all()]
         return ", ".join(names) if names else _("all")
 
-    @admin.action(description=_("Export the selected subscribers as CSV"))
+    @admin.action(description=_("Export the selected subscribers as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
+        record(
+            Action.SUBSCRIBERS_EXPORTED,
+            request=request,
+            detail=f"{queryset.count()} subscribers",
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="subscribers.csv"'
         writer = spreadsheet.writer(response)
@@ -85,6 +131,38 @@ class SubscriberAdmin(admin.ModelAdmin):
                 ]
             )
         return response
+
+    @admin.action(
+        description=_("Erase the selected subscribers (their address everywhere)"),
+        permissions=["change"],
+    )
+    def erase_selected(self, request, queryset):
+        """A subscriber who asks by mail to be forgotten: erased as by their own link, after a
+        confirmation page (the list's POST, then this page's POST with ``post=yes``)."""
+        chosen = queryset.exclude(state=Subscriber.State.ERASED).order_by("pk")
+        if request.POST.get("post") == "yes":
+            count = 0
+            for subscriber in chosen:
+                services.erase(subscriber, request=request)
+                count += 1
+            self.message_user(
+                request,
+                ngettext("%(count)s subscriber erased.", "%(count)s subscribers erased.", count)
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/newsletter/subscriber/erase_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erase subscribers"),
+                "opts": self.opts,
+                "subscribers": chosen,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
 
 def preview_subscriber(user, language):
@@ -233,9 +311,24 @@ class IssueAdmin(admin.ModelAdmin):
         )
         return self._back(issue)
 
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["may_send_to_all"] = request.user.has_perm(SEND_TO_ALL)
+        return super().render_change_form(request, context, *args, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Refused before the form saves anything: sending to everyone is a permission of
+        # its own (the "Newsletter managers"), not part of editing an issue.
+        sending = request.method == "POST" and "_send_all" in request.POST
+        if sending and not request.user.has_perm(SEND_TO_ALL):
+            raise PermissionDenied
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def _send_all(self, request, issue):
         """Queue the issue: ``manage.py send_newsletter`` (cron) does the sending."""
+        if not request.user.has_perm(SEND_TO_ALL):
+            raise PermissionDenied
         if issue.queue():
+            record(Action.SENT_TO_ALL, request=request, target=issue, detail="queued")
             self.message_user(
                 request,
                 _(
@@ -250,7 +343,7 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(PersonalDataAdmin):
     list_display = ["key", "subscriber", "status", "attempts", "sent_at", "error"]
     list_filter = ["status"]
     search_fields = ["key"]

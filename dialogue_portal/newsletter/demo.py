@@ -1,16 +1,21 @@
 """Demo newsletter content: subscribers in every state and two issues in the archive.
 
 ``load(stdout)`` is idempotent: a second run creates nothing and says what was already there.
-Demo addresses are at example.org (RFC 2606), which no mail ever reaches.
+Demo addresses are at example.org (RFC 2606), which no mail ever reaches. The demo login
+``reviewer`` (made by the desk's demo, which runs first) is the one newsletter manager: it
+sees subscribers and sends to all; ``editor`` and ``redaktor`` compose issues only.
 """
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from dialogue_portal.newsletter.models import (
     CONSENT_VERSION,
+    MANAGERS_GROUP,
     Delivery,
     Issue,
     Subscriber,
@@ -96,9 +101,18 @@ def _subscriber(address, state, language, frequency, topic_slugs, now):
     return subscriber
 
 
+NEWSLETTER_MANAGER = "reviewer"
+
+
 @transaction.atomic
 def load(stdout):
     now = timezone.now()
+    manager = get_user_model().objects.filter(username=NEWSLETTER_MANAGER).first()
+    if manager is not None:
+        manager.groups.add(*Group.objects.filter(name=MANAGERS_GROUP))
+        stdout.write(
+            f"  newsletter manager: {NEWSLETTER_MANAGER} (subscribers, exports, send to all)\n"
+        )
     created, present = 0, 0
     for row in SUBSCRIBERS:
         if _subscriber(*row, now) is None:

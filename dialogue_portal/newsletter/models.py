@@ -23,6 +23,13 @@ from publications.sanitize import sanitize_html
 # each subscriber keeps the version they agreed to.
 CONSENT_VERSION = "2026-11"
 
+# Subscribers' personal data (addresses, consent, deliveries, exports) and sending an issue
+# to every subscriber belong to these permissions, held by the "Newsletter managers" group,
+# not by every editor.
+MANAGE_SUBSCRIBERS = "newsletter.manage_subscribers"
+SEND_TO_ALL = "newsletter.send_issue"
+MANAGERS_GROUP = "Newsletter managers"
+
 # Three temporary refusals in a row and an address is suppressed.
 TEMPORARY_FAILURE_LIMIT = 3
 
@@ -126,6 +133,9 @@ class Subscriber(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("subscriber")
         verbose_name_plural = _("subscribers")
+        permissions = [
+            ("manage_subscribers", _("Can see, export and erase subscribers' personal data"))
+        ]
         indexes = [models.Index(fields=["state", "frequency"], name="subscriber_state_freq")]
         constraints = [
             models.CheckConstraint(
@@ -136,7 +146,11 @@ class Subscriber(models.Model):
         ]
 
     def __str__(self):
-        return self.email or _("erased subscriber #%(pk)s") % {"pk": self.pk}
+        # Never the address: this text is what the admin's change log and the audit trail
+        # keep, and an erased subscriber's address must not stay behind in them.
+        if self.state == self.State.ERASED:
+            return _("erased subscriber #%(pk)s") % {"pk": self.pk}
+        return _("subscriber #%(pk)s") % {"pk": self.pk}
 
     @property
     def mail_language(self):
@@ -217,6 +231,7 @@ class Issue(models.Model):
         ordering = ["-sent_at", "-pk"]
         verbose_name = _("newsletter issue")
         verbose_name_plural = _("newsletter issues")
+        permissions = [("send_issue", _("Can send an issue to every subscriber"))]
 
     def __str__(self):
         return self.subject

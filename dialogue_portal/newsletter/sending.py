@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
+from dialogue_portal.audit.services import Action, record
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.newsletter import mail
 from dialogue_portal.newsletter.models import (
@@ -137,7 +138,13 @@ class Sender:
         if not Delivery.objects.filter(
             key=issue.delivery_key, status=Delivery.Status.RETRY
         ).exists():
-            Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.SENT, sent_at=self.now)
+            done = Issue.objects.filter(pk=issue.pk).exclude(status=Issue.Status.SENT)
+            if done.update(status=Issue.Status.SENT, sent_at=self.now):
+                record(
+                    Action.SENT_TO_ALL,
+                    target=issue,
+                    detail=f"sent by the sender: {tally.sent} sent, {tally.failed} failed",
+                )
             content_changed()  # the archive lists it now (an update sends no post_save)
         self.log(f"issue {issue.slug}: {tally.sent} sent, {tally.failed} failed")
         return tally

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from dialogue_portal.audit.services import Action, forget_text, record
 from dialogue_portal.newsletter import mail, tokens
 from dialogue_portal.newsletter.models import (
     CONSENT_VERSION,
@@ -213,9 +214,20 @@ def export_data(subscriber):
 
 
 @transaction.atomic
-def erase(subscriber):
+def erase(subscriber, *, request=None):
     """Forget the subscriber: only the keyed hash of the address remains, with the state
-    "erased", so the address is never mailed again. Every link they had stops working."""
+    "erased", so the address is never mailed again. Every link they had stops working.
+
+    The address also leaves every log that may hold it: the admin's change log (the text
+    of an earlier edit), the audit trail and the sign-in records (services.forget_text).
+    ``request`` is an editor's; a subscriber erasing themselves leaves no address of theirs
+    in the audit row either."""
+    address = (
+        Subscriber.objects.select_for_update()
+        .filter(pk=subscriber.pk)
+        .values_list("email", flat=True)
+        .first()
+    )
     subscriber.deliveries.all().delete()
     subscriber.topics.clear()
     Subscriber.objects.filter(pk=subscriber.pk).update(
@@ -235,3 +247,7 @@ def erase(subscriber):
         suppressed_reason="",
         temporary_failures=0,
     )
+    subscriber.email, subscriber.state = None, Subscriber.State.ERASED
+    if address:
+        forget_text(address)
+    record(Action.SUBSCRIBER_ERASED, request=request, target=subscriber, anonymous=request is None)

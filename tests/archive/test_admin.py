@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from dialogue_portal.audit.models import Entry
 from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
 from tests.archive.test_import import PDF, manifest, media_files, record
@@ -53,6 +54,9 @@ def test_upload_shows_the_dry_run_then_confirm_imports(editor_client):
     assert "1 created, 0 updated, 0 unchanged, 0 refused" in done.content.decode()
     assert Publication.objects.get().external_id == "r1"
     assert not any(name.startswith("archive-uploads") for name in media_files())
+    imported = Entry.objects.get(action="archive-imported")  # the dry run is not recorded
+    assert imported.actor_name == "editor"
+    assert imported.detail == "admin: 1 created, 0 updated, 0 unchanged, 0 refused"
     again = editor_client.post("/admin/archive/import/confirm/", {"token": token})
     assert again.status_code == 400
 
@@ -125,6 +129,8 @@ def test_export_downloads_the_archive(editor_client):
     assert "attachment;" in response["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert json.loads(archive.read("manifest.json"))["publications"][0]["slug"] == "one"
+    exported = Entry.objects.get(action="archive-exported")
+    assert (exported.actor_name, exported.detail) == ("editor", "admin: 1 publications")
 
 
 def test_an_editor_who_prefers_russian_gets_the_import_in_russian(editor, editor_client):

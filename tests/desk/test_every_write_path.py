@@ -6,14 +6,18 @@ URL, must leave what readers see as it was (a change to a live publication is a 
 a reviewer's may publish, but never without a recorded decision.
 """
 
+import datetime as dt
+
 import pytest
 import reversion
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 from reversion.models import Version
 
 from dialogue_portal.desk.models import Decision
+from dialogue_portal.previews.models import PreviewLink
 from publications.models import Publication
 from tests.archive.test_admin import token_in, zip_upload
 from tests.archive.test_import import manifest, record
@@ -41,6 +45,8 @@ MODEL_URLS = {
     "export",  # read only
     "password_change",  # a user's password: no publication
     "bursts",  # voiding bursts of votes and ratings: no publication's content
+    "preview_add",  # a preview link: shows, publishes nothing
+    "preview_revoke",  # a preview link revoked
 }
 # The site's own URLs and the apps' admin pages.
 SITE_URLS = {
@@ -203,6 +209,18 @@ def posts(client, model, end, world):
     if end == "bursts":
         url = reverse(f"{info}_bursts")
         return [(url, {}), (url, {"burst": ["junk"]}), (url, {"rating_burst": [f"{live.pk}:0:"]})]
+    if end == "preview_add":
+        expires = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+        return [
+            (reverse(f"{info}_preview_add", args=[pk]), {"expires_at": expires, **extra})
+            for pk in (live.pk, draft.pk)
+            for extra in ({}, {"with_proposal": "on"})
+        ]
+    if end == "preview_revoke":
+        link = PreviewLink.objects.create(
+            publication=draft, expires_at=timezone.now() + dt.timedelta(days=1)
+        )
+        return [(reverse(f"{info}_preview_revoke", args=[draft.pk, link.pk]), {})]
     raise AssertionError(f"no POST for {info}_{end}")
 
 

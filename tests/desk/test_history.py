@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from reversion.models import Revision, Version
 
+from dialogue_portal.audit.models import Entry
 from dialogue_portal.desk.history import describe
 from dialogue_portal.pagecache import content_version
 from people.models import Person
@@ -318,6 +319,9 @@ def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
     with translation.override("ru"):  # the comment reads in the language of the reader
         assert "Восстановлена версия" in describe(newest)
     assert newest.user.username == "reviewer"
+    audit = Entry.objects.get(action="restored")
+    assert (audit.actor_name, audit.object_id) == ("reviewer", str(publication.pk))
+    assert audit.object_label == "Managing Security Relations"
 
 
 def test_restore_that_refers_to_a_deleted_person_or_topic_explains(reviewer_client, report):

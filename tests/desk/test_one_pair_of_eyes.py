@@ -90,3 +90,28 @@ def test_the_refusal_and_the_import_notes_are_in_russian_too():
         assert gettext("would become a proposal: readers keep the published version").startswith(
             "станет предложением"
         )
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_review_page_offers_no_approve_button_on_ones_own_submission(
+    reviewer_client, second_reviewer, draft, language, settings
+):
+    data = change_form(draft, status=True)
+    data["status"] = "review"
+    assert reviewer_client.post(change_url(draft), data).status_code == 302
+    approve = 'name="action" value="approve"'
+    send_back = 'name="action" value="send-back"'
+    with translation.override(language):
+        headers = {"Accept-Language": language}
+        own = reviewer_client.get(review_url(draft), headers=headers).content.decode()
+        notice = gettext(
+            "You submitted this yourself: another reviewer has to approve it. "
+            "You may still send it back."
+        )
+    assert approve not in own
+    assert send_back in own
+    assert notice in own
+    other = second_reviewer.get(review_url(draft)).content.decode()
+    assert approve in other
+    settings.REVIEW_ALLOW_SELF_APPROVAL = True
+    assert approve in reviewer_client.get(review_url(draft)).content.decode()

@@ -6,6 +6,7 @@ import reversion
 from django.urls import reverse
 from reversion.models import Version
 
+from dialogue_portal.audit.models import Entry
 from dialogue_portal.desk.models import Decision
 from people.models import Person
 from publications.models import Publication
@@ -64,6 +65,8 @@ def test_a_deleted_publication_is_recovered_as_a_draft(editor_client, published)
     recovered = Publication.objects.get(pk=pk)
     assert recovered.status == Publication.Status.DRAFT
     assert Decision.objects.filter(publication=recovered, action=Decision.Action.RESTORED).exists()
+    audit = Entry.objects.get(action="recovered")
+    assert (audit.actor_name, audit.object_id) == ("editor", str(pk))
 
 
 def test_an_editor_cannot_recover_a_deleted_publication_as_published(editor_client, published):

@@ -5,9 +5,15 @@ live widgets; the browser context bypasses the CSP for this injection only (the 
 check the CSP itself).
 """
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from dialogue_portal.previews.models import PreviewLink
+from dialogue_portal.previews.services import url_for as preview_url
 from polls.models import Poll
+from publications.models import Publication
 from tests.e2e.conftest import screenshot, wait_for_widgets
 from tests.factories import (
     make_attachment,
@@ -23,6 +29,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+NOT_FOUND = {"not found", "preview gone"}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -63,6 +70,21 @@ def build_pages():
         project_part=2,
     )  # fmt: skip
     poll = make_poll(question="Will the dialogue continue?", placement=Poll.Placement.EVERYWHERE)
+    draft = make_publication(
+        slug="draft-under-embargo",
+        title="Draft under embargo",
+        status=Publication.Status.DRAFT,
+        published_at=None,
+        authors=[author],
+        banner_image=png_upload(size=(800, 350)),
+        banner_alt="A map of the Arctic",
+    )
+    make_attachment(draft)
+    expires = timezone.now() + dt.timedelta(days=1)
+    preview = PreviewLink.objects.create(publication=draft, expires_at=expires)
+    revoked = PreviewLink.objects.create(
+        publication=draft, expires_at=expires, revoked_at=timezone.now()
+    )
     return {
         "home": "/",
         "list": "/publications/?topic=arms",
@@ -78,6 +100,8 @@ def build_pages():
         "polls": "/polls/",
         "poll": poll.get_absolute_url(),
         "not found": "/no-such-page/",
+        "preview": preview_url(preview),
+        "preview gone": preview_url(revoked),
     }
 
 
@@ -100,7 +124,7 @@ def test_every_public_page_type_passes_axe_at_wcag_22_aa(axe_page, axe_source, p
     problems = {}
     for name, url in pages.items():
         response = axe_page.goto(prefix + url)
-        assert response.status == (404 if name == "not found" else 200), url
+        assert response.status == (404 if name in NOT_FOUND else 200), url
         found = axe_violations(axe_page, axe_source)
         if found:
             problems[prefix + url] = found

@@ -1,5 +1,6 @@
-"""Editors in the admin: subscribers with filters and CSV export; issues previewed in both
-languages, tested on staff only, then queued for everyone, with progress counts."""
+"""Editors in the admin: subscribers with filters and CSV export (newsletter managers only);
+issues previewed in both languages, tested on staff only, then queued for everyone (newsletter
+managers only), with progress counts."""
 
 import pytest
 from django.core import mail
@@ -24,24 +25,24 @@ def issue():
     return issue
 
 
-def test_subscribers_list_with_state_language_topics_and_filters(editor_client):
+def test_subscribers_list_with_state_language_topics_and_filters(manager_client):
     topic = make_topic(name="Security")
     make_subscriber("a@example.org", topics=[topic])
     make_subscriber("b@example.org", state="pending", language="ru")
-    response = editor_client.get("/admin/newsletter/subscriber/?state__exact=pending")
+    response = manager_client.get("/admin/newsletter/subscriber/?state__exact=pending")
     assert response.status_code == 200
     page = response.content.decode()
     assert "b@example.org" in page and "a@example.org" not in page
-    page = editor_client.get("/admin/newsletter/subscriber/").content.decode()
+    page = manager_client.get("/admin/newsletter/subscriber/").content.decode()
     assert "Security" in page
-    assert editor_client.get("/admin/newsletter/subscriber/add/").status_code == 403
+    assert manager_client.get("/admin/newsletter/subscriber/add/").status_code == 403
 
 
-def test_csv_export(editor_client):
+def test_csv_export(manager_client):
     topic = make_topic(name="Security")
     one = make_subscriber("a@example.org", topics=[topic])
     two = make_subscriber("=cmd@example.org", language="ru")
-    response = editor_client.post(
+    response = manager_client.post(
         "/admin/newsletter/subscriber/",
         {"action": "export_csv", "_selected_action": [one.pk, two.pk]},
     )
@@ -94,9 +95,9 @@ def test_send_test_goes_to_the_editor_only_with_test_in_the_subject(editor_clien
     assert issue.status == "draft"
 
 
-def test_send_to_all_queues_and_sends_nothing_in_the_request(editor_client, issue):
+def test_send_to_all_queues_and_sends_nothing_in_the_request(manager_client, issue):
     make_subscriber("reader@example.org")
-    response = editor_client.post(
+    response = manager_client.post(
         f"/admin/newsletter/issue/{issue.pk}/change/", change_form(issue, _send_all="1")
     )
     assert response.status_code == 302

@@ -30,3 +30,17 @@ def test_load_twice_creates_once_and_says_what_was_there(smtp):
     # The sent issues never go out again.
     Sender().run()
     assert not [m for m in smtp.messages if "reading list" in m["Subject"]]
+
+
+def test_the_demo_reviewer_is_the_newsletter_manager_and_the_editor_is_not(smtp, reviewer, editor):
+    make_publication(title="Demo report")
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(io.StringIO())  # twice: still one membership
+    assert reviewer.has_perm("newsletter.manage_subscribers")
+    assert reviewer.has_perm("newsletter.send_issue")
+    assert list(
+        reviewer.groups.filter(name="Newsletter managers").values_list("name", flat=True)
+    ) == ["Newsletter managers"]
+    assert not editor.has_perm("newsletter.manage_subscribers")
+    assert "newsletter manager: reviewer" in out.getvalue()

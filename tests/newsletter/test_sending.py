@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from dialogue_portal.audit.models import Entry
 from dialogue_portal.newsletter import mail, sending
 from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
 from tests.factories import make_publication, make_topic
@@ -212,6 +213,11 @@ def test_a_queued_issue_goes_to_every_confirmed_subscriber_in_their_language(smt
     assert issue.status == "sent" and issue.sent_count == 2 and issue.failed_count == 0
     assert run().sent == 0
     assert len(smtp.messages) == 2
+    sent = Entry.objects.get(action="sent-to-all")  # once, when the sender finished it
+    assert (sent.object_label, sent.detail) == (
+        "The November issue",
+        "sent by the sender: 2 sent, 0 failed",
+    )
 
 
 # --- refusals and a server that is down -------------------------------------------------

@@ -465,9 +465,18 @@ def test_rotating_x_forwarded_for_does_not_reset_the_count(client, superuser):
 
 
 @override_settings(TRUSTED_PROXY_COUNT=0, AXES_FAILURE_LIMIT=5)
-def test_a_forged_x_forwarded_for_does_not_lock_out_someone_else(client, superuser):
-    # The attacker at .66 claims to be the editor at .5: only .66 is locked.
+def test_a_forged_x_forwarded_for_does_not_lock_out_someone_elses_address(
+    client, superuser, editor
+):
+    # The attacker at .66 claims to be the editor at .5: the address .66 is locked (and the
+    # username guessed, from every address), the editor's address .5 is not.
     for _ in range(6):
         login(client, "wrong", "203.0.113.66", forwarded="203.0.113.5")
     assert not logged_in(login(client, "pw-root-123!", "203.0.113.66"))
-    assert logged_in(login(client, "pw-root-123!", "203.0.113.5"))
+    editor_login = client.post(
+        LOGIN,
+        {"username": "editor", "password": "pw-editor-123!"},
+        REMOTE_ADDR="203.0.113.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.66",
+    )
+    assert logged_in(editor_login)

@@ -24,6 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from dialogue_portal.pages.models import Page
+from dialogue_portal.previews.models import PreviewLink
+from dialogue_portal.previews.services import url_for as preview_url
 from dialogue_portal.redirects.models import Redirect
 from polls.models import Choice, Poll, Vote
 from publications.models import Publication
@@ -253,7 +255,7 @@ PAGES = {
     "newsletter-check-inbox": "/newsletter/check-your-inbox/",
     "newsletter-archive": "/newsletter/archive/",
 }
-STATUS = {"not-found": 404, "gone": 410}
+STATUS = {"not-found": 404, "gone": 410, "preview-gone": 404}
 # What htmx fetches and swaps in (read from the templates' data-hx-get/-post).
 FRAGMENTS = {
     "list-results": "/publications/?topic=arms",
@@ -292,12 +294,31 @@ class Site:
         return self.fetch(action, htmx=htmx, data={"csrfmiddlewaretoken": token, **fields})
 
 
-def render_all(live_server, settings):
+def preview_pages():
+    """A preview link's page (a draft with its author, banner and PDF) and the page of a
+    revoked one (dialogue_portal.previews)."""
+    draft = make_publication(
+        title="Draft under embargo",
+        slug="draft-under-embargo",
+        status=Publication.Status.DRAFT,
+        published_at=None,
+        authors=[make_person(family_name="Embargo")],
+    )
+    make_attachment(draft)
+    expires = timezone.now() + dt.timedelta(days=1)
+    link = PreviewLink.objects.create(publication=draft, expires_at=expires)
+    revoked = PreviewLink.objects.create(
+        publication=draft, expires_at=expires, revoked_at=timezone.now()
+    )
+    return {"preview": preview_url(link), "preview-gone": preview_url(revoked)}
+
+
+def render_all(live_server, settings, extra=None):
     """{file name: document} of every page and wrapped fragment, in both languages."""
     documents = {}
     for language, prefix in (("en", ""), ("ru", "/ru")):
         site = Site(live_server.url)
-        for name, path in PAGES.items():
+        for name, path in {**PAGES, **(extra or {})}.items():
             status, body = site.fetch(prefix + path)
             assert status == STATUS.get(name, 200), (prefix + path, status)
             documents[f"{language}-{name}"] = body
@@ -371,7 +392,7 @@ def test_every_page_and_fragment_is_valid_html(live_server, settings, tmp_path):
     vnu_command()  # fail early, before building anything, when the checker is missing
     settings.WRITE_RATE_LIMIT = 0
     build()
-    documents = render_all(live_server, settings)
+    documents = render_all(live_server, settings, extra=preview_pages())
     documents[CANARY[0]] = wrap(CANARY[1], "en", CANARY[0])
     errors = check(documents, tmp_path)
     assert any(page == CANARY[0] for page, _line, _message in errors), (

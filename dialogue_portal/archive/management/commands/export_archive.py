@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dialogue_portal.archive.exporter import export_archive
 from dialogue_portal.archive.management.commands.import_archive import Progress
+from dialogue_portal.audit.services import Action, record
 
 
 class Command(BaseCommand):
@@ -20,4 +21,5 @@ class Command(BaseCommand):
             count = export_archive(path, progress=Progress(sys.stderr, "files"))
         except OSError as error:
             raise CommandError(f"{path}: {error}") from None
+        record(Action.ARCHIVE_EXPORTED, detail=f"command line: {count} publications")
         self.stdout.write(f"{count} publications exported to {path}.")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from dialogue_portal.archive.importer import REFUSED, import_archive
 from dialogue_portal.archive.source import ArchiveRefused, open_source
+from dialogue_portal.audit.services import Action, record
 
 
 class Progress:
@@ -84,6 +85,12 @@ class Command(BaseCommand):
             source.close()
         if report.refused_archive:
             raise CommandError(report.summary())
+        if not dry_run:
+            record(
+                Action.ARCHIVE_IMPORTED,
+                actor=account,
+                detail=f"command line: {report.audit_counts()}",
+            )
         for outcome in report.outcomes:
             if not quiet_records or outcome.action == REFUSED:
                 self.stdout.write(str(outcome))

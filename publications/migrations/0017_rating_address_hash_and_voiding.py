@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publications', '0015_admin_list_order'),
+        ('publications', '0016_file_name_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

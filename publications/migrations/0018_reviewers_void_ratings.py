@@ -30,7 +30,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0016_rating_address_hash_and_voiding"),
+        ("publications", "0017_rating_address_hash_and_voiding"),
         ("desk", "0002_reviewers_group"),
     ]
 

@@ -73,6 +73,31 @@ def daily_slot(request, *, scope: str, limit: int) -> DailySlot | None:
     return None
 
 
+def daily_count(request, *, scope: str) -> int:
+    """How many slots this address holds today in ``scope`` (what ``daily_slot`` counts)."""
+    day = int(time.time() // DAY)
+    return cache.get(f"{KEY_PREFIX}:day:{scope}:{hashed_client_ip(request)}:{day}", 0)
+
+
+def add_event(scope: str) -> None:
+    """Count one event in ``scope`` (every address together) for ``recent_events``."""
+    _count(f"{KEY_PREFIX}:events:{scope}:{int(time.time() // 60)}", 2 * 60 + 1)
+
+
+def recent_events(scope: str) -> int:
+    """About how many events ``scope`` had in the last minute: this minute's count plus the
+    share of the previous minute's that lies within the last 60 seconds (a sliding window
+    from two fixed ones, so the count does not fall to 0 at each minute's start)."""
+    now = time.time()
+    minute = int(now // 60)
+    counts = cache.get_many(
+        [f"{KEY_PREFIX}:events:{scope}:{minute}", f"{KEY_PREFIX}:events:{scope}:{minute - 1}"]
+    )
+    current = counts.get(f"{KEY_PREFIX}:events:{scope}:{minute}", 0)
+    previous = counts.get(f"{KEY_PREFIX}:events:{scope}:{minute - 1}", 0)
+    return current + int(previous * (1 - (now % 60) / 60))
+
+
 def seconds_to_tomorrow() -> int:
     """Seconds until the day of ``daily_slot`` ends (UTC midnight), at least 1."""
     return max(1, DAY - int(time.time()) % DAY)

@@ -366,6 +366,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # The proof-of-work widget's SHA-256 worker, a static file of this site (no blob: URLs).
+    "worker-src": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
@@ -467,6 +469,34 @@ VOTES_PER_ADDRESS_PER_POLL_PER_DAY = env_int("VOTES_PER_ADDRESS_PER_POLL_PER_DAY
 RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = env_int(
     "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY", 20
 )
+# The proof-of-work check (ALTCHA, dialogue_portal/proofofwork.py) asked of anonymous voters
+# when a poll is busy: more than POLL_BUSY_VOTES_PER_MINUTE votes in it in the last minute
+# (0: never busy for this reason), or when their address has cast
+# VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY votes in the poll today. That is also
+# the stricter cap of a reader without JavaScript (who cannot solve the check): a third of
+# the daily cap by default. With the check solved, an address goes on to the daily cap.
+POLL_BUSY_VOTES_PER_MINUTE = env_int("POLL_BUSY_VOTES_PER_MINUTE", 30)
+VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY = env_int(
+    "VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY", VOTES_PER_ADDRESS_PER_POLL_PER_DAY // 3
+)
+# The same for anonymous ratings of one publication.
+PUBLICATION_BUSY_RATINGS_PER_MINUTE = env_int("PUBLICATION_BUSY_RATINGS_PER_MINUTE", 30)
+RATINGS_WITHOUT_CHALLENGE_PER_ADDRESS_PER_PUBLICATION_PER_DAY = env_int(
+    "RATINGS_WITHOUT_CHALLENGE_PER_ADDRESS_PER_PUBLICATION_PER_DAY",
+    RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY // 3,
+)
+# The challenge: signed with ALTCHA_HMAC_KEY (empty: a key derived from SECRET_KEY), valid
+# for ALTCHA_EXPIRES_SECONDS, its answer a number below ALTCHA_MAX_NUMBER that the reader's
+# browser searches for (about ALTCHA_MAX_NUMBER / 2 SHA-256 hashes on average).
+ALTCHA_HMAC_KEY = env_str("ALTCHA_HMAC_KEY", "")
+ALTCHA_EXPIRES_SECONDS = env_int("ALTCHA_EXPIRES_SECONDS", 600)
+ALTCHA_MAX_NUMBER = env_int("ALTCHA_MAX_NUMBER", 50_000)
+if ALTCHA_MAX_NUMBER < 1:
+    raise ImproperlyConfigured("ALTCHA_MAX_NUMBER must be at least 1")
+# The reviewers' view of bursts (admin: Polls › Votes › Bursts): minutes in which one poll,
+# or one address in one poll, took at least BURST_MIN_VOTES votes, over the last BURST_DAYS.
+BURST_MIN_VOTES = env_int("BURST_MIN_VOTES", 5)
+BURST_DAYS = env_int("BURST_DAYS", 7)
 
 # The read-only JSON API at /api/ (dialogue_portal/api): anonymous, JSON only, throttled per
 # client address (API_THROTTLE_RATE such as "120/minute"; "0" switches it off), answers

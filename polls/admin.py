@@ -1,7 +1,14 @@
+import datetime as dt
+
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +17,8 @@ from django.utils.translation import ngettext, pgettext_lazy
 from dialogue_portal import spreadsheet
 from polls import services
 from polls.models import Choice, Poll, Vote
+from publications.models import Rating
+from publications.services import NotABurst, burst_ratings, rating_bursts, void_ratings
 
 
 class ChoiceInline(admin.TabularInline):
@@ -84,7 +93,8 @@ class PollAdmin(admin.ModelAdmin):
         if poll.pk is None:
             return "—"
         days = (
-            Vote.objects.filter(poll=poll)
+            Vote.objects.counted()
+            .filter(poll=poll)
             .annotate(day=TruncDate("created_at"))
             .values("day")
             .annotate(votes=Count("pk"))
@@ -143,11 +153,12 @@ class PollAdmin(admin.ModelAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
-    list_display = ["poll", "choice", "created_at"]
-    list_filter = ["poll"]
-    list_select_related = ["poll", "choice"]
-    fields = ["poll", "choice", "created_at"]
+    list_display = ["poll", "choice", "created_at", "address_hash", "voided_at", "voided_by"]
+    list_filter = ["poll", ("voided_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["poll", "choice", "voided_by"]
+    fields = ["poll", "choice", "created_at", "address_hash", "voided_at", "voided_by"]
     readonly_fields = fields
+    change_list_template = "admin/polls/vote/change_list.html"
 
     def has_add_permission(self, request):
         return False
@@ -160,3 +171,91 @@ class VoteAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         services.delete_votes(votes=queryset)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("bursts/", view(self.bursts_view), name="polls_vote_bursts"),
+            *super().get_urls(),
+        ]
+
+    def bursts_view(self, request):
+        """Minutes in which a poll or a publication, or one address hash in it, took many
+        votes or ratings; a reviewer selects bursts and voids them (POST, CSRF, the "void
+        votes" or "void ratings" permission for each kind)."""
+        may_void_votes = request.user.has_perm("polls.void_vote")
+        may_void_ratings = request.user.has_perm("publications.void_rating")
+        if not (may_void_votes or may_void_ratings):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._void_bursts(request, may_void_votes, may_void_ratings)
+        since = timezone.now() - dt.timedelta(days=settings.BURST_DAYS)
+        least = settings.BURST_MIN_VOTES
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Bursts of votes and ratings"),
+            "min_votes": least,
+            "days": settings.BURST_DAYS,
+            "may_void_votes": may_void_votes,
+            "may_void_ratings": may_void_ratings,
+        }
+        if may_void_votes:
+            context["by_poll"] = services.bursts(since=since, min_votes=least, by_address=False)
+            context["by_address"] = services.bursts(since=since, min_votes=least, by_address=True)
+        if may_void_ratings:
+            context["ratings_by_publication"] = rating_bursts(
+                since=since, min_ratings=least, by_address=False
+            )
+            context["ratings_by_address"] = rating_bursts(
+                since=since, min_ratings=least, by_address=True
+            )
+        return TemplateResponse(request, "admin/polls/vote/bursts.html", context)
+
+    def _void_bursts(self, request, may_void_votes, may_void_ratings):
+        vote_keys = request.POST.getlist("burst")
+        rating_keys = request.POST.getlist("rating_burst")
+        back = HttpResponseRedirect(reverse("admin:polls_vote_bursts"))
+        if (vote_keys and not may_void_votes) or (rating_keys and not may_void_ratings):
+            raise PermissionDenied
+        if not (vote_keys or rating_keys):
+            self.message_user(request, _("Select the bursts to void."), messages.WARNING)
+            return back
+        try:
+            vote_selections = [services.burst_votes(key) for key in vote_keys]
+            rating_selections = [burst_ratings(key) for key in rating_keys]
+        except NotABurst:
+            error = _("That is not a burst: nothing was voided.")
+            self.message_user(request, error, messages.ERROR)
+            return back
+        votes, ratings = Vote.objects.none(), Rating.objects.none()
+        for selection in vote_selections:
+            votes = votes | selection
+        for selection in rating_selections:
+            ratings = ratings | selection
+        with transaction.atomic():
+            voided = services.void_votes(votes=votes, user=request.user) if vote_keys else 0
+            rated = void_ratings(ratings=ratings, user=request.user) if rating_keys else 0
+        if vote_keys:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d vote voided: it stays stored, and no total counts it.",
+                    "%d votes voided: they stay stored, and no total counts them.",
+                    voided,
+                )
+                % voided,
+                messages.SUCCESS,
+            )
+        if rating_keys:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d rating voided: it stays stored, and no total counts it.",
+                    "%d ratings voided: they stay stored, and no total counts them.",
+                    rated,
+                )
+                % rated,
+                messages.SUCCESS,
+            )
+        return back

@@ -202,8 +202,23 @@ class Choice(models.Model):
         return self.text
 
 
+class VoteQuerySet(models.QuerySet):
+    def counted(self):
+        """The votes the totals count: all but those a reviewer voided."""
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
 class Vote(models.Model):
-    """One reader's vote in one poll; the database allows one row per reader per poll."""
+    """One reader's vote in one poll; the database allows one row per reader per poll.
+
+    ``address_hash`` is a keyed hash of the address the vote came from
+    (``clientip.hashed_client_ip``), never the address: enough to see a burst from one
+    network, not to tell who voted. A voided vote (a burst a reviewer judged to be
+    stuffing) stays stored, with who voided it and when, and no total counts it.
+    """
 
     poll = models.ForeignKey(
         Poll, on_delete=models.CASCADE, related_name="votes", verbose_name=_("poll")
@@ -221,6 +236,18 @@ class Vote(models.Model):
         verbose_name=_("user"),
     )
     created_at = models.DateTimeField(_("cast"), auto_now_add=True, db_index=True)
+    address_hash = models.CharField(_("address hash"), max_length=32, blank=True, default="")
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vote")
@@ -228,6 +255,8 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "reader"], name="vote_one_per_reader"),
         ]
+        indexes = [models.Index(fields=["poll", "created_at"], name="vote_poll_time")]
+        permissions = [("void_vote", _("Can void bursts of votes"))]
 
     def __str__(self):
         return f"{self.poll}: {self.choice}"

@@ -1,10 +1,12 @@
 """Votes: one per reader per poll, with the stored counts changed in the same transaction."""
 
 import contextlib
+import datetime as dt
+from dataclasses import dataclass
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMinute
 from django.utils import timezone
 
 from dialogue_portal.freshness import content_changed
@@ -12,6 +14,8 @@ from dialogue_portal.pagecache import forget_recent, recent
 from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
+from publications.models import DailyCount
+from publications.services import burst_window
 
 
 class VoteRejected(Exception):
@@ -51,8 +55,10 @@ def check_votable(*, poll, choice):
         raise PollNotOpen
 
 
-def cast_vote(*, poll, choice, reader):
+def cast_vote(*, poll, choice, reader, address_hash=""):
     """Record ``reader``'s vote; returns ``(vote, created)``. A second vote changes nothing.
+    ``address_hash`` is the keyed hash of the client address (``hashed_client_ip``), kept
+    with the vote so reviewers can see bursts from one network.
 
     The vote row and both counts are written in one transaction. When two requests of
     one reader insert at once, the database's unique constraint stops the second, whose
@@ -62,12 +68,16 @@ def cast_vote(*, poll, choice, reader):
     """
     check_votable(poll=poll, choice=choice)
     if connection.vendor == "postgresql":
-        return _cast_vote_in_one_statement(poll, choice, reader)
+        return _cast_vote_in_one_statement(poll, choice, reader, address_hash)
     try:
         with transaction.atomic():
             relaxed_commit()
             vote = Vote.objects.create(
-                poll=poll, choice=choice, reader=reader.key, user=reader.user
+                poll=poll,
+                choice=choice,
+                reader=reader.key,
+                user=reader.user,
+                address_hash=address_hash,
             )
             counted = (
                 Poll.objects.open_now().filter(pk=poll.pk).update(total_votes=F("total_votes") + 1)
@@ -100,8 +110,8 @@ def _vote_sql():
     return f"""
         SET LOCAL synchronous_commit TO OFF;
         WITH vote AS (
-            INSERT INTO {votes} (poll_id, choice_id, reader, user_id, created_at)
-            VALUES (%s, %s, %s, %s, %s)
+            INSERT INTO {votes} (poll_id, choice_id, reader, user_id, created_at, address_hash)
+            VALUES (%s, %s, %s, %s, %s, %s)
             ON CONFLICT (poll_id, reader) DO NOTHING
             RETURNING id
         ), counted AS (
@@ -118,14 +128,14 @@ def _vote_sql():
     """  # noqa: S608 — table names from the models, values as parameters
 
 
-def _cast_vote_in_one_statement(poll, choice, reader):
+def _cast_vote_in_one_statement(poll, choice, reader, address_hash):
     """``cast_vote`` on PostgreSQL: one statement, one round trip (a vote storm spends a
     worker's time waiting on round trips). It keeps the ORM path's guarantees: the row
     and every count together or nothing, one vote per reader, never counted in a poll
     that has closed, committed without waiting for the disk."""
     now = timezone.now()
     params = [
-        *(poll.pk, choice.pk, reader.key, getattr(reader.user, "pk", None), now),
+        *(poll.pk, choice.pk, reader.key, getattr(reader.user, "pk", None), now, address_hash),
         *(poll.pk, now, now),
         choice.pk,
         *(timezone.localdate(), poll.pk),
@@ -142,7 +152,13 @@ def _cast_vote_in_one_statement(poll, choice, reader):
     if row is None:  # this reader's vote is in already
         return Vote.objects.select_related("choice").get(poll=poll, reader=reader.key), False
     vote = Vote(
-        pk=row[0], poll=poll, choice=choice, reader=reader.key, user=reader.user, created_at=now
+        pk=row[0],
+        poll=poll,
+        choice=choice,
+        reader=reader.key,
+        user=reader.user,
+        created_at=now,
+        address_hash=address_hash,
     )
     vote._state.adding = False
     vote._state.db = connection.alias
@@ -174,8 +190,9 @@ def close_polls(*, polls, now):
 
 
 def _counted_votes(field):
-    """The number of vote rows whose ``field`` is the outer row (a correlated subquery)."""
-    rows = Vote.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    """The number of counted (not voided) vote rows whose ``field`` is the outer row (a
+    correlated subquery)."""
+    rows = Vote.objects.counted().filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
@@ -208,3 +225,90 @@ def delete_votes(*, votes):
     poll_ids = set(votes.values_list("poll_id", flat=True))
     votes.delete()
     return recount_votes(Poll.objects.filter(pk__in=poll_ids))
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A minute in which one poll (or one address in it) took many counted votes."""
+
+    poll_id: int
+    question: str
+    start: dt.datetime
+    votes: int
+    address_hash: str = ""
+
+    @property
+    def key(self):
+        """What the bursts form posts to name this burst (``burst_votes`` reads it)."""
+        return f"{self.poll_id}:{int(self.start.timestamp())}:{self.address_hash}"
+
+
+def bursts(*, since, min_votes, by_address, limit=200):
+    """The minutes since ``since`` in which a poll took at least ``min_votes`` counted votes
+    (``by_address``: from one address hash), the biggest first. One query."""
+    fields = ["poll_id", "poll__question", "minute", *(["address_hash"] if by_address else [])]
+    rows = (
+        Vote.objects.counted()
+        .filter(created_at__gte=since)
+        .annotate(minute=TruncMinute("created_at"))
+        .values(*fields)
+        .annotate(votes=Count("pk"))
+        .filter(votes__gte=min_votes)
+        .order_by("-votes", "-minute", "poll_id")[:limit]
+    )
+    return [
+        Burst(
+            poll_id=row["poll_id"],
+            question=row["poll__question"],
+            start=row["minute"],
+            votes=row["votes"],
+            address_hash=row.get("address_hash", ""),
+        )
+        for row in rows
+    ]
+
+
+def burst_votes(key):
+    """The counted votes of the burst ``key`` names (``Burst.key``): its poll's votes in that
+    minute, from its address hash when the key has one (NotABurst for junk)."""
+    poll_id, start, address_hash = burst_window(key)
+    votes = Vote.objects.counted().filter(
+        poll_id=poll_id, created_at__gte=start, created_at__lt=start + dt.timedelta(minutes=1)
+    )
+    return votes.filter(address_hash=address_hash) if address_hash else votes
+
+
+@transaction.atomic
+def void_votes(*, votes, user, now=None):
+    """Void ``votes``: they stay stored, flagged with ``user`` and the time, and leave every
+    total. Returns how many it voided.
+
+    The polls' rows are locked first, so a vote arriving meanwhile waits (its statement
+    raises the poll's total under that lock) and is counted after the recount, not lost in
+    it. The answers' counts and the polls' totals are then set from the votes still
+    counted, and the linked publications' figures lose the voided votes of their day.
+    """
+    now = now or timezone.now()
+    poll_ids = sorted(set(votes.counted().values_list("poll_id", flat=True)))
+    if not poll_ids:
+        return 0
+    list(Poll.objects.select_for_update().filter(pk__in=poll_ids).order_by("pk").values("pk"))
+    ids = list(votes.counted().values_list("pk", flat=True))  # read again, under the lock
+    per_day = list(
+        Vote.objects.filter(pk__in=ids)
+        .annotate(day=TruncDate("created_at"))
+        .values("poll_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    Vote.objects.filter(pk__in=ids).update(voided_at=now, voided_by=user)
+    Choice.objects.filter(poll_id__in=poll_ids).update(vote_count=_counted_votes("choice"))
+    Poll.objects.filter(pk__in=poll_ids).update(total_votes=_counted_votes("poll"))
+    for row in per_day:  # never below 0: votes from before the figures were kept
+        links = Poll.publications.through.objects.filter(poll_id=row["poll_id"])
+        DailyCount.objects.filter(
+            publication_id__in=links.values("publication_id"), day=row["day"]
+        ).update(votes=Greatest(F("votes") - row["n"], 0))
+    content_changed()  # a bulk update sends no post_save
+    transaction.on_commit(forget_featured_polls)
+    return len(ids)

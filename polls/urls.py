@@ -9,4 +9,5 @@ urlpatterns = [
     path("<slug:slug>/", views.PollDetailView.as_view(), name="detail"),
     path("<slug:slug>/ballot/", views.ballot, name="ballot"),
     path("<slug:slug>/vote/", views.vote, name="vote"),
+    path("<slug:slug>/challenge/", views.challenge, name="challenge"),
 ]

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
@@ -11,8 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal import proofofwork
+from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.ratelimit import add_event, daily_slot, limit_writes, seconds_to_tomorrow
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -138,13 +140,36 @@ def _public_poll_or_none(slug):
     return poll
 
 
-def render_ballot(request, poll, *, vote=None, status=200, notice="", error=""):
-    """The reader's own view of a poll: the form, their vote, and results when allowed."""
+def _scope(poll):
+    return f"poll:{poll.pk}"
+
+
+def check_policy(poll):
+    """When an anonymous vote in ``poll`` needs the proof-of-work check, and its caps."""
+    return proofofwork.Policy(
+        scope=_scope(poll),
+        busy_per_minute=settings.POLL_BUSY_VOTES_PER_MINUTE,
+        cap=settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY,
+        stricter=settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY,
+    )
+
+
+def render_ballot(request, poll, *, vote=None, status=200, notice="", error="", challenge=None):
+    """The reader's own view of a poll: the form, their vote, and results when allowed.
+    ``challenge`` (None: asked here) says whether the form carries the proof-of-work check."""
     has_voted = vote is not None
+    can_vote = poll.is_open and not has_voted
+    if challenge is None:
+        challenge = (
+            can_vote
+            and not request.user.is_authenticated
+            and bool(check_policy(poll).busy(request))
+        )
     context = {
         "poll": poll,
         "vote": vote,
-        "can_vote": poll.is_open and not has_voted,
+        "can_vote": can_vote,
+        "challenge": challenge,
         "results": poll.results() if poll.results_visible(has_voted=has_voted) else None,
         "notice": notice,
         "error": error,
@@ -165,6 +190,15 @@ def ballot(request, slug):
     if reader is None and poll.is_open:
         remember_reader(response, issue_reader())
     return response
+
+
+@require_GET
+@never_cache
+@limit_writes("challenge")
+def challenge(request, slug):
+    """A new proof-of-work challenge for a vote in this poll (JSON, as the widget reads it)."""
+    poll = poll_to_vote_in(slug)
+    return JsonResponse(proofofwork.challenge(_scope(poll)))
 
 
 def _chosen(poll, raw):
@@ -207,25 +241,21 @@ def vote(request, slug):
         return remember_reader(response, issue_reader())
     slot = None
     if reader.is_anonymous:
-        limit = settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY
-        slot = daily_slot(request, scope=f"poll:{poll.pk}", limit=limit)
-        if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
-            error = _(
-                "Too many votes in this poll from your network today: your vote was not "
-                "counted. Please try again tomorrow."
-            )
-            response = render_ballot(request, public_poll(slug), status=429, error=error)
-            response["Retry-After"] = str(seconds_to_tomorrow())
-            return response
+        slot, refusal = _anonymous_slot(request, poll, reader)
+        if refusal is not None:
+            return refusal
     created = False
     try:
-        cast, created = services.cast_vote(poll=poll, choice=choice, reader=reader)
+        cast, created = services.cast_vote(
+            poll=poll, choice=choice, reader=reader, address_hash=hashed_client_ip(request)
+        )
     except services.VoteRejected as rejected:
         return _refused(request, slug, rejected)
     finally:
         if slot and not created:  # a second vote or a refused one counted nothing
             slot.give_back()
     if created:
+        add_event(_scope(poll))  # what makes the poll busy
         services.forget_featured_polls()  # the next reader sees this vote counted
         notice, level = _("Thank you for voting."), messages.SUCCESS
     else:
@@ -235,3 +265,68 @@ def vote(request, slug):
         return render_ballot(request, poll, vote=cast, notice=notice)
     messages.add_message(request, level, notice)
     return redirect("polls:ballot", slug=poll.slug)
+
+
+def _anonymous_slot(request, poll, reader):
+    """One of this address's slots for a new anonymous vote in ``poll`` today, or the
+    response refusing the vote: ``(slot, None)`` or ``(None, response)``.
+
+    A vote that brings a solved proof-of-work check (``altcha``, from the widget) counts up
+    to the daily cap. One without (no JavaScript, or the poll was quiet when the form was
+    shown) counts only while neither the poll nor the address is busy, up to the stricter
+    cap. A second vote of a reader is never refused here: it is told it has voted.
+    """
+    policy = check_policy(poll)
+    payload = request.POST.get("altcha", "")
+    solved = False
+    if payload:
+        verdict = proofofwork.verify(payload, policy.scope)
+        if not verdict.accepted:
+            return None, _check_failed(request, poll, verdict)
+        solved = True
+    elif (why := policy.busy(request)) and services.reader_vote(poll=poll, reader=reader) is None:
+        return None, _busy(request, poll, why)
+    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
+    if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
+        if policy.check_helps(solved=solved):
+            return None, _busy(request, poll, "address")  # the check lets it go on
+        error = _(
+            "Too many votes in this poll from your network today: your vote was not "
+            "counted. Please try again tomorrow."
+        )
+        response = render_ballot(request, public_poll(poll.slug), status=429, error=error)
+        response["Retry-After"] = str(seconds_to_tomorrow())
+        return None, response
+    return slot, None
+
+
+def _busy(request, poll, why):
+    """429: the vote needs the check, and came without it (``why``: "scope" or "address")."""
+    if why == "address":
+        error = _(
+            "Many votes in this poll came from your network today, so a vote needs a short "
+            "check that your browser solves (it needs JavaScript): your vote was not counted. "
+            "Please vote again with JavaScript on."
+        )
+    else:
+        error = _(
+            "Many votes are arriving in this poll right now, so a vote needs a short check "
+            "that your browser solves (it needs JavaScript): your vote was not counted. "
+            "Please vote again with JavaScript on, or try again later."
+        )
+    response = render_ballot(
+        request, public_poll(poll.slug), status=429, error=error, challenge=True
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def _check_failed(request, poll, verdict):
+    """400: a check that is not a valid, fresh, first-used solution for this poll."""
+    if verdict.reason == "replayed":
+        error = _("This check was used already: your vote was not counted. Please vote again.")
+    elif verdict.reason == "expired":
+        error = _("The check expired: your vote was not counted. Please vote again.")
+    else:
+        error = _("The check did not pass: your vote was not counted. Please vote again.")
+    return render_ballot(request, public_poll(poll.slug), status=400, error=error, challenge=True)

@@ -247,11 +247,19 @@ class ProjectAdmin(TermAdmin):
 
 @admin.register(Rating)
 class RatingAdmin(admin.ModelAdmin):
-    list_display = ["publication", "stars", "created_at", "updated_at"]
-    list_filter = ["stars"]
-    list_select_related = ["publication"]
+    list_display = ["publication", "stars", "created_at", "address_hash", "voided_at", "voided_by"]
+    list_filter = ["stars", ("voided_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["publication", "voided_by"]
     search_fields = ["publication__title"]
-    fields = ["publication", "stars", "created_at", "updated_at"]
+    fields = [
+        "publication",
+        "stars",
+        "created_at",
+        "updated_at",
+        "address_hash",
+        "voided_at",
+        "voided_by",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -912,8 +912,22 @@ class RankingDue(models.Model):
         return str(self.publication_id)
 
 
+class RatingQuerySet(models.QuerySet):
+    def counted(self):
+        """The ratings the totals count: all but those a reviewer voided."""
+        return self.filter(voided_at__isnull=True)
+
+    def voided(self):
+        return self.filter(voided_at__isnull=False)
+
+
 class Rating(models.Model):
-    """One reader's stars for one publication; the database allows one row per reader."""
+    """One reader's stars for one publication; the database allows one row per reader.
+
+    ``address_hash`` is a keyed hash of the address it came from, never the address. A
+    voided rating (a burst a reviewer judged to be stuffing) stays stored, flagged, and no
+    total counts it.
+    """
 
     publication = models.ForeignKey(
         Publication, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("publication")
@@ -930,10 +944,26 @@ class Rating(models.Model):
     stars = models.PositiveSmallIntegerField(_("stars"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    address_hash = models.CharField(_("address hash"), max_length=32, blank=True, default="")
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+
+    objects = RatingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rating")
         verbose_name_plural = _("ratings")
+        indexes = [
+            models.Index(fields=["publication", "created_at"], name="rating_publication_time")
+        ]
+        permissions = [("void_rating", _("Can void bursts of ratings"))]
         constraints = [
             models.UniqueConstraint(fields=["publication", "reader"], name="rating_one_per_reader"),
             models.CheckConstraint(

@@ -1,17 +1,21 @@
 """Ratings: one per reader per publication, with the stored totals changed alongside each row."""
 
 import contextlib
+import datetime as dt
+import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMinute
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogue_portal.freshness import content_changed
 from dialogue_portal.readers import relaxed_commit
 from publications import daily
-from publications.models import Publication, RankingDue, Rating, ranked_average
+from publications.models import DailyCount, Publication, RankingDue, Rating, ranked_average
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -25,7 +29,7 @@ def parse_stars(raw):
     return int(text)
 
 
-def rate_publication(*, publication, reader, stars):
+def rate_publication(*, publication, reader, stars, address_hash=""):
     """Record or change ``reader``'s rating; returns ``(rating, created)``, and leaves
     ``publication``'s stored count and sum as they now are.
 
@@ -39,14 +43,18 @@ def rate_publication(*, publication, reader, stars):
         raise ValidationError(_("Choose from 1 to 5 stars."), code="invalid_stars")
     totals = Publication.objects.filter(pk=publication.pk)
     if connection.vendor == "postgresql":
-        rating = _first_rating_in_one_statement(publication, reader, stars)
+        rating = _first_rating_in_one_statement(publication, reader, stars, address_hash)
         if rating is not None:
             return rating, True
     try:
         with transaction.atomic():
             relaxed_commit()
             rating = Rating.objects.create(
-                publication=publication, reader=reader.key, user=reader.user, stars=stars
+                publication=publication,
+                reader=reader.key,
+                user=reader.user,
+                stars=stars,
+                address_hash=address_hash,
             )
             totals.update(rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars)
             daily.add(publication.pk, "ratings")
@@ -64,7 +72,7 @@ def rate_publication(*, publication, reader, stars):
         if rating is None:  # not a second rating: the insert failed for another reason
             raise IntegrityError("the rating could not be stored")
         change = stars - rating.stars
-        if change:
+        if change and rating.voided_at is None:  # a voided rating stays as it was voided
             Rating.objects.filter(pk=rating.pk).update(stars=stars, updated_at=timezone.now())
             totals.update(rating_sum=F("rating_sum") + change)
             _ranking_due(publication.pk)
@@ -106,8 +114,9 @@ def _rating_sql():
     return f"""
         SET LOCAL synchronous_commit TO OFF;
         WITH rating AS (
-            INSERT INTO {ratings} (publication_id, reader, user_id, stars, created_at, updated_at)
-            VALUES (%s, %s, %s, %s, %s, %s)
+            INSERT INTO {ratings}
+                (publication_id, reader, user_id, stars, created_at, updated_at, address_hash)
+            VALUES (%s, %s, %s, %s, %s, %s, %s)
             ON CONFLICT (publication_id, reader) DO NOTHING
             RETURNING id
         ), totals AS (
@@ -123,13 +132,14 @@ def _rating_sql():
     """  # noqa: S608 — table names from the models, values as parameters
 
 
-def _first_rating_in_one_statement(publication, reader, stars):
+def _first_rating_in_one_statement(publication, reader, stars, address_hash):
     """A reader's first rating on PostgreSQL in one statement (one round trip): the row,
     the stored count and sum and the day's count together, committed without waiting
     for the disk. None when the reader has rated already (the caller changes that row)."""
     now = timezone.now()
     params = [
         *(publication.pk, reader.key, getattr(reader.user, "pk", None), stars, now, now),
+        address_hash,
         *(stars, publication.pk),
         publication.pk,
         *(publication.pk, timezone.localdate()),
@@ -150,6 +160,7 @@ def _first_rating_in_one_statement(publication, reader, stars):
         stars=stars,
         created_at=now,
         updated_at=now,
+        address_hash=address_hash,
     )
     rating._state.adding = False
     rating._state.db = connection.alias
@@ -164,7 +175,9 @@ def reader_rating(*, publication, reader):
 
 
 def _rating_totals():
-    rows = Rating.objects.filter(publication=OuterRef("pk")).order_by().values("publication")
+    rows = (
+        Rating.objects.counted().filter(publication=OuterRef("pk")).order_by().values("publication")
+    )
     count = Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
     total = Coalesce(Subquery(rows.annotate(s=Sum("stars")).values("s")[:1]), 0)
     return count, total
@@ -199,3 +212,122 @@ def delete_ratings(*, ratings):
     publication_ids = set(ratings.values_list("publication_id", flat=True))
     ratings.delete()
     return recount_ratings(Publication.objects.filter(pk__in=publication_ids))
+
+
+@transaction.atomic
+def void_ratings(*, ratings, user, now=None):
+    """Void ``ratings``: they stay stored, flagged with ``user`` and the time, and leave the
+    totals. Returns how many it voided.
+
+    The publications' rows are locked first, so a rating arriving meanwhile waits (its
+    statement raises the totals under that lock) and is counted after the recount. The
+    stored count and sum are then set from the ratings still counted, the days' figures
+    lose the voided first ratings, and the top-rated order is brought up to date.
+    """
+    now = now or timezone.now()
+    publication_ids = sorted(set(ratings.counted().values_list("publication_id", flat=True)))
+    if not publication_ids:
+        return 0
+    list(
+        Publication.objects.select_for_update()
+        .filter(pk__in=publication_ids)
+        .order_by("pk")
+        .values("pk")
+    )
+    ids = list(ratings.counted().values_list("pk", flat=True))  # read again, under the lock
+    per_day = list(
+        Rating.objects.filter(pk__in=ids)
+        .annotate(day=TruncDate("created_at"))
+        .values("publication_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    Rating.objects.filter(pk__in=ids).update(voided_at=now, voided_by=user)
+    count, total = _rating_totals()
+    Publication.objects.filter(pk__in=publication_ids).update(rating_count=count, rating_sum=total)
+    for row in per_day:  # never below 0: ratings from before the figures were kept
+        DailyCount.objects.filter(publication_id=row["publication_id"], day=row["day"]).update(
+            ratings=Greatest(F("ratings") - row["n"], 0)
+        )
+    for publication_id in publication_ids:
+        _ranking_due(publication_id)
+    sync_ranking()
+    content_changed()  # a bulk update sends no post_save
+    return len(ids)
+
+
+@dataclass(frozen=True)
+class RatingBurst:
+    """A minute in which one publication (or one address) took many counted ratings."""
+
+    publication_id: int
+    title: str
+    start: dt.datetime
+    ratings: int
+    address_hash: str = ""
+
+    @property
+    def key(self):
+        """What the bursts form posts to name this burst (``burst_ratings`` reads it)."""
+        return f"{self.publication_id}:{int(self.start.timestamp())}:{self.address_hash}"
+
+
+def rating_bursts(*, since, min_ratings, by_address, limit=200):
+    """The minutes since ``since`` in which a publication took at least ``min_ratings``
+    counted ratings (``by_address``: from one address hash), the biggest first. One query."""
+    fields = [
+        "publication_id",
+        "publication__title",
+        "minute",
+        *(["address_hash"] if by_address else []),
+    ]
+    rows = (
+        Rating.objects.counted()
+        .filter(created_at__gte=since)
+        .annotate(minute=TruncMinute("created_at"))
+        .values(*fields)
+        .annotate(ratings=Count("pk"))
+        .filter(ratings__gte=min_ratings)
+        .order_by("-ratings", "-minute", "publication_id")[:limit]
+    )
+    return [
+        RatingBurst(
+            publication_id=row["publication_id"],
+            title=row["publication__title"],
+            start=row["minute"],
+            ratings=row["ratings"],
+            address_hash=row.get("address_hash", ""),
+        )
+        for row in rows
+    ]
+
+
+HASH = re.compile(r"[0-9a-f]{0,32}")
+
+
+class NotABurst(ValueError):
+    """A burst key that names no minute of no publication or poll (junk from a form)."""
+
+
+def burst_window(key):
+    """``(row id, start, address hash)`` from a burst key ``id:epoch-minute:hash``, or
+    NotABurst."""
+    try:
+        pk, start, address_hash = key.split(":")
+        pk, start = int(pk), dt.datetime.fromtimestamp(int(start), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise NotABurst(key) from None
+    if start.second or start.microsecond or not HASH.fullmatch(address_hash):
+        raise NotABurst(key)
+    return pk, start, address_hash
+
+
+def burst_ratings(key):
+    """The counted ratings of the burst ``key`` names (``RatingBurst.key``)."""
+    publication_id, start, address_hash = burst_window(key)
+    ratings = Rating.objects.counted().filter(
+        publication_id=publication_id,
+        created_at__gte=start,
+        created_at__lt=start + dt.timedelta(minutes=1),
+    )
+    return ratings.filter(address_hash=address_hash) if address_hash else ratings

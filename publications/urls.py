@@ -15,6 +15,11 @@ urlpatterns = [
     ),
     path("publications/<slug:slug>/rating/", views.rating_widget, name="rating"),
     path("publications/<slug:slug>/rate/", views.rate, name="rate"),
+    path(
+        "publications/<slug:slug>/rate/challenge/",
+        views.rating_challenge,
+        name="rating-challenge",
+    ),
     path("publications/<slug:slug>/cite.bib", views.cite_bibtex, name="cite-bib"),
     path("publications/<slug:slug>/cite.ris", views.cite_ris, name="cite-ris"),
     path(

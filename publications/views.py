@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 from django_htmx.http import push_url
 
+from dialogue_portal import proofofwork
+from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.context_processors import language_links
 from dialogue_portal.links import absolute_url
 from dialogue_portal.pagecache import (
@@ -37,7 +39,7 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
-from dialogue_portal.ratelimit import daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.ratelimit import add_event, daily_slot, limit_writes, seconds_to_tomorrow
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -743,10 +745,36 @@ def publication_to_rate(slug):
     return publication
 
 
-def render_rating(request, publication, *, rating=None, status=200, notice="", error=""):
+def _rating_scope(publication):
+    return f"publication:{publication.pk}"
+
+
+def rating_check_policy(publication):
+    """When an anonymous rating of ``publication`` needs the proof-of-work check, and its
+    caps (as for votes in a poll: ``polls.views.check_policy``)."""
+    return proofofwork.Policy(
+        scope=_rating_scope(publication),
+        busy_per_minute=settings.PUBLICATION_BUSY_RATINGS_PER_MINUTE,
+        cap=settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY,
+        stricter=settings.RATINGS_WITHOUT_CHALLENGE_PER_ADDRESS_PER_PUBLICATION_PER_DAY,
+    )
+
+
+def render_rating(
+    request, publication, *, rating=None, status=200, notice="", error="", challenge=None
+):
+    """The rating form with the reader's stars; ``challenge`` (None: asked here) says
+    whether it carries the proof-of-work check (only a new anonymous rating needs it)."""
+    if challenge is None:
+        challenge = (
+            rating is None
+            and not request.user.is_authenticated
+            and bool(rating_check_policy(publication).busy(request))
+        )
     context = {
         "publication": publication,
         "rating": rating,
+        "challenge": challenge,
         "star_choices": STAR_CHOICES,
         "notice": notice,
         "error": error,
@@ -770,6 +798,80 @@ def rating_widget(request, slug):
     return response
 
 
+@require_GET
+@never_cache
+@limit_writes("challenge")
+def rating_challenge(request, slug):
+    """A new proof-of-work challenge for a rating of this publication (JSON, for the widget)."""
+    publication = publication_to_rate(slug)
+    return JsonResponse(proofofwork.challenge(_rating_scope(publication)))
+
+
+def _anonymous_rating_slot(request, publication, reader):
+    """One of this address's slots for a new anonymous rating today, or the response
+    refusing it: ``(slot, None)`` or ``(None, response)``. As for votes: a solved check
+    counts up to the daily cap, none only while nothing is busy, up to the stricter cap;
+    a reader changing their stars is never refused here."""
+    policy = rating_check_policy(publication)
+    payload = request.POST.get("altcha", "")
+    solved = False
+    if payload:
+        verdict = proofofwork.verify(payload, policy.scope)
+        if not verdict.accepted:
+            return None, _rating_check_failed(request, publication, verdict)
+        solved = True
+    elif (why := policy.busy(request)) and reader_rating(
+        publication=publication, reader=reader
+    ) is None:
+        return None, _rating_busy(request, publication, why)
+    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
+    if slot is None and reader_rating(publication=publication, reader=reader) is None:
+        if policy.check_helps(solved=solved):
+            return None, _rating_busy(request, publication, "address")
+        error = _(
+            "Too many ratings of this publication from your network today: your rating "
+            "was not counted. Please try again tomorrow."
+        )
+        response = render_rating(
+            request, rateable_publication(publication.slug), status=429, error=error
+        )
+        response["Retry-After"] = str(seconds_to_tomorrow())
+        return None, response
+    return slot, None
+
+
+def _rating_busy(request, publication, why):
+    if why == "address":
+        error = _(
+            "Many ratings of this publication came from your network today, so a rating "
+            "needs a short check that your browser solves (it needs JavaScript): your rating "
+            "was not counted. Please rate again with JavaScript on."
+        )
+    else:
+        error = _(
+            "Many ratings are arriving for this publication right now, so a rating needs a "
+            "short check that your browser solves (it needs JavaScript): your rating was not "
+            "counted. Please rate again with JavaScript on, or try again later."
+        )
+    response = render_rating(
+        request, rateable_publication(publication.slug), status=429, error=error, challenge=True
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def _rating_check_failed(request, publication, verdict):
+    if verdict.reason == "replayed":
+        error = _("This check was used already: your rating was not counted. Please rate again.")
+    elif verdict.reason == "expired":
+        error = _("The check expired: your rating was not counted. Please rate again.")
+    else:
+        error = _("The check did not pass: your rating was not counted. Please rate again.")
+    return render_rating(
+        request, rateable_publication(publication.slug), status=400, error=error, challenge=True
+    )
+
+
 @require_POST
 @never_cache
 @limit_writes("rate")
@@ -790,22 +892,22 @@ def rate(request, slug):
         return remember_reader(response, issue_reader())
     slot = None
     if reader.is_anonymous:
-        limit = settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY
-        slot = daily_slot(request, scope=f"publication:{publication.pk}", limit=limit)
-        if slot is None and reader_rating(publication=publication, reader=reader) is None:
-            error = _(
-                "Too many ratings of this publication from your network today: your rating "
-                "was not counted. Please try again tomorrow."
-            )
-            response = render_rating(request, rateable_publication(slug), status=429, error=error)
-            response["Retry-After"] = str(seconds_to_tomorrow())
-            return response
+        slot, refusal = _anonymous_rating_slot(request, publication, reader)
+        if refusal is not None:
+            return refusal
     created = False
     try:
-        rating, created = rate_publication(publication=publication, reader=reader, stars=stars)
+        rating, created = rate_publication(
+            publication=publication,
+            reader=reader,
+            stars=stars,
+            address_hash=hashed_client_ip(request),
+        )
     finally:
         if slot and not created:  # a changed rating adds no reader; a failed one nothing
             slot.give_back()
+    if created:
+        add_event(_rating_scope(publication))  # what makes the publication busy
     # The next reader of the publication page sees the new totals.
     forget_recent(detail_row_name(slug, False), detail_row_name(slug, True))
     notice = ngettext(

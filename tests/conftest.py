@@ -133,6 +133,8 @@ GROUP_MIGRATIONS = [
     ("newsletter", "0003_newsletter_managers", "create_managers_group"),
     ("desk", "0002_reviewers_group", "create_reviewers_group"),
     ("redirects", "0002_editors_manage_redirects", "grant"),
+    ("polls", "0004_reviewers_void_votes", "grant"),
+    ("publications", "0018_reviewers_void_ratings", "grant"),
 ]
 
 

@@ -118,10 +118,10 @@ def summed(period):
         for values in in_period.values("day").annotate(**_sums())  # 1
     }
     first, after = period.bounds
+    in_period_votes = Vote.objects.counted().filter(created_at__gte=first, created_at__lt=after)
     votes_by_day = {
         values["day"]: values["n"]
-        for values in Vote.objects.filter(created_at__gte=first, created_at__lt=after)  # 2
-        .annotate(day=TruncDate("created_at"))
+        for values in in_period_votes.annotate(day=TruncDate("created_at"))  # 2
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()
@@ -141,8 +141,7 @@ def summed(period):
     publications = Publication.objects.only("pk", "title", "slug", "language").in_bulk(ids)  # 4
     polls = [  # 5
         Row(votes=values["n"], label=values["poll__question"])
-        for values in Vote.objects.filter(created_at__gte=first, created_at__lt=after)
-        .values("poll_id", "poll__question")
+        for values in in_period_votes.values("poll_id", "poll__question")
         .annotate(n=Count("pk"))
         .order_by("-n", "poll_id")[:TOP]
     ]

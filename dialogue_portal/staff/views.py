@@ -86,7 +86,8 @@ def figures_csv(request):
         .order_by("day", "publication_id")
     )
     poll_rows = (
-        Vote.objects.filter(created_at__gte=first, created_at__lt=after)
+        Vote.objects.counted()
+        .filter(created_at__gte=first, created_at__lt=after)
         .values_list("created_at__date", "poll__slug", "poll__question")
         .annotate(votes=Count("pk"))
         .order_by("created_at__date", "poll_id")

@@ -50,6 +50,36 @@
     }
   });
 
+  // The proof-of-work check (vendored ALTCHA), loaded only when a busy poll's form asks for
+  // it: its script, style and SHA-256 worker all come from this site (CSP: 'self', no inline
+  // code, no blob: workers).
+  var altchaRequested = false;
+  function loadAltcha() {
+    var widget = document.querySelector("altcha-widget[data-script]");
+    if (!widget || altchaRequested) { return; }
+    altchaRequested = true;
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = widget.dataset.style;
+    document.head.appendChild(style);
+    var script = document.createElement("script");
+    script.type = "module";
+    script.src = widget.dataset.script;
+    script.addEventListener("load", function () {
+      var worker = widget.dataset.worker;
+      window.$altcha.algorithms.set("SHA-256", function () { return new Worker(worker); });
+      if (widget.dataset.i18n) {
+        var words = document.createElement("script");
+        words.type = "module";
+        words.src = widget.dataset.i18n;
+        document.head.appendChild(words);
+      }
+    });
+    document.head.appendChild(script);
+  }
+  document.addEventListener("DOMContentLoaded", loadAltcha);
+  document.addEventListener("htmx:afterSettle", loadAltcha);
+
   // Filters submit themselves through htmx; the Apply button stays for keyboard users.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "results") {

@@ -800,6 +800,9 @@ def main():
         "WRITE_RATE_LIMIT": "0",  # every request comes from 127.0.0.1: measure, not limit
         "VOTES_PER_ADDRESS_PER_POLL_PER_DAY": "0",
         "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY": "0",
+        # The storm measures counting, not the proof-of-work check a busy poll asks for.
+        "POLL_BUSY_VOTES_PER_MINUTE": "0",
+        "PUBLICATION_BUSY_RATINGS_PER_MINUTE": "0",
         "LOG_LEVEL": "ERROR",
         "PYTHONPATH": str(ROOT),
         # Keys of this run only: others may be measuring against the same Redis.

@@ -44,6 +44,7 @@ MODEL_URLS = {
     "import",  # redirects from a CSV
     "export",  # read only
     "password_change",  # a user's password: no publication
+    "bursts",  # voiding bursts of votes and ratings: no publication's content
     "preview_add",  # a preview link: shows, publishes nothing
     "preview_revoke",  # a preview link revoked
     "presence",  # the desk: who has a change form open (the cache only)
@@ -231,6 +232,9 @@ def posts(client, model, end, world):
         return [(reverse(f"{info}_{end}", args=[live.pk]), {})]
     if end == "preview":
         return [(reverse(f"{info}_preview", args=[1, "en"]), {})]
+    if end == "bursts":
+        url = reverse(f"{info}_bursts")
+        return [(url, {}), (url, {"burst": ["junk"]}), (url, {"rating_burst": [f"{live.pk}:0:"]})]
     if end == "preview_add":
         expires = (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         return [

@@ -338,6 +338,8 @@ def test_check_counts_finds_and_repairs_rating_totals(capsys):
 def test_100_readers_rating_at_once_leave_100_ratings(live_server, settings):
     settings.WRITE_RATE_LIMIT = 10_000
     settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0  # all from 127.0.0.1
+    settings.RATINGS_WITHOUT_CHALLENGE_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0
+    settings.PUBLICATION_BUSY_RATINGS_PER_MINUTE = 0  # no proof-of-work check: a storm of readers
     publication = make_publication()
     url = live_server.url + rate_url(publication)
     sessions = [reader_session(live_server.url + rating_url(publication)) for _ in range(100)]

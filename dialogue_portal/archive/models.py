@@ -31,15 +31,15 @@ class ImportJob(models.Model):
         verbose_name=_("uploaded by"),
     )
     filename = models.CharField(_("file"), max_length=255)
-    stored_name = models.CharField(max_length=255, blank=True, editable=False)
-    language = models.CharField(max_length=8, default="en", editable=False)
+    stored_name = models.CharField(_("stored name"), max_length=255, blank=True, editable=False)
+    language = models.CharField(_("language"), max_length=8, default="en", editable=False)
     state = models.CharField(_("state"), max_length=16, choices=State, default=State.QUEUED)
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     done = models.PositiveIntegerField(_("records done"), default=0)
     total = models.PositiveIntegerField(_("records in all"), default=0)
-    check_report = models.JSONField(null=True, blank=True, editable=False)
-    import_report = models.JSONField(null=True, blank=True, editable=False)
+    check_report = models.JSONField(_("check report"), null=True, blank=True, editable=False)
+    import_report = models.JSONField(_("import report"), null=True, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -60,5 +60,5 @@ def test_the_jobs_page_fetches_in_a_fixed_number_of_queries(
     editor_client.get(pages[0])  # warm: the session and the editor's language
     # Session, user, the admin language, permissions (user and groups), the job.
     for url in pages:
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(8):
             assert editor_client.get(url).status_code == 200

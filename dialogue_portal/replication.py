@@ -50,7 +50,7 @@ _LSN_NOW = "SELECT (pg_current_wal_lsn() - '0/0')::bigint"
 _LSN_REPLAYED = "SELECT (pg_last_wal_replay_lsn() - '0/0')::bigint"
 
 # Per process: how far each replica had replayed when last asked, and until when a replica
-# that failed is left alone (time.monotonic()).
+# that failed is left alone (time.time()).
 _replayed: dict[str, int] = {}
 _down_until: dict[str, float] = {}
 
@@ -116,7 +116,7 @@ def content_lsn() -> int:
 
 def _usable(alias: str) -> bool:
     """The replica answers and has replayed the current content version."""
-    if _down_until.get(alias, 0) > time.monotonic():
+    if _down_until.get(alias, 0) > time.time():
         return False
     try:
         connection = connections[alias]
@@ -134,7 +134,7 @@ def _usable(alias: str) -> bool:
             (replayed,) = cursor.fetchone()
     except DatabaseError as error:
         logger.warning("Replica %s unavailable, reading from the primary: %s", alias, error)
-        _down_until[alias] = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+        _down_until[alias] = time.time() + settings.REPLICA_RETRY_SECONDS
         connections[alias].close()
         return False
     if replayed is None:

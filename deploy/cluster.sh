@@ -231,7 +231,8 @@ start_node() {  # start_node N PORT
   pid_alive "$RUN/node$1.pid" && return
   say "start: gunicorn node $1 on :$2"
   (cd "$ROOT" && "$VENV_BIN/gunicorn" dialogue_portal.wsgi -w "$NODE_WORKERS" -b "127.0.0.1:$2" \
-    --daemon --pid "$RUN/node$1.pid" --access-logfile "$LOG/node$1.access.log" \
+    --daemon --pid "$RUN/node$1.pid" --control-socket "$RUN/node$1.ctl" --capture-output \
+    --access-logfile "$LOG/node$1.access.log" \
     --error-logfile "$LOG/node$1.log" --graceful-timeout 5 --timeout 60)
   wait_for 30 "node $1" curl -fsS "http://127.0.0.1:$2/healthz"
 }

@@ -2,11 +2,14 @@
 without a real replica: the replica's answers are stood in for."""
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, OperationalError
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
 from dialogue_portal import replication
+from dialogue_portal.freshness import content_changed
+from dialogue_portal.pagecache import content_version
 from dialogue_portal.replication import READ_PRIMARY_COOKIE, ReadYourWritesMiddleware
 
 REPLICA = "replica_1"
@@ -185,3 +188,35 @@ def test_a_replica_that_is_down_is_left_alone_for_a_while(replica, clock):
     assert replica.queries == []
     clock.shift(6)
     assert replication._usable(REPLICA)
+
+
+# --- the position recorded with each content version (PostgreSQL) ---------------------------
+
+
+def _wal_position():
+    with connection.cursor() as cursor:
+        cursor.execute(replication._LSN_NOW)
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_editorial_commit_records_the_primary_position_with_the_new_version(settings):
+    settings.DATABASE_REPLICAS = [REPLICA]
+    before = _wal_position()
+    with transaction.atomic():
+        content_changed()
+    version = content_version()
+    recorded = cache.get(replication._lsn_key(version))
+    assert recorded is not None and recorded >= before
+    assert replication.content_lsn() == recorded
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_version_without_a_position_takes_the_primary_current_one(settings):
+    settings.DATABASE_REPLICAS = [REPLICA]
+    cache.delete(replication._lsn_key(content_version()))  # evicted, or Redis restarted
+    before = _wal_position()
+    assert replication.content_lsn() >= before
+    assert cache.get(replication._lsn_key(content_version())) is not None

@@ -4,6 +4,7 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from dialogue_portal import replication
 from dialogue_portal.routers import PrimaryReplicaRouter
 from publications.models import Publication
 from tests.factories import make_publication
@@ -12,8 +13,11 @@ ROUTER = "dialogue_portal.routers.PrimaryReplicaRouter"
 
 
 @pytest.fixture
-def replica(settings):
-    """replica_1: the primary's own connection under another alias, as a test mirror is."""
+def replica(settings, monkeypatch):
+    """replica_1: the primary's own connection under another alias, as a test mirror is.
+    Taken as up to date: the primary has no replay position to compare (on PostgreSQL
+    ``pg_last_wal_replay_lsn()`` is NULL there); tests/site/test_replication.py tests that."""
+    monkeypatch.setattr(replication, "_usable", lambda alias: True)
     connections["replica_1"] = connections[DEFAULT_DB_ALIAS]
     settings.DATABASE_REPLICAS = ["replica_1"]
     settings.DATABASE_ROUTERS = [ROUTER]

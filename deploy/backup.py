@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.config import Config
 
-PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
+PGBIN = Path(os.environ["PGBIN"])  # deploy/cluster.sh exports the one it runs
 
 
 def s3_client():

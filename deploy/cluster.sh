@@ -16,7 +16,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 STATE="${CLUSTER_DIR:-$ROOT/.cluster}"
 RUN="$STATE/run"
 LOG="$STATE/log"
-PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+# The newest PostgreSQL the machine has (Debian: /usr/lib/postgresql/<major>/bin).
+PGBIN="${PGBIN:-/usr/lib/postgresql/$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)/bin}"
 PYTHON="$ROOT/.venv/bin/python"
 VENV_BIN="$ROOT/.venv/bin"
 
@@ -220,11 +221,16 @@ start_smtp() {
 # --- the app ---------------------------------------------------------------------------------
 
 prepare_app() {
-  say "migrate, demo content, OAI records, static files"
+  # Every time (quick when nothing changed): the schema and static files of this checkout.
   manage migrate --noinput -v0
-  manage load_demo >"$LOG/load_demo.log"
-  manage oai_refresh -v0
   manage collectstatic --noinput -v0
+  # Once: the demo content (its files into the bucket) and the OAI records.
+  if [ ! -f "$STATE/prepared" ]; then
+    say "demo content and OAI records"
+    manage load_demo >"$LOG/load_demo.log"
+    manage oai_refresh -v0
+    touch "$STATE/prepared"
+  fi
 }
 
 start_node() {  # start_node N PORT
@@ -285,10 +291,7 @@ up() {
   start_redis
   start_s3
   start_smtp
-  if [ ! -f "$STATE/prepared" ]; then
-    prepare_app
-    touch "$STATE/prepared"
-  fi
+  prepare_app
   start_node 1 "$NODE1_PORT"
   start_node 2 "$NODE2_PORT"
   start_worker
@@ -351,7 +354,7 @@ case "${1:-}" in
   env) load_env; cat "$STATE/env" ;;
   stop) stop_service "${2:?which service}" ;;
   start) start_service "${2:?which service}" ;;
-  backup) load_env; exec "$PYTHON" "$ROOT/deploy/backup.py" backup "${@:2}" ;;
-  restore) load_env; exec "$PYTHON" "$ROOT/deploy/backup.py" restore "${@:2}" ;;
+  backup) load_env; PGBIN="$PGBIN" exec "$PYTHON" "$ROOT/deploy/backup.py" backup "${@:2}" ;;
+  restore) load_env; PGBIN="$PGBIN" exec "$PYTHON" "$ROOT/deploy/backup.py" restore "${@:2}" ;;
   *) die "usage: $0 up|down|status|env|start SERVICE|stop SERVICE|backup|restore" ;;
 esac

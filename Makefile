@@ -15,7 +15,7 @@ PAGES ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run worker test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail clean
+.PHONY: install vnu run worker test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail cluster cluster-down test-cluster backup restore clean
 
 install: $(VENV)/.installed
 
@@ -131,6 +131,29 @@ bench-import: install
 # Weekly digests to 1,000 and 10,000 subscribers through aiosmtpd on 127.0.0.1: mails/s, peak memory.
 bench-mail: install
 	$(PYTHON) tests/benchmarks/mail.py
+
+# The production topology on this machine (deploy/cluster.sh, docs/deploying.md): Varnish in
+# front of two gunicorn nodes, a PostgreSQL primary and streaming replica, Redis, S3 media.
+# Idempotent; `cluster-down` stops exactly what it started. State lives in .cluster/.
+cluster: install
+	deploy/cluster.sh up
+
+cluster-down:
+	deploy/cluster.sh down
+
+# The tests marked `cluster`, against the running cluster (brought up first if need be).
+test-cluster: cluster
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -p no:xdist -q --cluster tests/cluster $(PYTEST_ARGS)
+
+# A dump of the cluster's primary (pg_dump custom format) and a copy of the media bucket,
+# into BACKUP_DIR (default .cluster/backups/<time>); `restore` loads the newest (or
+# BACKUP_DIR) into a fresh database and bucket, and prints their names.
+BACKUP_DIR ?=
+backup: install
+	deploy/cluster.sh backup $(BACKUP_DIR)
+
+restore: install
+	deploy/cluster.sh restore $(BACKUP_DIR)
 
 ci:
 	bash .ci/run

@@ -32,6 +32,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.replication import note_content_lsn
 
 # The rows that cached pages show: publications and everything printed with them, the
 # people and institutions behind them, the taxonomy, polls, editors' pages, and the sent
@@ -80,7 +81,9 @@ class _AfterCommit:
     def __call__(self) -> None:
         if not self.done:
             self.done = True
-            bump_content_version()
+            # With replicas, how far the primary's WAL had come once the version moved:
+            # no replica behind it renders pages for the new version (``replication``).
+            note_content_lsn(bump_content_version())
 
 
 # Per thread (a connection belongs to one thread) and database alias: what is owed. Left

@@ -2,14 +2,16 @@
 
 settings.DATABASE_REPLICAS names the replica aliases (replica_1, ... from
 DATABASE_REPLICA_URLS). A read inside a transaction on the primary stays on the primary,
-so a write followed by a read in the same atomic block sees its own write.
+so a write followed by a read in the same atomic block sees its own write. Other reads go
+where ``replication.read_alias()`` sends this request: a replica that has replayed the
+current content version, unless the client has just written (then the primary).
 """
-
-import random
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
+
+from dialogue_portal.replication import read_alias
 
 
 class PrimaryReplicaRouter:
@@ -17,7 +19,7 @@ class PrimaryReplicaRouter:
         replicas = settings.DATABASE_REPLICAS
         if not replicas or connections[DEFAULT_DB_ALIAS].in_atomic_block:
             return DEFAULT_DB_ALIAS
-        return random.choice(replicas)
+        return read_alias()
 
     def db_for_write(self, model: type[Model], **hints: object) -> str:
         return DEFAULT_DB_ALIAS

@@ -8,6 +8,7 @@ SECRET_KEY or no ALLOWED_HOSTS. See docs/configuration.md for every variable.
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from botocore.config import Config as S3Config
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the database (sessions, users): which database reads go to.
+    "dialogue_portal.replication.ReadYourWritesMiddleware",
     "dialogue_portal.api.middleware.ApiCorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
@@ -160,6 +163,10 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
     }
 if DATABASE_REPLICAS:
     DATABASE_ROUTERS = ["dialogue_portal.routers.PrimaryReplicaRouter"]
+# With replicas: how long a client that wrote (any POST) reads from the primary, and how
+# long a replica that failed is left alone (dialogue_portal/replication.py).
+READ_PRIMARY_SECONDS = env_int("READ_PRIMARY_SECONDS", 10)
+REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
 # DATABASE_POOL=1: a psycopg connection pool in each process (Django then needs CONN_MAX_AGE=0).
 DATABASE_POOL = env_bool("DATABASE_POOL", False)
 for database in DATABASES.values():
@@ -251,13 +258,33 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Where pages' images come from when media are not on this site (S3): its origin joins the
+# Content Security Policy's img-src. MEDIA_ORIGIN names it (a CDN in front of the bucket);
+# by default it is AWS_S3_ENDPOINT_URL's origin.
+MEDIA_ORIGIN = ""
 if env_str("AWS_STORAGE_BUCKET_NAME"):
+    _endpoint = urlsplit(env_str("AWS_S3_ENDPOINT_URL"))
+    MEDIA_ORIGIN = env_str(
+        "MEDIA_ORIGIN", f"{_endpoint.scheme}://{_endpoint.netloc}" if _endpoint.netloc else ""
+    )
     # Media on S3-compatible object storage (django-storages reads AWS_* variables itself).
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # Fail fast when the store is away: an upload gets a form error in seconds,
+            # and /health/ answers within Varnish's probe timeout. "path" addressing
+            # (bucket in the path) suits stores addressed by IP or one host name
+            # (SeaweedFS, MinIO); AWS_S3_ADDRESSING_STYLE=virtual suits AWS.
+            "client_config": S3Config(
+                signature_version="s3v4",
+                s3={"addressing_style": env_str("AWS_S3_ADDRESSING_STYLE", "path")},
+                connect_timeout=1,
+                read_timeout=20,
+                retries={"max_attempts": 2, "mode": "standard"},
+            ),
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
@@ -356,14 +383,14 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not LOCAL_MODE)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^health/$"]
 
 # Content Security Policy (Django's own): no inline script or style without a nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     # The proof-of-work widget's SHA-256 worker, a static file of this site (no blob: URLs).

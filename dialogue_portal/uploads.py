@@ -9,6 +9,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db.models import Model
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -45,6 +46,21 @@ def attachment_upload_to(instance: Model | None, filename: str) -> str:
 def _already_stored(upload: File) -> bool:
     """A file saved before (checked when it was uploaded): re-saving the form must not reopen it."""
     return getattr(upload, "_committed", False)
+
+
+def check_storage_reachable() -> None:
+    """The media storage answers (S3 in production), so the upload can be stored: when it
+    does not, the editor gets a form error and nothing of the form is saved, instead of an
+    error page in the middle of the save. Asked once per new upload (one lookup)."""
+    try:
+        default_storage.exists("health-check")
+    except Exception:  # boto3, botocore and the OS raise many types for a store away
+        raise ValidationError(
+            _(
+                "The file store cannot be reached just now, so the file could not be saved. "
+                "Nothing was saved: please try again in a few minutes."
+            )
+        ) from None
 
 
 def validate_image_upload(upload: File | None) -> None:
@@ -111,6 +127,7 @@ def validate_image_upload(upload: File | None) -> None:
             _("The file name ends in “%(ext)s” but the file is a %(format)s image.")
             % {"ext": extension, "format": image_format}
         )
+    check_storage_reachable()
 
 
 def validate_pdf_upload(upload: File | None) -> None:
@@ -147,3 +164,4 @@ def validate_pdf_upload(upload: File | None) -> None:
         raise ValidationError(_("The PDF is damaged and cannot be read.")) from None
     finally:
         upload.seek(position)
+    check_storage_reachable()

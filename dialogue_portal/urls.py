@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from dialogue_portal import views
+from dialogue_portal import health, views
 from dialogue_portal.desk import services as desk
 from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
@@ -43,6 +43,7 @@ urlpatterns = [
         name="sitemap",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("health/", health.health, name="health"),
     path("admin/archive/", include("dialogue_portal.archive.urls")),
     # Our admin pages (preferences, figures) before the admin site's catch-all.
     path("admin/", include("dialogue_portal.staff.urls")),

@@ -15,6 +15,7 @@ from publications.templatetags import memo
 from tests.factories import give_authenticator
 
 POSTGRES_ONLY = "postgres"
+CLUSTER = "cluster"
 
 # Every test runs under a clock it sets (tests/clock.py), never the machine's.
 pytest_plugins = ["tests.clock", "tests.tasks"]
@@ -25,22 +26,39 @@ pytest_plugins = ["tests.clock", "tests.tasks"]
 ThreadedWSGIServer.request_queue_size = 128
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--cluster",
+        action="store_true",
+        help="run the tests marked cluster, against the cluster of `make cluster`",
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need PostgreSQL: on SQLite they are deselected (not skipped),
-    and the run says so; the PostgreSQL pass of `make test` runs them."""
+    and the run says so; the PostgreSQL pass of `make test` runs them. Tests marked
+    ``cluster`` need the running cluster: deselected unless ``--cluster`` is given
+    (`make test-cluster`)."""
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    kept, dropped = [], []
-    for item in items:
-        (dropped if item.get_closest_marker(POSTGRES_ONLY) else kept).append(item)
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
-        print(
-            f"\n{len(dropped)} PostgreSQL-only tests deselected on SQLite; "
-            "the PostgreSQL pass runs them."
+    def deselect(test, reason):
+        kept, dropped = [], []
+        for item in items:
+            (dropped if test(item) else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+            print(f"\n{len(dropped)} {reason}")
+
+    if not config.getoption("--cluster"):
+        deselect(
+            lambda item: item.get_closest_marker(CLUSTER),
+            "cluster tests deselected; `make test-cluster` runs them.",
+        )
+    if connection.vendor != "postgresql":
+        deselect(
+            lambda item: item.get_closest_marker(POSTGRES_ONLY),
+            "PostgreSQL-only tests deselected on SQLite; the PostgreSQL pass runs them.",
         )
 
 

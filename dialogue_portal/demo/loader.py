@@ -290,9 +290,16 @@ class CoreLoader:
             )
             return
         buffer = io.BytesIO()
-        banner_image(entry["banner"]).save(buffer, "JPEG", quality=85)
+        image = banner_image(entry["banner"])
+        image.save(buffer, "JPEG", quality=85)
         publication.banner_image.save(
             f"{publication.slug}.jpg", ContentFile(buffer.getvalue()), save=True
+        )
+        # Stored with the row, whatever the path above left in it: a row without them makes
+        # Django open the image (from S3, in production) whenever the row is read.
+        publication.banner_width, publication.banner_height = image.size
+        Publication.objects.filter(pk=publication.pk).update(
+            banner_width=image.width, banner_height=image.height
         )
         refresh_banner_renditions(publication)
 

@@ -1,8 +1,10 @@
 """The replica router, with a second alias (replica_1) on the same database as the primary."""
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
+from dialogue_portal import replication
 from dialogue_portal.routers import PrimaryReplicaRouter
 from publications.models import Publication
 from tests.factories import make_publication
@@ -11,8 +13,11 @@ ROUTER = "dialogue_portal.routers.PrimaryReplicaRouter"
 
 
 @pytest.fixture
-def replica(settings):
-    """replica_1: the primary's own connection under another alias, as a test mirror is."""
+def replica(settings, monkeypatch):
+    """replica_1: the primary's own connection under another alias, as a test mirror is.
+    Taken as up to date: the primary has no replay position to compare (on PostgreSQL
+    ``pg_last_wal_replay_lsn()`` is NULL there); tests/site/test_replication.py tests that."""
+    monkeypatch.setattr(replication, "_usable", lambda alias: True)
     connections["replica_1"] = connections[DEFAULT_DB_ALIAS]
     settings.DATABASE_REPLICAS = ["replica_1"]
     settings.DATABASE_ROUTERS = [ROUTER]
@@ -20,8 +25,16 @@ def replica(settings):
     del connections["replica_1"]
 
 
+@pytest.fixture
+def in_request():
+    """What the router sees while a request is served (replicas serve requests only)."""
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_reads_go_to_the_replica_and_writes_to_the_primary(replica):
+def test_reads_go_to_the_replica_and_writes_to_the_primary(replica, in_request):
     publication = make_publication(title="Routed")
     assert publication._state.db == DEFAULT_DB_ALIAS
 
@@ -38,10 +51,17 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(replica):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reads_inside_a_transaction_stay_on_the_primary(replica):
+def test_reads_inside_a_transaction_stay_on_the_primary(replica, in_request):
     with transaction.atomic():
         make_publication()
         assert Publication.objects.all().db == DEFAULT_DB_ALIAS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_outside_a_request_go_to_the_primary(replica):
+    """Commands and the task worker: what they read is not held to the content version."""
+    make_publication()
+    assert Publication.objects.all().db == DEFAULT_DB_ALIAS
 
 
 def test_migrations_only_on_the_primary(settings):

@@ -249,8 +249,9 @@ start_node() {  # start_node N PORT
 start_worker() {
   pid_alive "$RUN/worker.pid" && return
   say "start: the task worker"
-  (cd "$ROOT" && setsid "$PYTHON" manage.py db_worker --no-reload --interval 0.5 \
-    >"$LOG/worker.log" 2>&1 </dev/null & echo $! >"$RUN/worker.pid")
+  setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.5 \
+    >"$LOG/worker.log" 2>&1 </dev/null &
+  echo $! >"$RUN/worker.pid"
 }
 
 start_varnish() {

@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
 
+from dialogue_portal.audit.models import Entry
 from dialogue_portal.staff.models import AdminProfile
 from dialogue_portal.twofactor.models import RecoveryCode
 from tests.e2e.conftest import screenshot, sign_in
@@ -49,6 +50,11 @@ TEXT = {
     },
 }
 LANGUAGES = pytest.mark.parametrize("language", ["en", "ru"])
+
+
+def audited(action):
+    """How many rows of this action the audit trail holds for the test's member of staff."""
+    return Entry.objects.filter(action=action, actor_name="e2e-staff").count()
 
 
 @pytest.fixture
@@ -102,6 +108,7 @@ def test_enrolment_at_the_first_sign_in(page, make_staff, language):
     expect(page).to_have_url(re.compile(r"/admin/publications/publication/$"))
     expect(page.locator("#changelist")).to_be_visible()
     assert RecoveryCode.objects.filter(device__user__username="e2e-staff").count() == 10
+    assert audited("factor-added") >= 1 and audited("signed-in") == 1
 
 
 @LANGUAGES
@@ -121,6 +128,7 @@ def test_a_code_signs_in_and_a_wrong_one_is_refused_and_counted(
     page.locator("#id_code").press("Enter")
     expect(page.get_by_role("heading", name=TEXT[language]["home"])).to_be_visible()
     screenshot(page, f"twofactor-signed-in-{language}")
+    assert audited("second-factor-failed") == 1 and audited("signed-in") == 1
 
 
 @LANGUAGES
@@ -137,6 +145,8 @@ def test_wrong_codes_up_to_the_limit_lock_the_account_out(page, make_staff, lang
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     password_step(page, "e2e-staff")
     expect(page).not_to_have_url(re.compile(r"/admin/2fa/"))
+    assert audited("second-factor-failed") == settings.AXES_FAILURE_LIMIT
+    assert audited("locked-out") >= 1
 
 
 @LANGUAGES
@@ -157,6 +167,7 @@ def test_a_recovery_code_signs_in_once(page, make_staff, language):
     page.locator("#id_code").press("Enter")
     expect(page.locator(".errornote")).to_contain_text(TEXT[language]["wrong"])
     heading(page, TEXT[language]["verify"])
+    assert audited("recovery-code-used") == 1 and audited("second-factor-failed") == 1
 
 
 @LANGUAGES
@@ -192,6 +203,7 @@ def test_a_passkey_is_added_then_signs_in(page, make_staff, language, live_serve
     page.get_by_role("button", name=TEXT[language]["use_passkey"]).click()
     expect(page.get_by_role("heading", name=TEXT[language]["home"])).to_be_visible()
     assert not page.console.unexpected_errors()
+    assert audited("factor-added") >= 1
 
 
 @LANGUAGES
@@ -215,5 +227,6 @@ def test_a_password_change_ends_the_session_in_the_other_browser(
         expect(page.get_by_role("heading", name=TEXT[language]["home"])).to_be_visible()
         other.goto("/admin/")
         expect(other).to_have_url(re.compile(r"/admin/login/"))
+        assert audited("password-changed") == 1
     finally:
         other_context.close()

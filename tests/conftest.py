@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from dialogue_portal import pagecache
 from publications import taxonomy
 from publications.templatetags import memo
 from tests.factories import give_authenticator
@@ -77,6 +78,9 @@ def forget_process_copies():
     must not inherit the last one's."""
     taxonomy._held.clear()
     memo._held.clear()
+    # A request whose streamed answer a test never read (a file) never finished: the thread
+    # would keep that request's content version for everything after it.
+    pagecache._end_request()
 
 
 @pytest.fixture(autouse=True)

@@ -7,12 +7,50 @@ fails the test that caused it. Screenshots go to tests/e2e/screenshots/ (ignored
 
 import os
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
 
 from tests.factories import give_authenticator, totp_code
+
+# The live server's requests in flight (its threads, not the tests' own client in the main
+# thread). A page's last request can leave as its browser context closes (presence.js tells
+# the desk the editor left, on pagehide); with SQLite in memory the live server shares the
+# test's connection, so such a request running while the test's rows are flushed writes
+# rows whose user is gone, and the flush fails. Each test ends once they are done.
+_serving = set()
+_serving_lock = threading.Lock()
+
+
+def _request_began(**kwargs):
+    if threading.current_thread() is not threading.main_thread():
+        with _serving_lock:
+            _serving.add(threading.get_ident())
+
+
+def _request_ended(**kwargs):
+    with _serving_lock:
+        _serving.discard(threading.get_ident())
+
+
+request_started.connect(_request_began, dispatch_uid="e2e_request_began")
+request_finished.connect(_request_ended, dispatch_uid="e2e_request_ended")
+
+
+@pytest.fixture(autouse=True)
+def _live_requests_done():
+    yield
+    time.sleep(0.2)  # a last beacon leaves as its context closes
+    for _ in range(200):  # at most 10 s (time.sleep is real under the test clock)
+        with _serving_lock:
+            if not _serving:
+                return
+        time.sleep(0.05)
+
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # beside it (building data with the factories) are still plain synchronous code.

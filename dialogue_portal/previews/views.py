@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from dialogue_portal.previews import services
 from people.models import Institution, Person
 from publications.models import Programme, Project, Publication, Region, Topic
+from publications.sanitize import sanitize_html
 
 
 def private(response):
@@ -70,6 +71,9 @@ def page(request, token):
         return HttpResponseRedirect(live.get_absolute_url())
     services.record_open(link)
     publication = snapshot.publication
+    # The template marks the body safe: a proposal's body comes from its stored revision,
+    # not through Publication.save(), so it is cleaned here as every saved body is.
+    publication.body = sanitize_html(publication.body)
     people = _in_bulk(Person, [a.person_id for a in snapshot.authorships])
     institutions = _in_bulk(Institution, [a.institution_id for a in snapshot.authorships])
     authorships = []

@@ -34,6 +34,12 @@ def hit(request, *, scope, limit, window):
     return _count(key, window + 1) <= limit
 
 
+def hits(request, *, scope, window):
+    """How many requests ``hit`` has counted from this address in the current window."""
+    bucket = int(time.time() // window)
+    return cache.get(f"{KEY_PREFIX}:{scope}:{hashed_client_ip(request)}:{bucket}", 0)
+
+
 def _count(key, timeout):
     """Add one to the counter at ``key`` (made if missing, atomically); its new value."""
     if cache.add(key, 1, timeout=timeout):

@@ -596,10 +596,16 @@ else:
 # Confirmation mails (newsletter/tasks.py), sent by the task worker: at most this many an
 # hour to one address, and this many an hour from the whole site; beyond them nothing is
 # sent (the form answers as always; the site's cap being reached is logged). A client
-# address may ask for at most SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR; the next is refused.
+# address may ask SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR times an hour as it likes (0: no
+# cap); past that, a request counts only with a solved proof-of-work check, and never past
+# SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR in all (the hard cap: at or below the
+# first, the check is not offered and the next request is simply refused).
 CONFIRMATIONS_PER_ADDRESS_PER_HOUR = env_int("CONFIRMATIONS_PER_ADDRESS_PER_HOUR", 3)
 CONFIRMATIONS_PER_HOUR = env_int("CONFIRMATIONS_PER_HOUR", 300)
 SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int("SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR", 10)
+SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR = env_int(
+    "SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR", 3 * SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.subscribe, name="subscribe"),
     path("check-your-inbox/", views.check_inbox, name="check-inbox"),
     path("form-token/", views.csrf_field, name="csrf-field"),
+    path("check/", views.challenge, name="challenge"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("manage/<str:token>/", views.manage, name="manage"),
     path("manage/<str:token>/data.json", views.download_data, name="data"),

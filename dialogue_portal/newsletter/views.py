@@ -2,7 +2,7 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
@@ -13,12 +13,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
+from dialogue_portal import proofofwork
 from dialogue_portal.links import site_path
 from dialogue_portal.newsletter import services, tasks, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from dialogue_portal.newsletter.models import Issue, SubscribeRequest
 from dialogue_portal.pagecache import anonymous_page_cache
-from dialogue_portal.ratelimit import hit, limit_writes
+from dialogue_portal.ratelimit import hit, hits, limit_writes
 
 BAD_LINK_MESSAGES = {
     "expired": gettext_lazy("This link has expired: confirmation links work for 72 hours."),
@@ -40,6 +41,28 @@ def bad_link(request, error, *, status=400):
     return response
 
 
+# Requests from one client address in an hour: up to SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
+# as they come, then only with a solved proof-of-work check (the poll's, scoped to this
+# form), up to SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR in all.
+CHECK_SCOPE = "subscribe"
+HOUR = 60 * 60
+HOURLY_SCOPE = "subscribe-hour"
+
+CHECK_FAILED_MESSAGES = {
+    "replayed": gettext_lazy(
+        "This check was used already, so no mail was sent. Please tick the box again and "
+        "press Subscribe."
+    ),
+    "expired": gettext_lazy(
+        "The check expired, so no mail was sent. Please tick the box again and press Subscribe."
+    ),
+    "invalid": gettext_lazy(
+        "The check did not pass, so no mail was sent. Please tick the box again and press "
+        "Subscribe."
+    ),
+}
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request):
@@ -49,38 +72,26 @@ def subscribe(request):
     form = SubscribeForm(
         initial={"language": _interface_language(), "source": site_path(request.path)}
     )
-    return render(request, "newsletter/subscribe.html", {"form": form, "consent": CONSENT_TEXT})
+    return _subscribe_page(request, form, challenge=_check_needed(request))
+
+
+def _subscribe_page(request, form, *, status=200, challenge=False):
+    return render(
+        request,
+        "newsletter/subscribe.html",
+        {"form": form, "consent": CONSENT_TEXT, "challenge": challenge},
+        status=status,
+    )
 
 
 @limit_writes("subscribe")
 def _subscribe_post(request):
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "newsletter/subscribe.html",
-            {"form": form, "consent": CONSENT_TEXT},
-            status=400,
-        )
-    limit = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
-    if limit and not hit(request, scope="subscribe-hour", limit=limit, window=60 * 60):
-        # Counted per client address before the address typed is looked at: the refusal
-        # says nothing about it.
-        form.add_error(
-            None,
-            _(
-                "Too many subscription requests have come from your network in the last "
-                "hour, so no mail was sent. Please try again in an hour."
-            ),
-        )
-        response = render(
-            request,
-            "newsletter/subscribe.html",
-            {"form": form, "consent": CONSENT_TEXT},
-            status=429,
-        )
-        response["Retry-After"] = str(60 * 60)
-        return response
+        return _subscribe_page(request, form, status=400, challenge=_check_needed(request))
+    refusal = _client_refusal(request, form)
+    if refusal is not None:
+        return refusal
     data = form.cleaned_data
     # Whatever the address's state, the worker does the rest and the answer is the same,
     # in content and in time: nothing is revealed and no mail leaves from here.
@@ -94,6 +105,77 @@ def _subscribe_post(request):
     )
     tasks.handle_subscribe_request.enqueue(asked.pk)
     return redirect("newsletter:check-inbox")
+
+
+def _check_needed(request):
+    """Whether this client's next request needs the check: its free requests of the hour
+    are used, and the check can still help (the hard cap is not reached)."""
+    free = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
+    hard = settings.SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR
+    if not free or hard <= free:
+        return False
+    return free <= hits(request, scope=HOURLY_SCOPE, window=HOUR) < hard
+
+
+def _client_refusal(request, form):
+    """None when this client address may ask now, or the form again, as typed, refusing.
+
+    Counted per client address before the address typed is looked at: the refusal says
+    nothing about it. Past its free requests, a request without the check is refused and
+    not counted (a reader without JavaScript trying again uses up nothing); one with a
+    solved check counts up to the hard cap, and a check is accepted once only.
+    """
+    free = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
+    hard = settings.SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR
+    if not free:
+        return None
+    payload = request.POST.get("altcha", "")
+    if payload and hard > free:
+        verdict = proofofwork.verify(payload, CHECK_SCOPE)
+        if not verdict.accepted:
+            reason = verdict.reason if verdict.reason in CHECK_FAILED_MESSAGES else "invalid"
+            return _refused(request, form, CHECK_FAILED_MESSAGES[reason], status=400)
+        if hit(request, scope=HOURLY_SCOPE, limit=hard, window=HOUR):
+            return None
+    elif hits(request, scope=HOURLY_SCOPE, window=HOUR) < free:
+        if hit(request, scope=HOURLY_SCOPE, limit=free, window=HOUR):
+            return None
+        if hard > free:  # another request took the last free one meanwhile
+            return _ask_for_check(request, form)
+    elif _check_needed(request):
+        return _ask_for_check(request, form)
+    message = _(
+        "Too many subscription requests have come from your network in the last hour, so "
+        "no mail was sent. Please try again in an hour."
+    )
+    return _refused(request, form, message, status=429, retry_after=HOUR, challenge=False)
+
+
+@require_GET
+@never_cache
+@limit_writes("challenge")
+def challenge(request):
+    """A new proof-of-work challenge for the subscribe form (JSON, as the widget reads it)."""
+    return JsonResponse(proofofwork.challenge(CHECK_SCOPE))
+
+
+def _ask_for_check(request, form):
+    """429: past its free requests, this client's request needs the check, and came
+    without it."""
+    message = _(
+        "Many subscription requests have come from your network in the last hour, so no "
+        "mail was sent: a request now needs a short check that your browser solves (it "
+        "needs JavaScript). Tick the box below, wait a moment and press Subscribe again."
+    )
+    return _refused(request, form, message, status=429, retry_after=60)
+
+
+def _refused(request, form, message, *, status, retry_after=0, challenge=True):
+    form.add_error(None, message)
+    response = _subscribe_page(request, form, status=status, challenge=challenge)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _interface_language():

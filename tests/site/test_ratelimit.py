@@ -1,15 +1,17 @@
 """Flood limits per client address: 429 with a message, forged headers do not help."""
 
+import datetime as dt
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from dialogue_portal import ratelimit
+from dialogue_portal import proofofwork, ratelimit
 from polls.models import Vote
 from publications.models import Rating
 from tests.factories import make_poll, make_publication
@@ -128,7 +130,7 @@ def redis_cache(monkeypatch):
     try:
         backend.set("ping", 1)
     except Exception:
-        pytest.skip("Redis is not running at 127.0.0.1:6379")
+        pytest.fail("Redis is not running at 127.0.0.1:6379 (it runs everywhere the tests do)")
     monkeypatch.setattr(ratelimit, "cache", backend)
     yield backend, prefix
     client = backend._cache.get_client()
@@ -173,3 +175,54 @@ def test_the_daily_cap_holds_across_concurrent_writers_on_redis(redis_cache):
     taken[0].give_back()  # nothing was counted: the slot is free again, once
     assert one(0) is not None and one(0) is None
     assert ratelimit.daily_slot(request, scope="poll:2", limit=20) is not None
+
+
+def at(text):
+    """The clock stopped at ``text`` (UTC), so a test lands exactly on a minute's edge."""
+    return time_machine.travel(dt.datetime.fromisoformat(f"2026-11-18T{text}+00:00"), tick=False)
+
+
+@pytest.fixture
+def events():
+    """Count events in a scope of this test's own at a given moment."""
+    scope = f"poll:{uuid.uuid4().hex[:8]}"
+
+    def add(count, moment):
+        with at(moment):
+            for _ in range(count):
+                ratelimit.add_event(scope)
+
+    def seen(moment):
+        with at(moment):
+            return ratelimit.recent_events(scope)
+
+    return SimpleNamespace(add=add, seen=seen, scope=scope)
+
+
+def test_the_last_minute_does_not_fall_to_zero_when_a_minute_starts(events):
+    """Ten events at 09:30:50: the estimate is this minute's count plus the previous
+    minute's weighted by the share of it still within the last 60 seconds."""
+    events.add(10, "09:30:50")
+    assert events.seen("09:30:59.999") == 10  # all in this minute
+    assert events.seen("09:31:00") == 10  # the previous minute, whole
+    assert events.seen("09:31:15") == 7  # three quarters of it: 7.5, rounded down
+    assert events.seen("09:31:30") == 5
+    assert events.seen("09:31:59.999") == 0
+    assert events.seen("09:32:00") == 0  # two minutes on: forgotten
+
+
+def test_the_estimate_adds_this_minute_to_the_previous_ones_share(events):
+    events.add(8, "09:30:20")
+    events.add(4, "09:31:10")
+    assert events.seen("09:31:10") == 4 + 6  # 8 x 50/60 = 6.7
+    assert events.seen("09:31:45") == 4 + 2  # 8 x 15/60
+    assert events.seen("09:32:00") == 4  # the 09:31 minute becomes the previous one, whole
+
+
+def test_a_poll_is_busy_across_a_minutes_start_and_quiet_as_the_burst_ages(events, rf):
+    policy = proofofwork.Policy(scope=events.scope, busy_per_minute=6, cap=0, stricter=0)
+    request = rf.post("/", REMOTE_ADDR="192.0.2.90")
+    events.add(10, "09:30:58")
+    for moment, busy in (("09:30:59", "scope"), ("09:31:00", "scope"), ("09:31:30", "")):
+        with at(moment):
+            assert policy.busy(request) == busy, moment

@@ -1,6 +1,7 @@
 """Bursts of votes: reviewers see votes per minute per poll and per address hash, and void a
 burst; the votes stay stored, flagged, and the totals are recomputed exactly."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -341,3 +342,59 @@ def test_rating_totals_stay_exact_when_ratings_race_with_voiding(reviewer):
     assert publication.rating_count == counted.count()
     assert publication.rating_sum == sum(counted.values_list("stars", flat=True))
     assert rating_mismatches() == []
+
+
+def test_voiding_reaches_the_featured_poll_once_committed(
+    reviewer, django_capture_on_commit_callbacks
+):
+    poll = make_poll(answers=("Yes", "No"), placement=Poll.Placement.EVERYWHERE)
+    votes_from(poll, "203.0.113.9", 3)
+    assert services.featured_poll(Poll.Placement.HOME).total_votes == 3  # now remembered
+    with django_capture_on_commit_callbacks(execute=True):
+        voided = services.void_votes(votes=Vote.objects.filter(poll=poll), user=reviewer)
+    assert voided == 3
+    assert services.featured_poll(Poll.Placement.HOME).total_votes == 0
+
+
+def test_voiding_votes_of_two_polls_on_two_days_takes_each_from_its_own_figures(reviewer, clock):
+    first_report, second_report = make_publication(), make_publication()
+    first = make_poll(answers=("Yes", "No"))
+    second = make_poll(answers=("Yes", "No"))
+    first.publications.add(first_report)
+    second.publications.add(second_report)
+    votes_from(first, "203.0.113.9", 2)
+    votes_from(second, "203.0.113.9", 1)
+    clock.shift(dt.timedelta(days=1))
+    votes_from(first, "203.0.113.9", 3)
+    by_day = dict(DailyCount.objects.filter(publication=first_report).values_list("day", "votes"))
+    assert sorted(by_day.values()) == [2, 3]
+    burst = Vote.objects.filter(address_hash=address_hash("203.0.113.9"))
+    assert services.void_votes(votes=burst, user=reviewer) == 6
+    assert set(DailyCount.objects.values_list("votes", flat=True)) == {0}
+    assert counts(first) == (0, [0, 0]) and counts(second) == (0, [0, 0])
+    assert services.void_votes(votes=burst, user=reviewer) == 0  # none left counted
+    assert Vote.objects.voided().count() == 6
+
+
+def test_voiding_a_whole_minute_of_a_publications_ratings_leaves_the_others(
+    reviewer_client, settings
+):
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 0
+    publication = make_publication(title="Stuffed report")
+    other = make_publication(title="Quiet report")
+    ratings_from(publication, "203.0.113.9", 2, stars=1)
+    ratings_from(publication, "198.51.100.1", 2, stars=2)
+    ratings_from(other, "203.0.113.9", 3, stars=5)
+    by_publication = reviewer_client.get(BURSTS).context["ratings_by_publication"]
+    assert sorted((b.publication_id, b.ratings, b.address_hash) for b in by_publication) == sorted(
+        [(publication.pk, 4, ""), (other.pk, 3, "")]
+    )
+    [burst] = [b for b in by_publication if b.publication_id == publication.pk]
+    response = reviewer_client.post(BURSTS, {"rating_burst": [burst.key]}, follow=True)
+    assert "4 ratings voided" in response.content.decode()
+    publication = Publication.objects.get(pk=publication.pk)
+    other = Publication.objects.get(pk=other.pk)
+    assert (publication.rating_count, publication.rating_sum) == (0, 0)
+    assert (other.rating_count, other.rating_sum) == (3, 15)
+    assert Rating.objects.filter(publication=publication).count() == 4
+    assert void_ratings(ratings=Rating.objects.filter(publication=publication), user=None) == 0

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from dialogue_portal import spreadsheet
+from dialogue_portal.bursts import NotABurst
 from polls import services
 from polls.models import Choice, Poll, Vote
 from publications.models import Rating
-from publications.services import NotABurst, burst_ratings, rating_bursts, void_ratings
+from publications.services import burst_ratings, rating_bursts, void_ratings
 
 
 class ChoiceInline(admin.TabularInline):

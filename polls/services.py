@@ -6,16 +6,15 @@ from dataclasses import dataclass
 
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMinute
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.pagecache import forget_recent, recent
 from dialogue_portal.readers import relaxed_commit
 from polls.models import Choice, Poll, Vote
 from publications import daily
-from publications.models import DailyCount
-from publications.services import burst_window
 
 
 class VoteRejected(Exception):
@@ -240,29 +239,28 @@ class Burst:
     @property
     def key(self):
         """What the bursts form posts to name this burst (``burst_votes`` reads it)."""
-        return f"{self.poll_id}:{int(self.start.timestamp())}:{self.address_hash}"
+        return burst_key(self.poll_id, self.start, self.address_hash)
 
 
 def bursts(*, since, min_votes, by_address, limit=200):
     """The minutes since ``since`` in which a poll took at least ``min_votes`` counted votes
     (``by_address``: from one address hash), the biggest first. One query."""
-    fields = ["poll_id", "poll__question", "minute", *(["address_hash"] if by_address else [])]
-    rows = (
-        Vote.objects.counted()
-        .filter(created_at__gte=since)
-        .annotate(minute=TruncMinute("created_at"))
-        .values(*fields)
-        .annotate(votes=Count("pk"))
-        .filter(votes__gte=min_votes)
-        .order_by("-votes", "-minute", "poll_id")[:limit]
+    rows = busiest_minutes(
+        Vote.objects.all(),
+        target=Poll,
+        label="poll__question",
+        since=since,
+        least=min_votes,
+        by_address=by_address,
+        limit=limit,
     )
     return [
         Burst(
             poll_id=row["poll_id"],
             question=row["poll__question"],
             start=row["minute"],
-            votes=row["votes"],
-            address_hash=row.get("address_hash", ""),
+            votes=row["count"],
+            address_hash=row["address_hash"],
         )
         for row in rows
     ]
@@ -271,11 +269,7 @@ def bursts(*, since, min_votes, by_address, limit=200):
 def burst_votes(key):
     """The counted votes of the burst ``key`` names (``Burst.key``): its poll's votes in that
     minute, from its address hash when the key has one (NotABurst for junk)."""
-    poll_id, start, address_hash = burst_window(key)
-    votes = Vote.objects.counted().filter(
-        poll_id=poll_id, created_at__gte=start, created_at__lt=start + dt.timedelta(minutes=1)
-    )
-    return votes.filter(address_hash=address_hash) if address_hash else votes
+    return burst_rows(Vote.objects.all(), target=Poll, key=key)
 
 
 @transaction.atomic
@@ -283,32 +277,19 @@ def void_votes(*, votes, user, now=None):
     """Void ``votes``: they stay stored, flagged with ``user`` and the time, and leave every
     total. Returns how many it voided.
 
-    The polls' rows are locked first, so a vote arriving meanwhile waits (its statement
-    raises the poll's total under that lock) and is counted after the recount, not lost in
-    it. The answers' counts and the polls' totals are then set from the votes still
-    counted, and the linked publications' figures lose the voided votes of their day.
+    The polls' rows are locked first (``dialogue_portal.bursts.void_rows``), so a vote arriving
+    meanwhile is counted after the recount, not lost in it. The answers' counts and the
+    polls' totals are then set from the votes still counted, and the linked publications'
+    figures lose the voided votes of their day.
     """
-    now = now or timezone.now()
-    poll_ids = sorted(set(votes.counted().values_list("poll_id", flat=True)))
-    if not poll_ids:
+    voided = void_rows(votes, target=Poll, user=user, now=now)
+    if not voided.target_ids:
         return 0
-    list(Poll.objects.select_for_update().filter(pk__in=poll_ids).order_by("pk").values("pk"))
-    ids = list(votes.counted().values_list("pk", flat=True))  # read again, under the lock
-    per_day = list(
-        Vote.objects.filter(pk__in=ids)
-        .annotate(day=TruncDate("created_at"))
-        .values("poll_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    Vote.objects.filter(pk__in=ids).update(voided_at=now, voided_by=user)
-    Choice.objects.filter(poll_id__in=poll_ids).update(vote_count=_counted_votes("choice"))
-    Poll.objects.filter(pk__in=poll_ids).update(total_votes=_counted_votes("poll"))
-    for row in per_day:  # never below 0: votes from before the figures were kept
-        links = Poll.publications.through.objects.filter(poll_id=row["poll_id"])
-        DailyCount.objects.filter(
-            publication_id__in=links.values("publication_id"), day=row["day"]
-        ).update(votes=Greatest(F("votes") - row["n"], 0))
+    Choice.objects.filter(poll_id__in=voided.target_ids).update(vote_count=_counted_votes("choice"))
+    Poll.objects.filter(pk__in=voided.target_ids).update(total_votes=_counted_votes("poll"))
+    for poll_id, day, count in voided.per_day:
+        links = Poll.publications.through.objects.filter(poll_id=poll_id)
+        daily.take_away(links.values("publication_id"), "votes", count, day=day)
     content_changed()  # a bulk update sends no post_save
     transaction.on_commit(forget_featured_polls)
-    return len(ids)
+    return voided.count

@@ -9,6 +9,8 @@ and no retry when two requests race to create the row.
 """
 
 from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from publications.models import DailyCount
@@ -49,3 +51,14 @@ def add_for_each(publication_ids, field, amount=1, day=None):
     source = f"SELECT ids.publication_id, %s, %s FROM ({sql}) ids WHERE true"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(upsert_sql(field, source), [day, amount, *params])
+
+
+def take_away(publication_ids, field, amount, day):
+    """Take ``amount`` from ``field`` of the rows for ``day`` of the publications in
+    ``publication_ids`` (ids, or a queryset of ``values("publication_id")``): voided votes
+    or ratings. Never below 0: the figures may have begun after the rows were written."""
+    if field not in FIELDS:
+        raise ValueError(f"not a daily count: {field}")
+    DailyCount.objects.filter(publication_id__in=publication_ids, day=day).update(
+        **{field: Greatest(F(field) - amount, 0)}
+    )

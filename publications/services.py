@@ -2,20 +2,20 @@
 
 import contextlib
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMinute
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.readers import relaxed_commit
 from publications import daily
-from publications.models import DailyCount, Publication, RankingDue, Rating, ranked_average
+from publications.models import Publication, RankingDue, Rating, ranked_average
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -219,41 +219,25 @@ def void_ratings(*, ratings, user, now=None):
     """Void ``ratings``: they stay stored, flagged with ``user`` and the time, and leave the
     totals. Returns how many it voided.
 
-    The publications' rows are locked first, so a rating arriving meanwhile waits (its
-    statement raises the totals under that lock) and is counted after the recount. The
-    stored count and sum are then set from the ratings still counted, the days' figures
-    lose the voided first ratings, and the top-rated order is brought up to date.
+    The publications' rows are locked first (``dialogue_portal.bursts.void_rows``), so a
+    rating arriving meanwhile is counted after the recount. The stored count and sum are
+    then set from the ratings still counted, the days' figures lose the voided first
+    ratings, and the top-rated order is brought up to date.
     """
-    now = now or timezone.now()
-    publication_ids = sorted(set(ratings.counted().values_list("publication_id", flat=True)))
-    if not publication_ids:
+    voided = void_rows(ratings, target=Publication, user=user, now=now)
+    if not voided.target_ids:
         return 0
-    list(
-        Publication.objects.select_for_update()
-        .filter(pk__in=publication_ids)
-        .order_by("pk")
-        .values("pk")
-    )
-    ids = list(ratings.counted().values_list("pk", flat=True))  # read again, under the lock
-    per_day = list(
-        Rating.objects.filter(pk__in=ids)
-        .annotate(day=TruncDate("created_at"))
-        .values("publication_id", "day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    Rating.objects.filter(pk__in=ids).update(voided_at=now, voided_by=user)
     count, total = _rating_totals()
-    Publication.objects.filter(pk__in=publication_ids).update(rating_count=count, rating_sum=total)
-    for row in per_day:  # never below 0: ratings from before the figures were kept
-        DailyCount.objects.filter(publication_id=row["publication_id"], day=row["day"]).update(
-            ratings=Greatest(F("ratings") - row["n"], 0)
-        )
-    for publication_id in publication_ids:
+    Publication.objects.filter(pk__in=voided.target_ids).update(
+        rating_count=count, rating_sum=total
+    )
+    for publication_id, day, rated in voided.per_day:
+        daily.take_away([publication_id], "ratings", rated, day=day)
+    for publication_id in voided.target_ids:
         _ranking_due(publication_id)
     sync_ranking()
     content_changed()  # a bulk update sends no post_save
-    return len(ids)
+    return voided.count
 
 
 @dataclass(frozen=True)
@@ -269,65 +253,33 @@ class RatingBurst:
     @property
     def key(self):
         """What the bursts form posts to name this burst (``burst_ratings`` reads it)."""
-        return f"{self.publication_id}:{int(self.start.timestamp())}:{self.address_hash}"
+        return burst_key(self.publication_id, self.start, self.address_hash)
 
 
 def rating_bursts(*, since, min_ratings, by_address, limit=200):
     """The minutes since ``since`` in which a publication took at least ``min_ratings``
     counted ratings (``by_address``: from one address hash), the biggest first. One query."""
-    fields = [
-        "publication_id",
-        "publication__title",
-        "minute",
-        *(["address_hash"] if by_address else []),
-    ]
-    rows = (
-        Rating.objects.counted()
-        .filter(created_at__gte=since)
-        .annotate(minute=TruncMinute("created_at"))
-        .values(*fields)
-        .annotate(ratings=Count("pk"))
-        .filter(ratings__gte=min_ratings)
-        .order_by("-ratings", "-minute", "publication_id")[:limit]
+    rows = busiest_minutes(
+        Rating.objects.all(),
+        target=Publication,
+        label="publication__title",
+        since=since,
+        least=min_ratings,
+        by_address=by_address,
+        limit=limit,
     )
     return [
         RatingBurst(
             publication_id=row["publication_id"],
             title=row["publication__title"],
             start=row["minute"],
-            ratings=row["ratings"],
-            address_hash=row.get("address_hash", ""),
+            ratings=row["count"],
+            address_hash=row["address_hash"],
         )
         for row in rows
     ]
 
 
-HASH = re.compile(r"[0-9a-f]{0,32}")
-
-
-class NotABurst(ValueError):
-    """A burst key that names no minute of no publication or poll (junk from a form)."""
-
-
-def burst_window(key):
-    """``(row id, start, address hash)`` from a burst key ``id:epoch-minute:hash``, or
-    NotABurst."""
-    try:
-        pk, start, address_hash = key.split(":")
-        pk, start = int(pk), dt.datetime.fromtimestamp(int(start), tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        raise NotABurst(key) from None
-    if start.second or start.microsecond or not HASH.fullmatch(address_hash):
-        raise NotABurst(key)
-    return pk, start, address_hash
-
-
 def burst_ratings(key):
     """The counted ratings of the burst ``key`` names (``RatingBurst.key``)."""
-    publication_id, start, address_hash = burst_window(key)
-    ratings = Rating.objects.counted().filter(
-        publication_id=publication_id,
-        created_at__gte=start,
-        created_at__lt=start + dt.timedelta(minutes=1),
-    )
-    return ratings.filter(address_hash=address_hash) if address_hash else ratings
+    return burst_rows(Rating.objects.all(), target=Publication, key=key)

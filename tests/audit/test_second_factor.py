@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dialogue_portal.audit.models import Entry
+from dialogue_portal.twofactor import signals as twofactor
 from tests.factories import give_authenticator
 from tests.twofactor.conftest import sign_in
 
@@ -65,3 +66,42 @@ def test_a_reset_and_the_sessions_it_ends_are_on_the_record(
     assert (reset.actor, reset.object_id) == (superuser, str(staff.pk))
     [ended] = rows("sessions-ended")
     assert ended.object_id == str(staff.pk) and ended.detail == "factor_reset"
+
+
+@pytest.mark.parametrize(
+    ("signal", "extra", "action", "actor", "detail"),
+    [
+        (twofactor.factor_added, {"device": "totp"}, "factor-added", "user", "TOTP device"),
+        (twofactor.factor_removed, {"device": "totp"}, "factor-removed", "user", "TOTP device"),
+        (twofactor.factor_added, {"device": None}, "factor-added", "user", ""),
+        (twofactor.factor_reset, {"by": "superuser"}, "factor-reset", "superuser", ""),
+        (twofactor.recovery_code_used, {}, "recovery-code-used", "user", ""),
+        (twofactor.second_factor_failed, {}, "second-factor-failed", "user", ""),
+        # Who ended the sessions is whoever is signed in on the request.
+        (
+            twofactor.sessions_ended,
+            {"reason": "signed_out"},
+            "sessions-ended",
+            "superuser",
+            "signed_out",
+        ),
+    ],
+)
+def test_each_signal_records_its_action_actor_target_and_detail(
+    rf, staff, superuser, signal, extra, action, actor, detail
+):
+    request = rf.post("/", REMOTE_ADDR="203.0.113.9")
+    request.user = superuser
+    people = {"user": staff, "superuser": superuser}
+    if extra.get("device") == "totp":
+        extra = {**extra, "device": give_authenticator(staff)}
+    if "by" in extra:
+        extra = {**extra, "by": people[extra["by"]]}
+    signal.send(sender=type(staff), user=staff, request=request, **extra)
+    [row] = rows(action)
+    assert (row.actor, row.object_id, row.detail, row.ip) == (
+        people[actor],
+        str(staff.pk),
+        detail,
+        "203.0.113.9",
+    )

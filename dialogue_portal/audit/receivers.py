@@ -189,34 +189,32 @@ def group_permissions_changed(sender, instance, action, reverse, model, pk_set, 
 # The second factor and staff sessions (dialogue_portal.twofactor.signals) ---------------
 
 
-@receiver(twofactor.factor_added, dispatch_uid="audit_factor_added")
-def factor_added(sender, user, device, request=None, **kwargs):
-    record(Action.FACTOR_ADDED, request=request, actor=user, target=user, detail=kind(device))
+# Each signal and the action it records. The actor is the signal's ``by`` (a superuser's
+# reset), else its ``user``; sessions ended are put down to whoever is signed in on the
+# request (the user, or a superuser resetting them).
+SECOND_FACTOR_ACTIONS = {
+    twofactor.factor_added: Action.FACTOR_ADDED,
+    twofactor.factor_removed: Action.FACTOR_REMOVED,
+    twofactor.factor_reset: Action.FACTOR_RESET,
+    twofactor.recovery_code_used: Action.RECOVERY_CODE_USED,
+    twofactor.second_factor_failed: Action.SECOND_FACTOR_FAILED,
+    twofactor.sessions_ended: Action.SESSIONS_ENDED,
+}
 
 
-@receiver(twofactor.factor_removed, dispatch_uid="audit_factor_removed")
-def factor_removed(sender, user, device, request=None, **kwargs):
-    record(Action.FACTOR_REMOVED, request=request, actor=user, target=user, detail=kind(device))
+def second_factor_event(sender, signal, user, request=None, by=None, device=None, reason="", **kw):
+    ended = signal is twofactor.sessions_ended
+    record(
+        SECOND_FACTOR_ACTIONS[signal],
+        request=request,
+        actor=None if ended else by or user,
+        target=user,
+        detail=kind(device) or str(reason),
+    )
 
 
-@receiver(twofactor.factor_reset, dispatch_uid="audit_factor_reset")
-def factor_reset(sender, user, by, request=None, **kwargs):
-    record(Action.FACTOR_RESET, request=request, actor=by, target=user)
-
-
-@receiver(twofactor.recovery_code_used, dispatch_uid="audit_recovery_code_used")
-def recovery_code_used(sender, user, request=None, **kwargs):
-    record(Action.RECOVERY_CODE_USED, request=request, actor=user, target=user)
-
-
-@receiver(twofactor.second_factor_failed, dispatch_uid="audit_second_factor_failed")
-def second_factor_failed(sender, user, request=None, **kwargs):
-    record(Action.SECOND_FACTOR_FAILED, request=request, actor=user, target=user)
-
-
-@receiver(twofactor.sessions_ended, dispatch_uid="audit_sessions_ended")
-def sessions_ended(sender, user, request=None, reason="", **kwargs):
-    record(Action.SESSIONS_ENDED, request=request, target=user, detail=str(reason))
+for _signal, _action in SECOND_FACTOR_ACTIONS.items():
+    _signal.connect(second_factor_event, dispatch_uid=f"audit_{_action.value}")
 
 
 def kind(device):

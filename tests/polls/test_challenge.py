@@ -239,3 +239,42 @@ def test_the_busy_message_is_in_russian(settings):
     response = reader.post(url, {"choice": first_choice(poll).pk})
     assert response.status_code == 429
     assert "Сейчас в этом опросе много голосов" in response.content.decode()
+
+
+def test_each_refusal_of_a_vote_says_why_with_its_status_and_the_check(settings):
+    """The answers a refused anonymous vote gets, as a page and as an htmx fragment."""
+    settings.VOTES_PER_ADDRESS_PER_POLL_PER_DAY = 2
+    settings.VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY = 1
+    poll = make_poll(answers=("Yes", "No"))
+
+    def vote(address, headers=None, **data):
+        reader = Client(REMOTE_ADDR=address)
+        reader.get(ballot_url(poll))
+        if data.pop("solve", False):
+            data["altcha"] = solved(reader, poll)
+        choice = first_choice(poll).pk
+        return reader.post(vote_url(poll), {"choice": choice, **data}, headers=headers)
+
+    def said(response):
+        return response.status_code, response.get("Retry-After"), response.content.decode()
+
+    assert vote("203.0.113.62").status_code == 302
+    status, retry, page = said(vote("203.0.113.62"))
+    assert (status, retry) == (429, "60") and "<altcha-widget" in page
+    assert "Many votes in this poll came from your network today" in page
+    assert vote("203.0.113.62", solve=True).status_code == 302
+    status, retry, page = said(vote("203.0.113.62", solve=True))
+    assert status == 429 and int(retry) > 60
+    assert "Too many votes in this poll from your network today" in page
+
+    make_busy(poll, settings)
+    status, retry, page = said(vote("198.51.100.62", headers=HTMX))
+    assert (status, retry) == (429, "60") and "<html" not in page and "<altcha-widget" in page
+    assert "Many votes are arriving in this poll right now" in page
+    status, _, page = said(vote("198.51.100.62", altcha="e30="))
+    assert status == 400 and "The check did not pass: your vote was not counted" in page
+    settings.ALTCHA_EXPIRES_SECONDS = -60
+    status, _, page = said(vote("198.51.100.62", solve=True))
+    assert status == 400 and "The check expired: your vote was not counted" in page
+    assert "<altcha-widget" in page
+    assert counts(poll)[0] == 2 + 3

@@ -104,3 +104,42 @@ def test_without_javascript_an_address_rates_up_to_the_stricter_cap(settings):
         statuses.append(reader.post(rate_url(publication), data).status_code)
     assert statuses == [302, 302, 429]
     assert totals(publication) == (4, 4) and Rating.objects.count() == 4
+
+
+def test_each_refusal_of_a_rating_says_why_with_its_status_and_the_check(settings):
+    """The answers a refused anonymous rating gets, as a page and as an htmx fragment."""
+    settings.RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 2
+    settings.RATINGS_WITHOUT_CHALLENGE_PER_ADDRESS_PER_PUBLICATION_PER_DAY = 1
+    publication = make_publication()
+
+    def rate(address, headers=None, **data):
+        reader = Client(REMOTE_ADDR=address)
+        reader.get(rating_url(publication))
+        payload = solved(reader, publication) if data.pop("solve", False) else None
+        if payload:
+            data["altcha"] = payload
+        return reader.post(rate_url(publication), {"stars": 3, **data}, headers=headers)
+
+    def said(response):
+        return response.status_code, response.get("Retry-After"), response.content.decode()
+
+    assert rate("203.0.113.61").status_code == 302  # the address's one without the check
+    status, retry, page = said(rate("203.0.113.61"))
+    assert (status, retry) == (429, "60") and "<altcha-widget" in page
+    assert "Many ratings of this publication came from your network today" in page
+    assert rate("203.0.113.61", solve=True).status_code == 302  # up to the cap of 2
+    status, retry, page = said(rate("203.0.113.61", solve=True))
+    assert status == 429 and int(retry) > 60
+    assert "Too many ratings of this publication from your network today" in page
+
+    busy(publication, settings)
+    status, retry, page = said(rate("198.51.100.61", headers=HTMX))
+    assert (status, retry) == (429, "60") and "<html" not in page and "<altcha-widget" in page
+    assert "Many ratings are arriving for this publication right now" in page
+    status, _, page = said(rate("198.51.100.61", altcha="e30="))
+    assert status == 400 and "The check did not pass: your rating was not counted" in page
+    settings.ALTCHA_EXPIRES_SECONDS = -60
+    status, _, page = said(rate("198.51.100.61", solve=True))
+    assert status == 400 and "The check expired: your rating was not counted" in page
+    assert "<altcha-widget" in page
+    assert totals(publication) == (2, 6)

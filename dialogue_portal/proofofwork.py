@@ -21,15 +21,23 @@ the counter at random below ``ALTCHA_MAX_NUMBER`` and the widget searches for it
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import altcha
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
+from django.utils.functional import Promise
 
-from dialogue_portal.ratelimit import daily_count, recent_events
+from dialogue_portal.ratelimit import (
+    DailySlot,
+    daily_count,
+    daily_slot,
+    recent_events,
+    seconds_to_tomorrow,
+)
 
 ALGORITHM = "SHA-256"
 KEY_PREFIX = "altcha:used"
@@ -125,3 +133,69 @@ class Policy:
     def check_helps(self, *, solved: bool) -> bool:
         """Whether a write refused by its daily slot would have been taken with the check."""
         return not solved and (not self.cap or self.unsolved_cap() < self.cap)
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What a reader is told when an anonymous write is refused: a vote's words, or a
+    rating's."""
+
+    busy_scope: str | Promise  # many writes in the scope right now, and this one without the check
+    busy_address: str | Promise  # the address reached the stricter cap, this one without the check
+    full: str | Promise  # the address reached the day's cap: no check helps
+    replayed: str | Promise
+    expired: str | Promise
+    invalid: str | Promise
+
+    def check_failed(self, reason: str) -> str:
+        return str({"replayed": self.replayed, "expired": self.expired}.get(reason, self.invalid))
+
+
+# Renders the form again, refusing: ``render(status=..., error=..., challenge=...)``, where
+# ``challenge`` None lets the form ask ``Policy.busy`` itself.
+Render = Callable[..., HttpResponse]
+
+
+def anonymous_slot(
+    request: HttpRequest,
+    policy: Policy,
+    *,
+    written: Callable[[], bool],
+    render: Render,
+    refusals: Refusals,
+) -> tuple[DailySlot | None, HttpResponse | None]:
+    """One of this address's slots today in ``policy.scope`` for a new anonymous write, or
+    the response refusing it: ``(slot, None)`` or ``(None, response)``.
+
+    A write that brings a solved check (``altcha``, from the widget) counts up to the daily
+    cap. One without (no JavaScript, or the scope was quiet when the form was shown) counts
+    only while neither the scope nor the address is busy, up to the stricter cap. A
+    reader's second write (``written()``: they have one in the scope already) is never
+    refused here: the caller tells them.
+    """
+    payload = request.POST.get("altcha", "")
+    solved = False
+    if payload:
+        verdict = verify(payload, policy.scope)
+        if not verdict.accepted:
+            error = refusals.check_failed(verdict.reason)
+            return None, render(status=400, error=error, challenge=True)
+        solved = True
+    elif (why := policy.busy(request)) and not written():
+        return None, _needs_check(render, refusals, why)
+    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
+    if slot is None and not written():
+        if policy.check_helps(solved=solved):
+            return None, _needs_check(render, refusals, "address")  # the check lets it go on
+        response = render(status=429, error=str(refusals.full), challenge=None)
+        response["Retry-After"] = str(seconds_to_tomorrow())
+        return None, response
+    return slot, None
+
+
+def _needs_check(render: Render, refusals: Refusals, why: str) -> HttpResponse:
+    """429: the write needs the check, and came without it (``why``: "scope" or "address")."""
+    error = refusals.busy_address if why == "address" else refusals.busy_scope
+    response = render(status=429, error=str(error), challenge=True)
+    response["Retry-After"] = "60"
+    return response

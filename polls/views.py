@@ -5,7 +5,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView
 from dialogue_portal import proofofwork
 from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import add_event, daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.ratelimit import add_event, limit_writes
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -154,6 +154,30 @@ def check_policy(poll):
     )
 
 
+# What a refused anonymous vote is told (proofofwork.anonymous_slot).
+REFUSALS = proofofwork.Refusals(
+    busy_scope=gettext_lazy(
+        "Many votes are arriving in this poll right now, so a vote needs a short check "
+        "that your browser solves (it needs JavaScript): your vote was not counted. "
+        "Please vote again with JavaScript on, or try again later."
+    ),
+    busy_address=gettext_lazy(
+        "Many votes in this poll came from your network today, so a vote needs a short "
+        "check that your browser solves (it needs JavaScript): your vote was not counted. "
+        "Please vote again with JavaScript on."
+    ),
+    full=gettext_lazy(
+        "Too many votes in this poll from your network today: your vote was not "
+        "counted. Please try again tomorrow."
+    ),
+    replayed=gettext_lazy(
+        "This check was used already: your vote was not counted. Please vote again."
+    ),
+    expired=gettext_lazy("The check expired: your vote was not counted. Please vote again."),
+    invalid=gettext_lazy("The check did not pass: your vote was not counted. Please vote again."),
+)
+
+
 def render_ballot(request, poll, *, vote=None, status=200, notice="", error="", challenge=None):
     """The reader's own view of a poll: the form, their vote, and results when allowed.
     ``challenge`` (None: asked here) says whether the form carries the proof-of-work check."""
@@ -241,7 +265,13 @@ def vote(request, slug):
         return remember_reader(response, issue_reader())
     slot = None
     if reader.is_anonymous:
-        slot, refusal = _anonymous_slot(request, poll, reader)
+        slot, refusal = proofofwork.anonymous_slot(
+            request,
+            check_policy(poll),
+            written=lambda: services.reader_vote(poll=poll, reader=reader) is not None,
+            render=lambda **refused: render_ballot(request, public_poll(slug), **refused),
+            refusals=REFUSALS,
+        )
         if refusal is not None:
             return refusal
     created = False
@@ -265,68 +295,3 @@ def vote(request, slug):
         return render_ballot(request, poll, vote=cast, notice=notice)
     messages.add_message(request, level, notice)
     return redirect("polls:ballot", slug=poll.slug)
-
-
-def _anonymous_slot(request, poll, reader):
-    """One of this address's slots for a new anonymous vote in ``poll`` today, or the
-    response refusing the vote: ``(slot, None)`` or ``(None, response)``.
-
-    A vote that brings a solved proof-of-work check (``altcha``, from the widget) counts up
-    to the daily cap. One without (no JavaScript, or the poll was quiet when the form was
-    shown) counts only while neither the poll nor the address is busy, up to the stricter
-    cap. A second vote of a reader is never refused here: it is told it has voted.
-    """
-    policy = check_policy(poll)
-    payload = request.POST.get("altcha", "")
-    solved = False
-    if payload:
-        verdict = proofofwork.verify(payload, policy.scope)
-        if not verdict.accepted:
-            return None, _check_failed(request, poll, verdict)
-        solved = True
-    elif (why := policy.busy(request)) and services.reader_vote(poll=poll, reader=reader) is None:
-        return None, _busy(request, poll, why)
-    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
-    if slot is None and services.reader_vote(poll=poll, reader=reader) is None:
-        if policy.check_helps(solved=solved):
-            return None, _busy(request, poll, "address")  # the check lets it go on
-        error = _(
-            "Too many votes in this poll from your network today: your vote was not "
-            "counted. Please try again tomorrow."
-        )
-        response = render_ballot(request, public_poll(poll.slug), status=429, error=error)
-        response["Retry-After"] = str(seconds_to_tomorrow())
-        return None, response
-    return slot, None
-
-
-def _busy(request, poll, why):
-    """429: the vote needs the check, and came without it (``why``: "scope" or "address")."""
-    if why == "address":
-        error = _(
-            "Many votes in this poll came from your network today, so a vote needs a short "
-            "check that your browser solves (it needs JavaScript): your vote was not counted. "
-            "Please vote again with JavaScript on."
-        )
-    else:
-        error = _(
-            "Many votes are arriving in this poll right now, so a vote needs a short check "
-            "that your browser solves (it needs JavaScript): your vote was not counted. "
-            "Please vote again with JavaScript on, or try again later."
-        )
-    response = render_ballot(
-        request, public_poll(poll.slug), status=429, error=error, challenge=True
-    )
-    response["Retry-After"] = "60"
-    return response
-
-
-def _check_failed(request, poll, verdict):
-    """400: a check that is not a valid, fresh, first-used solution for this poll."""
-    if verdict.reason == "replayed":
-        error = _("This check was used already: your vote was not counted. Please vote again.")
-    elif verdict.reason == "expired":
-        error = _("The check expired: your vote was not counted. Please vote again.")
-    else:
-        error = _("The check did not pass: your vote was not counted. Please vote again.")
-    return render_ballot(request, public_poll(poll.slug), status=400, error=error, challenge=True)

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -39,7 +39,7 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
-from dialogue_portal.ratelimit import add_event, daily_slot, limit_writes, seconds_to_tomorrow
+from dialogue_portal.ratelimit import add_event, limit_writes
 from dialogue_portal.readers import (
     issue_reader,
     known_reader,
@@ -760,6 +760,30 @@ def rating_check_policy(publication):
     )
 
 
+# What a refused anonymous rating is told (proofofwork.anonymous_slot).
+RATING_REFUSALS = proofofwork.Refusals(
+    busy_scope=gettext_lazy(
+        "Many ratings are arriving for this publication right now, so a rating needs a "
+        "short check that your browser solves (it needs JavaScript): your rating was not "
+        "counted. Please rate again with JavaScript on, or try again later."
+    ),
+    busy_address=gettext_lazy(
+        "Many ratings of this publication came from your network today, so a rating "
+        "needs a short check that your browser solves (it needs JavaScript): your rating "
+        "was not counted. Please rate again with JavaScript on."
+    ),
+    full=gettext_lazy(
+        "Too many ratings of this publication from your network today: your rating "
+        "was not counted. Please try again tomorrow."
+    ),
+    replayed=gettext_lazy(
+        "This check was used already: your rating was not counted. Please rate again."
+    ),
+    expired=gettext_lazy("The check expired: your rating was not counted. Please rate again."),
+    invalid=gettext_lazy("The check did not pass: your rating was not counted. Please rate again."),
+)
+
+
 def render_rating(
     request, publication, *, rating=None, status=200, notice="", error="", challenge=None
 ):
@@ -807,71 +831,6 @@ def rating_challenge(request, slug):
     return JsonResponse(proofofwork.challenge(_rating_scope(publication)))
 
 
-def _anonymous_rating_slot(request, publication, reader):
-    """One of this address's slots for a new anonymous rating today, or the response
-    refusing it: ``(slot, None)`` or ``(None, response)``. As for votes: a solved check
-    counts up to the daily cap, none only while nothing is busy, up to the stricter cap;
-    a reader changing their stars is never refused here."""
-    policy = rating_check_policy(publication)
-    payload = request.POST.get("altcha", "")
-    solved = False
-    if payload:
-        verdict = proofofwork.verify(payload, policy.scope)
-        if not verdict.accepted:
-            return None, _rating_check_failed(request, publication, verdict)
-        solved = True
-    elif (why := policy.busy(request)) and reader_rating(
-        publication=publication, reader=reader
-    ) is None:
-        return None, _rating_busy(request, publication, why)
-    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
-    if slot is None and reader_rating(publication=publication, reader=reader) is None:
-        if policy.check_helps(solved=solved):
-            return None, _rating_busy(request, publication, "address")
-        error = _(
-            "Too many ratings of this publication from your network today: your rating "
-            "was not counted. Please try again tomorrow."
-        )
-        response = render_rating(
-            request, rateable_publication(publication.slug), status=429, error=error
-        )
-        response["Retry-After"] = str(seconds_to_tomorrow())
-        return None, response
-    return slot, None
-
-
-def _rating_busy(request, publication, why):
-    if why == "address":
-        error = _(
-            "Many ratings of this publication came from your network today, so a rating "
-            "needs a short check that your browser solves (it needs JavaScript): your rating "
-            "was not counted. Please rate again with JavaScript on."
-        )
-    else:
-        error = _(
-            "Many ratings are arriving for this publication right now, so a rating needs a "
-            "short check that your browser solves (it needs JavaScript): your rating was not "
-            "counted. Please rate again with JavaScript on, or try again later."
-        )
-    response = render_rating(
-        request, rateable_publication(publication.slug), status=429, error=error, challenge=True
-    )
-    response["Retry-After"] = "60"
-    return response
-
-
-def _rating_check_failed(request, publication, verdict):
-    if verdict.reason == "replayed":
-        error = _("This check was used already: your rating was not counted. Please rate again.")
-    elif verdict.reason == "expired":
-        error = _("The check expired: your rating was not counted. Please rate again.")
-    else:
-        error = _("The check did not pass: your rating was not counted. Please rate again.")
-    return render_rating(
-        request, rateable_publication(publication.slug), status=400, error=error, challenge=True
-    )
-
-
 @require_POST
 @never_cache
 @limit_writes("rate")
@@ -892,7 +851,13 @@ def rate(request, slug):
         return remember_reader(response, issue_reader())
     slot = None
     if reader.is_anonymous:
-        slot, refusal = _anonymous_rating_slot(request, publication, reader)
+        slot, refusal = proofofwork.anonymous_slot(
+            request,
+            rating_check_policy(publication),
+            written=lambda: reader_rating(publication=publication, reader=reader) is not None,
+            render=lambda **refused: render_rating(request, rateable_publication(slug), **refused),
+            refusals=RATING_REFUSALS,
+        )
         if refusal is not None:
             return refusal
     created = False

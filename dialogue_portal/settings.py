@@ -606,6 +606,11 @@ SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR = env_int("SUBSCRIBE_REQUESTS_PER_CLIENT_
 SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR = env_int(
     "SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR", 3 * SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
 )
+# Past this many confirmation mails from the site in the last hour (requests from many
+# networks at once), every request needs the check, from any client (0: never).
+SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR = env_int(
+    "SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR", CONFIRMATIONS_PER_HOUR // 2
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <newsletter@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Django's 403 page, but the footer's subscribe form sent without JavaScript (so without a

@@ -1,9 +1,11 @@
+import datetime as dt
 import json
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -17,7 +19,7 @@ from dialogue_portal import proofofwork
 from dialogue_portal.links import site_path
 from dialogue_portal.newsletter import services, tasks, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
-from dialogue_portal.newsletter.models import Issue, SubscribeRequest
+from dialogue_portal.newsletter.models import ConfirmationMail, Issue, SubscribeRequest
 from dialogue_portal.pagecache import anonymous_page_cache
 from dialogue_portal.ratelimit import hit, hits, limit_writes
 
@@ -43,7 +45,9 @@ def bad_link(request, error, *, status=400):
 
 # Requests from one client address in an hour: up to SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
 # as they come, then only with a solved proof-of-work check (the poll's, scoped to this
-# form), up to SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR in all.
+# form), up to SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR in all. While the whole site
+# is busy (SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR confirmation mails in the last hour: requests
+# spread over many networks), every client needs the check from its first request.
 CHECK_SCOPE = "subscribe"
 HOUR = 60 * 60
 HOURLY_SCOPE = "subscribe-hour"
@@ -107,12 +111,32 @@ def _subscribe_post(request):
     return redirect("newsletter:check-inbox")
 
 
-def _check_needed(request):
-    """Whether this client's next request needs the check: its free requests of the hour
-    are used, and the check can still help (the hard cap is not reached)."""
+def _allowance():
+    """(free, hard): the requests a client address may make this hour without the check,
+    and in all. No free ones while the site is busy."""
     free = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
     hard = settings.SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR
-    if not free or hard <= free:
+    if free and hard > free and _site_busy():
+        return 0, hard
+    return free, hard
+
+
+def _site_busy():
+    busy = settings.SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR
+    if not busy:
+        return False
+    since = timezone.now() - dt.timedelta(seconds=HOUR)
+    return ConfirmationMail.objects.filter(sent_at__gt=since).count() >= busy
+
+
+def _check_needed(request):
+    """Whether this client's next request needs the check: its free requests of the hour
+    are used (or the site is busy), and the check can still help (the hard cap is not
+    reached)."""
+    if not settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR:
+        return False
+    free, hard = _allowance()
+    if hard <= free:
         return False
     return free <= hits(request, scope=HOURLY_SCOPE, window=HOUR) < hard
 
@@ -125,10 +149,9 @@ def _client_refusal(request, form):
     not counted (a reader without JavaScript trying again uses up nothing); one with a
     solved check counts up to the hard cap, and a check is accepted once only.
     """
-    free = settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR
-    hard = settings.SUBSCRIBE_REQUESTS_WITH_CHECK_PER_CLIENT_PER_HOUR
-    if not free:
+    if not settings.SUBSCRIBE_REQUESTS_PER_CLIENT_PER_HOUR:
         return None
+    free, hard = _allowance()
     payload = request.POST.get("altcha", "")
     if payload and hard > free:
         verdict = proofofwork.verify(payload, CHECK_SCOPE)

@@ -12,8 +12,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from dialogue_portal.newsletter.models import SubscribeRequest
+from dialogue_portal.newsletter.models import ConfirmationMail, SubscribeRequest
 from tests.factories import make_poll
 from tests.newsletter.conftest import make_subscriber
 from tests.newsletter.test_subscribe import FORM
@@ -197,3 +198,35 @@ def test_the_challenge_is_private_json(client):
     assert "no-store" in response["Cache-Control"]
     assert json.loads(response.content)["parameters"]["data"] == {"scope": "subscribe"}
     assert client.post(reverse("newsletter:challenge")).status_code == 405
+
+
+def _sent_confirmations(count):
+    subscriber = make_subscriber("busy@example.org")
+    ConfirmationMail.objects.bulk_create(
+        ConfirmationMail(subscriber=subscriber, sent_at=timezone.now() - dt.timedelta(minutes=5))
+        for _ in range(count)
+    )
+
+
+def test_a_busy_site_asks_every_network_for_the_check_from_its_first_request(settings, client):
+    settings.SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR = 4
+    _sent_confirmations(4)
+    assert "<altcha-widget" in client.get("/newsletter/").content.decode()
+    response = client.post("/newsletter/", {**FORM, "email": "first@example.org"})
+    assert response.status_code == 429
+    assert "needs a short check that your browser solves" in response.content.decode()
+    assert not SubscribeRequest.objects.exists()
+    response = client.post(
+        "/newsletter/", {**FORM, "email": "first@example.org", "altcha": solved(client)}
+    )
+    assert response.status_code == 302
+    assert SubscribeRequest.objects.get().email == "first@example.org"
+
+
+def test_below_the_busy_mark_and_after_the_hour_a_network_has_its_free_requests(settings, client):
+    settings.SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR = 4
+    _sent_confirmations(3)
+    assert client.post("/newsletter/", {**FORM, "email": "a@example.org"}).status_code == 302
+    ConfirmationMail.objects.update(sent_at=timezone.now() - dt.timedelta(minutes=61))
+    settings.SUBSCRIBE_CHECK_FOR_ALL_PER_HOUR = 1
+    assert client.post("/newsletter/", {**FORM, "email": "b@example.org"}).status_code == 302

@@ -726,3 +726,35 @@ def test_a_revert_page_opened_before_the_object_was_deleted_saves_nothing(anna):
     assert "was deleted" in refused.content.decode()
     assert 'value="Arms control"' in refused.content.decode()
     assert not type(topic).objects.filter(pk=pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reverts_from_one_page_at_the_same_moment_revert_once(django_user_model, editorial_groups):
+    """Six editors post a revert page opened before one of them reverts: the check runs
+    with the row locked before anything is reverted, so one reverts and five get the
+    change form with both versions."""
+    person = make_person(position="Fellow")
+    old = recorded(person)
+    Person.objects.filter(pk=person.pk).update(position="Director")
+    clients = [
+        staff(django_user_model, f"editor{i}", first_name=f"Editor {i}", reviewer=True)
+        for i in range(6)
+    ]
+    url = revision_url(person, old)
+    loaded = clients[0].get(url)
+    start = threading.Barrier(len(clients))
+
+    def revert_at_once(index):
+        try:
+            data = form_data(loaded, short_bio=f"Bio {index}.")
+            start.wait(timeout=30)
+            return clients[index].post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = list(pool.map(revert_at_once, range(len(clients))))
+    assert sorted(statuses) == [302] + [409] * 5
+    person = Person.objects.get(pk=person.pk)
+    assert (person.position, person.short_bio) == ("Fellow", f"Bio {statuses.index(302)}.")

@@ -16,13 +16,14 @@ history (a person's photo), is not a publication's and is served.
 The check is one indexed look-up: attachments by their file's name, publications by
 their banner's name (a rendition is named after its banner: ``<stem>-<width>w.webp``
 beside it, ``publications.renditions``). A name no publication holds now costs one more:
-a person's photo by its name, else the revisions of publications and attachments that
-name it."""
+a person's photo by its name, else (for a file storage holds) the revisions of
+publications and attachments that name it."""
 
 import posixpath
 import re
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from reversion.models import Version
 
@@ -81,6 +82,8 @@ def retired(name):
         needle = match["stem"] + "." if match else name
     else:
         return False
+    if not default_storage.exists(name):
+        return False  # nothing to withhold, and no search of the history for a made-up name
     kinds = ContentType.objects.get_for_models(Publication, Attachment).values()
     return Version.objects.filter(
         content_type__in=list(kinds), serialized_data__contains=needle

@@ -579,6 +579,19 @@ def test_a_change_form_posted_without_its_state_saves_nothing_and_keeps_what_was
     assert draft.title == "Typed title"
 
 
+def test_a_form_without_its_state_in_russian(django_user_model, editorial_groups):
+    ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
+    person = make_person(position="Сотрудник")
+    url = change_url(person)
+    data = form_data(ivan.get(url), position="Директор")
+    del data[LOADED]
+    refused = save(ivan, url, data)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Сверьте с сохранённой версией" in html
+    assert "Форма не сообщила, с какой версии её открыли" in html
+
+
 # django-reversion's revert and recover pages ------------------------------------------------
 
 
@@ -726,6 +739,19 @@ def test_a_revert_page_opened_before_the_object_was_deleted_saves_nothing(anna):
     assert "was deleted" in refused.content.decode()
     assert 'value="Arms control"' in refused.content.decode()
     assert not type(topic).objects.filter(pk=pk).exists()
+    assert save(anna, url, form_data(refused)).status_code == 302  # now it recovers it
+    assert type(topic).objects.get(pk=pk).name == "Arms control"
+
+
+def test_a_revert_refused_in_russian(django_user_model, editorial_groups):
+    ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
+    topic = make_topic(name="Arms")
+    url = revision_url(topic, recorded(topic))
+    page = ivan.get(url)
+    topic.delete()
+    refused = save(ivan, url, form_data(page))
+    assert refused.status_code == 409
+    assert "Ничего не сохранено: эта страница была открыта до удаления" in refused.content.decode()
 
 
 @pytest.mark.postgres

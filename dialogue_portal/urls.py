@@ -72,11 +72,12 @@ urlpatterns += i18n_patterns(
 
 
 def _withheld(name):
-    """A file of a publication not live yet, or one only a proposal in review names."""
+    """A file of a publication not live yet, one it no longer names (kept for restores),
+    or one only a proposal in review names."""
     standing = files.standing(name)
     if standing == files.UNOWNED:
         return desk.is_proposed_file(name)
-    return standing == files.EMBARGOED
+    return standing in files.WITHHELD
 
 
 def serve_media(request, path):

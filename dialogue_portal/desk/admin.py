@@ -36,7 +36,7 @@ from reversion.revisions import _get_options
 from reversion.utils import mute_signals
 
 from dialogue_portal.desk import presence, services
-from dialogue_portal.desk.conflicts import LOADED, ConflictCheck
+from dialogue_portal.desk.conflicts import DELETED, LOADED, ConflictCheck, dumps, loads, state
 from dialogue_portal.desk.forms import ReviewForm
 from dialogue_portal.desk.history import (
     Snapshot,
@@ -87,10 +87,18 @@ class HistoryAdmin(ConflictCheck, VersionAdmin):
 
     def recover_view(self, request, version_id, extra_context=None):
         """Recover a deleted object of this model: a version of another model, or of an
-        object that still exists, is 404 (reversion looked any version up)."""
+        object that still exists, is 404 (reversion looked any version up) - unless the
+        page was opened while it was deleted and someone recovered it since, when the
+        POST gets the change form with both versions (``_check_revert``)."""
         if not (self.has_add_permission(request) and self.has_change_permission(request)):
             raise PermissionDenied
-        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        version = get_object_or_404(Version.objects.get_for_model(self.model), pk=version_id)
+        deleted = Version.objects.get_deleted(self.model).filter(pk=version.pk).exists()
+        opened_while_deleted = request.method == "POST" and (
+            loads(self.model(pk=version.object_id), request.POST.get(LOADED)) == DELETED
+        )
+        if not (deleted or opened_while_deleted):
+            raise Http404
         context = {
             "title": _("Recover %(name)s") % {"name": version.object_repr},
             "recover": True,
@@ -155,9 +163,48 @@ class HistoryAdmin(ConflictCheck, VersionAdmin):
     def _after_revert(self, request, obj, version):
         """Hook: what the review rule makes of a reverted object before the form sees it."""
 
+    def _check_revert(self, request, version):
+        """Before a revert or recover page reverts anything: the page carries the object as
+        saved now (``DELETED`` when there is none), and a POST is checked against it with
+        the row locked, as a change form is (``ConflictCheck``).
+
+        Answers the change form of the object as saved now, with both versions and a
+        choice per field (409), when it was saved since the page was loaded or the POST
+        does not say; else None, and the revert goes on - refused with a message when the
+        object was deleted since, so that nothing typed is lost either way."""
+        pk = str(version.object_id)
+        manager = self.model._default_manager
+        if request.method == "POST":
+            list(manager.select_for_update().filter(pk=pk).values("pk"))
+        live = self.get_object(request, pk) if manager.filter(pk=pk).exists() else None
+        if live is None:
+            live, current = self.model(pk=version.object_id), DELETED
+        else:
+            current = state(*self._stored_forms(request, live))
+        request._desk_loaded_token = dumps(live, current)
+        if request.method != "POST":
+            return None
+        if loads(live, request.POST.get(LOADED)) == current:
+            request._desk_checked = True
+            return None
+        if current is not DELETED:
+            opts = self.model._meta
+            change_url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(pk)],
+            )
+            return self.changeform_view(request, quote(pk), change_url)
+        request._desk_checked = True
+        request._desk_refusal = _(
+            "Nothing was saved: this page was opened before the %(name)s was deleted, or "
+            "did not say what it was opened from. Check the form below, then save again."
+        ) % {"name": self.model._meta.verbose_name}
+        return None
+
     def _revert_form_view(self, request, version, template_name, context):
         """reversion's revision form (the change form filled from the version, saved on
-        POST, rolled back otherwise), reverting only what this object owns."""
+        POST, rolled back otherwise), reverting only what this object owns, and never over
+        a save made since the page was loaded (``_check_revert``)."""
         muted = (
             mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
             if request.method == "GET"
@@ -165,6 +212,9 @@ class HistoryAdmin(ConflictCheck, VersionAdmin):
         )
         try:
             with transaction.atomic(using=version.db), muted:
+                moved = self._check_revert(request, version)
+                if moved is not None:
+                    return moved
                 obj = self._revert(version)
                 self._after_revert(request, obj, version)
                 with self.create_revision(request):
@@ -176,8 +226,11 @@ class HistoryAdmin(ConflictCheck, VersionAdmin):
                             _("Reverted to previous version, saved on %(datetime)s")
                             % {"datetime": services.revision_date(version.revision)}
                         )
-                    elif response.status_code == 200:
-                        response.template_name = template_name
+                    elif response.status_code in (200, 409):
+                        # The revert page around the change form, the state it was
+                        # loaded from still in it (``desk/change_form.html``).
+                        names = [template_name] if isinstance(template_name, str) else template_name
+                        response.context_data["desk_base_change_form"] = select_template(names)
                         response.render()
                         raise _RollBackRevisionView(response)
                     else:
@@ -515,10 +568,11 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
         revision = Revision.objects.get(pk=version.revision_id)
         problems = []
         loaded = self._restore_token(obj)
-        moved = request.method == "POST" and request.POST.get(LOADED, loaded) != loaded
+        # Saved or proposed since the page was loaded, or a POST that does not say what it
+        # was loaded from: restoring now could put the revision over a change this editor
+        # has not seen. Show them what it is now.
+        moved = request.method == "POST" and request.POST.get(LOADED) != loaded
         if moved:
-            # Saved or proposed since the page was loaded: restoring now would put the
-            # revision over a change this editor has not seen. Show them what it is now.
             problems = []
         elif request.method == "POST":
             try:
@@ -560,6 +614,7 @@ class DeskPublicationAdmin(HistoryAdmin, PublicationAdmin):
             desk_loaded_name=LOADED,
             desk_loaded=loaded,
             moved=moved,
+            moved_unchecked=moved and LOADED not in request.POST,
             moved_by=self.conflict_saved_by(request, obj) if moved else None,
         )
         status = 200

@@ -10,6 +10,12 @@ inline, row by row) as the editor has it against as it is saved now, with a choi
 field: keep mine or keep theirs. The re-rendered form carries the state saved now, so the
 choices are saved only if nothing moved again; a third save in between is a new conflict.
 
+A POST without the hidden field (a script, a page from before the check) is not saved
+either: nobody can tell what it was loaded from, so it gets the same page, with no choice
+made for the editor. django-reversion's revert and recover pages carry the state of the
+object as saved when the page was loaded (``DELETED`` for a deleted one) and check it the
+same way before they revert anything (``dialogue_portal.desk.admin.HistoryAdmin``).
+
 The state is what the form would write, so counts readers change (views, votes) and fields
 the form does not hold never make a conflict, and it works for every model alike, with or
 without ``updated_at`` or a history.
@@ -48,6 +54,7 @@ MINE, THEIRS = "mine", "theirs"
 SALT = "dialogue_portal.desk.conflicts"
 INLINE = "inline-"
 ROW_SKIP = {"DELETE", "ORDER"}
+DELETED = {"deleted": True}  # the state a recover page was loaded from: no object
 
 
 # The state of a form ----------------------------------------------------------------------
@@ -159,8 +166,8 @@ def dumps(obj, current):
 
 
 def loads(obj, token):
-    """The state a form was loaded from, or None when the token is not one of ours for
-    this object (forged, cut short, or another object's)."""
+    """The state a form was loaded from (``DELETED`` for a recover page), or None when the
+    token is not one of ours for this object (forged, cut short, or another object's)."""
     try:
         data = signing.loads(token, salt=SALT)
     except (signing.BadSignature, ValueError, TypeError):
@@ -419,6 +426,20 @@ def formset_keeping(formset_class):
 class Conflict:
     base: dict | None  # the state the editor's form was loaded from (None: unknown)
     theirs: dict  # the state saved now
+    unchecked: bool = False  # the form came without the state it was loaded from
+
+
+def _known(base):
+    """A loaded state the comparison can start from: a form's, not a recover page's."""
+    return base if base is not None and "fields" in base else None
+
+
+def _refused(request):
+    """Whether this request's save was refused: a conflict, or a revert page's refusal."""
+    return (
+        getattr(request, "_desk_conflict", None) is not None
+        or getattr(request, "_desk_refusal", None) is not None
+    )
 
 
 class ConflictCheck:
@@ -449,6 +470,8 @@ class ConflictCheck:
         return form, formsets
 
     def _check_conflict(self, request, object_id):
+        if getattr(request, "_desk_checked", False):
+            return  # a revert page, checked before it reverted (HistoryAdmin)
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
             return
@@ -461,10 +484,13 @@ class ConflictCheck:
         request._desk_stored_state = theirs
         token = request.POST.get(LOADED)
         if token is None:
-            return  # not from a change form of ours (a script): saved as before
+            # Not from a change form of ours (a script, a page from before the check):
+            # what it was loaded from is unknown, so it saves over nothing unseen.
+            request._desk_conflict = Conflict(base=None, theirs=theirs, unchecked=True)
+            return
         base = loads(obj, token)
         if base != theirs:
-            request._desk_conflict = Conflict(base=base, theirs=theirs)
+            request._desk_conflict = Conflict(base=_known(base), theirs=theirs)
             return
         request._desk_keep_theirs = {
             key.removeprefix(KEEP)
@@ -481,7 +507,7 @@ class ConflictCheck:
         with transaction.atomic(using=router.db_for_write(self.model)):
             self._check_conflict(request, object_id)
             response = super().changeform_view(request, object_id, form_url, extra_context)
-        if getattr(request, "_desk_conflict", None) is not None and response.status_code == 200:
+        if _refused(request) and response.status_code == 200:
             response.status_code = 409
         return response
 
@@ -491,10 +517,16 @@ class ConflictCheck:
         form_class = super().get_form(request, obj, change, **kwargs)
         conflict = getattr(request, "_desk_conflict", None)
         theirs = getattr(request, "_desk_keep_theirs", set())
-        if conflict is None and not theirs:
+        message = getattr(request, "_desk_refusal", None)
+        if conflict is None and not theirs and message is None:
             return form_class
-        message = None
-        if conflict is not None:
+        if conflict is not None and conflict.unchecked:
+            message = _(
+                "This form did not say which version it was loaded from, so saving it "
+                "could undo someone else's change. Nothing was saved: check below, field by "
+                "field, what to keep, then save again."
+            )
+        elif conflict is not None:
             message = _(
                 "Someone else saved this since you opened it. Nothing was saved: choose "
                 "below, field by field, what to keep, then save again."
@@ -545,7 +577,8 @@ class ConflictCheck:
             stored = state(form, formsets)
         extra = {
             "desk_loaded_name": LOADED,
-            "desk_loaded": dumps(obj, stored),
+            # A revert page carries the object as saved, not the version it shows.
+            "desk_loaded": getattr(request, "_desk_loaded_token", None) or dumps(obj, stored),
             "desk_keep_prefix": KEEP,
             "desk_presence_url": reverse(
                 f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_presence",
@@ -568,6 +601,7 @@ class ConflictCheck:
             extra["desk_in_conflict"] = True
             extra["desk_conflict_saved_by"] = self.conflict_saved_by(request, obj)
             extra["desk_conflict_base_known"] = conflict.base is not None
+            extra["desk_conflict_unchecked"] = conflict.unchecked
         return extra
 
     # Who else has it open ------------------------------------------------------------------

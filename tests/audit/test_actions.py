@@ -13,7 +13,7 @@ from django.urls import reverse
 from dialogue_portal.audit.models import Entry
 from dialogue_portal.desk import services
 from publications.models import Publication
-from tests.desk.helpers import change_form, change_url
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import make_person, make_publication
 
 pytestmark = pytest.mark.django_db
@@ -52,15 +52,15 @@ def test_publish_and_unpublish_in_the_form(desk):
     )
     data = change_form(draft, status=False)
     data["status"] = "published"
-    assert desk.post(change_url(draft), data).status_code == 302
+    assert post_form(desk, change_url(draft), data).status_code == 302
     assert rows("published") == [("reviewer", "Draft report", "published directly", "203.0.113.40")]
     data = change_form(draft, status=False)
     data["status"] = "draft"
-    assert desk.post(change_url(draft), data).status_code == 302
+    assert post_form(desk, change_url(draft), data).status_code == 302
     assert rows("unpublished") == [("reviewer", "Draft report", "in the form", "203.0.113.40")]
     data = change_form(draft, status=False, title="Draft report, edited")
     data["status"] = "draft"
-    desk.post(change_url(draft), data)
+    post_form(desk, change_url(draft), data)
     assert len(rows("unpublished")) == 1  # editing a draft is not unpublishing
 
 

@@ -1,16 +1,34 @@
 """The change form as the admin would post it back, built from the rows as they are."""
 
+import re
 from html.parser import HTMLParser
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from dialogue_portal.desk.conflicts import LOADED
 from publications.models import Publication
 
 
 def change_url(publication):
     return reverse("admin:publications_publication_change", args=[publication.pk])
+
+
+def loaded_state(client, url):
+    """The hidden field a browser would send back from the form at ``url`` opened now: the
+    state it was loaded from (``dialogue_portal.desk.conflicts``)."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    found = re.search(rf'name="{LOADED}" value="([^"]+)"', page.content.decode())
+    assert found, f"no {LOADED} in the form at {url}"
+    return {LOADED: found.group(1)}
+
+
+def post_form(client, url, data, **kwargs):
+    """POST ``data`` to the change form (or revert page) at ``url`` as a browser that has
+    just opened it would: with the state the form was loaded from."""
+    return client.post(url, {**data, **loaded_state(client, url)}, **kwargs)
 
 
 def change_form(publication, *, status=True, **overrides):

@@ -30,7 +30,10 @@ from tests.factories import (
     make_institution,
     make_person,
     make_poll,
+    make_programme,
+    make_project,
     make_publication,
+    make_region,
     make_topic,
 )
 
@@ -81,6 +84,16 @@ def save(client, url, data):
     return client.post(url, data)
 
 
+def open_save_conflict(first, second, obj, *, theirs, mine):
+    """``first`` and ``second`` open ``obj``'s change form; ``first`` saves it with the
+    changes ``theirs``, then ``second`` saves ``mine`` from the form opened before: the
+    change form's address and ``second``'s answer."""
+    url = change_url(obj)
+    form_first, form_second = first.get(url), second.get(url)
+    assert save(first, url, form_data(form_first, **theirs)).status_code == 302
+    return url, save(second, url, form_data(form_second, **mine))
+
+
 def test_a_save_from_a_stale_draft_form_is_a_conflict_and_the_choices_merge(
     anna, boris, django_capture_on_commit_callbacks
 ):
@@ -117,10 +130,9 @@ def test_a_save_from_a_stale_draft_form_is_a_conflict_and_the_choices_merge(
 
 def test_keep_mine_puts_the_editors_value_over_theirs(anna, boris):
     draft = make_publication(title="Original", status="draft", published_at=None)
-    url = change_url(draft)
-    form_a, form_b = anna.get(url), boris.get(url)
-    save(anna, url, form_data(form_a, title="Anna's"))
-    conflict = save(boris, url, form_data(form_b, title="Boris's"))
+    url, conflict = open_save_conflict(
+        anna, boris, draft, theirs={"title": "Anna's"}, mine={"title": "Boris's"}
+    )
     assert keep_choices(conflict) == {KEEP + "title": "mine"}  # changed on both sides
     assert "changed on both sides" in conflict.content.decode()
     assert save(boris, url, form_data(conflict)).status_code == 302
@@ -130,10 +142,9 @@ def test_keep_mine_puts_the_editors_value_over_theirs(anna, boris):
 
 def test_a_third_save_in_between_is_a_new_conflict(anna, boris):
     draft = make_publication(title="One", summary="S.", status="draft", published_at=None)
-    url = change_url(draft)
-    form_a, form_b = anna.get(url), boris.get(url)
-    save(anna, url, form_data(form_a, title="Two"))
-    conflict = save(boris, url, form_data(form_b, summary="Boris."))
+    url, conflict = open_save_conflict(
+        anna, boris, draft, theirs={"title": "Two"}, mine={"summary": "Boris."}
+    )
     assert conflict.status_code == 409
     save(anna, url, form_data(anna.get(url), title="Three"))
     again = save(boris, url, form_data(conflict))
@@ -156,8 +167,6 @@ def test_authors_and_tags_compare_row_by_row_and_keep_theirs(anna, boris):
         authors=[first, second],
         topics=[arms, trade],
     )
-    url = change_url(draft)
-    form_a, form_b = anna.get(url), boris.get(url)
     rows = list(draft.authorships.order_by("order"))
     # Anna swaps the authors and drops a tag.
     changes = {
@@ -165,8 +174,9 @@ def test_authors_and_tags_compare_row_by_row_and_keep_theirs(anna, boris):
         "authorships-1-order": "1",
         "topics": [str(arms.pk)],
     }
-    assert save(anna, url, form_data(form_a, **changes)).status_code == 302
-    conflict = save(boris, url, form_data(form_b, title="Boris's report"))
+    url, conflict = open_save_conflict(
+        anna, boris, draft, theirs=changes, mine={"title": "Boris's report"}
+    )
     assert conflict.status_code == 409
     choices = keep_choices(conflict)
     assert choices[KEEP + "title"] == "mine"
@@ -185,10 +195,13 @@ def test_authors_and_tags_compare_row_by_row_and_keep_theirs(anna, boris):
 def test_keep_mine_for_an_inline_saves_the_editors_rows(anna, boris):
     first, second = make_person(family_name="First"), make_person(family_name="Second")
     draft = make_publication(status="draft", published_at=None, authors=[first, second])
-    url = change_url(draft)
-    form_a, form_b = anna.get(url), boris.get(url)
-    save(anna, url, form_data(form_a, **{"authorships-0-order": "3"}))
-    conflict = save(boris, url, form_data(form_b, **{"authorships-1-DELETE": "on"}))
+    url, conflict = open_save_conflict(
+        anna,
+        boris,
+        draft,
+        theirs={"authorships-0-order": "3"},
+        mine={"authorships-1-DELETE": "on"},
+    )
     assert keep_choices(conflict)[KEEP + "inline-authorships"] == "mine"
     assert save(boris, url, form_data(conflict)).status_code == 302
     assert [a.person for a in draft.authorships.all()] == [first]
@@ -200,12 +213,9 @@ def test_a_second_proposal_from_a_stale_form_does_not_replace_the_first(
     live = make_publication(title="Live title", summary="Live summary.")
     first = staff(django_user_model, "vera", first_name="Vera")
     second = staff(django_user_model, "gleb", first_name="Gleb")
-    url = change_url(live)
-    form_1, form_2 = first.get(url), second.get(url)
-    assert save(first, url, form_data(form_1, title="Vera's title")).status_code == 302
-    assert Proposal.objects.get().title == "Vera's title"
-
-    conflict = save(second, url, form_data(form_2, summary="Gleb's summary."))
+    url, conflict = open_save_conflict(
+        first, second, live, theirs={"title": "Vera's title"}, mine={"summary": "Gleb's summary."}
+    )
     assert conflict.status_code == 409
     assert "Vera" in conflict.content.decode()
     proposal = Proposal.objects.get()
@@ -225,11 +235,13 @@ def test_a_second_proposal_from_a_stale_form_does_not_replace_the_first(
 def test_a_person_with_affiliations(anna, boris):
     person = make_person(family_name="Ivanova", position="Fellow")
     Affiliation.objects.create(person=person, institution=make_institution(), role="Fellow")
-    url = change_url(person)
-    form_a, form_b = anna.get(url), boris.get(url)
-    director = form_data(form_a, **{"affiliations-0-role": "Director"})
-    assert save(anna, url, director).status_code == 302
-    conflict = save(boris, url, form_data(form_b, position="Senior fellow"))
+    url, conflict = open_save_conflict(
+        anna,
+        boris,
+        person,
+        theirs={"affiliations-0-role": "Director"},
+        mine={"position": "Senior fellow"},
+    )
     assert conflict.status_code == 409
     assert keep_choices(conflict) == {
         KEEP + "position": "mine",
@@ -244,10 +256,13 @@ def test_a_person_with_affiliations(anna, boris):
 
 def test_a_poll_with_choices(anna, boris):
     poll = make_poll(question="Will talks resume?", answers=("Yes", "No"))
-    url = change_url(poll)
-    form_a, form_b = anna.get(url), boris.get(url)
-    assert save(anna, url, form_data(form_a, **{"choices-1-text": "Not yet"})).status_code == 302
-    conflict = save(boris, url, form_data(form_b, question="Will the talks resume?"))
+    url, conflict = open_save_conflict(
+        anna,
+        boris,
+        poll,
+        theirs={"choices-1-text": "Not yet"},
+        mine={"question": "Will the talks resume?"},
+    )
     assert conflict.status_code == 409
     assert "Not yet" in conflict.content.decode()
     assert save(boris, url, form_data(conflict)).status_code == 302
@@ -258,10 +273,9 @@ def test_a_poll_with_choices(anna, boris):
 
 def test_a_page(anna, boris):
     page = Page.objects.create(slug="about-us", title="About", summary="Who we are.", language="en")
-    url = change_url(page)
-    form_a, form_b = anna.get(url), boris.get(url)
-    assert save(anna, url, form_data(form_a, title="About us")).status_code == 302
-    conflict = save(boris, url, form_data(form_b, summary="Who we are, and why."))
+    url, conflict = open_save_conflict(
+        anna, boris, page, theirs={"title": "About us"}, mine={"summary": "Who we are, and why."}
+    )
     assert conflict.status_code == 409
     assert save(boris, url, form_data(conflict)).status_code == 302
     page.refresh_from_db()
@@ -270,10 +284,9 @@ def test_a_page(anna, boris):
 
 def test_a_newsletter_issue(anna, boris):
     issue = Issue.objects.create(subject="November", slug="november", body="First draft.")
-    url = change_url(issue)
-    form_a, form_b = anna.get(url), boris.get(url)
-    assert save(anna, url, form_data(form_a, subject="November news")).status_code == 302
-    conflict = save(boris, url, form_data(form_b, body="Second draft."))
+    url, conflict = open_save_conflict(
+        anna, boris, issue, theirs={"subject": "November news"}, mine={"body": "Second draft."}
+    )
     assert conflict.status_code == 409
     assert save(boris, url, form_data(conflict)).status_code == 302
     issue.refresh_from_db()
@@ -282,10 +295,9 @@ def test_a_newsletter_issue(anna, boris):
 
 def test_a_redirect(anna, boris):
     redirect = Redirect.objects.create(old_path="/old/", target="/new/", status=301)
-    url = change_url(redirect)
-    form_a, form_b = anna.get(url), boris.get(url)
-    assert save(anna, url, form_data(form_a, target="/newer/")).status_code == 302
-    conflict = save(boris, url, form_data(form_b, note="From the old site."))
+    url, conflict = open_save_conflict(
+        anna, boris, redirect, theirs={"target": "/newer/"}, mine={"note": "From the old site."}
+    )
     assert conflict.status_code == 409
     assert save(boris, url, form_data(conflict)).status_code == 302
     redirect.refresh_from_db()
@@ -325,10 +337,9 @@ def test_a_forged_or_foreign_token_is_a_conflict_with_no_choice_made(anna, token
 def test_the_conflict_page_in_russian(django_user_model, editorial_groups, anna):
     ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
     draft = make_publication(title="Доклад", status="draft", published_at=None)
-    url = change_url(draft)
-    form_a, form_i = anna.get(url), ivan.get(url)
-    save(anna, url, form_data(form_a, title="Доклад 2"))
-    conflict = save(ivan, url, form_data(form_i, summary="Новое."))
+    _url, conflict = open_save_conflict(
+        anna, ivan, draft, theirs={"title": "Доклад 2"}, mine={"summary": "Новое."}
+    )
     assert conflict.status_code == 409
     html = conflict.content.decode()
     assert "Изменено с тех пор, как вы открыли эту форму" in html
@@ -522,10 +533,9 @@ def test_stale_proposals_at_the_same_moment_keep_exactly_one(django_user_model, 
 
 def test_choices_survive_another_fields_error(anna, boris):
     draft = make_publication(title="One", summary="S.", status="draft", published_at=None)
-    url = change_url(draft)
-    form_a, form_b = anna.get(url), boris.get(url)
-    save(anna, url, form_data(form_a, title="Anna's"))
-    conflict = save(boris, url, form_data(form_b, summary="Boris."))
+    url, conflict = open_save_conflict(
+        anna, boris, draft, theirs={"title": "Anna's"}, mine={"summary": "Boris."}
+    )
     refused = save(boris, url, form_data(conflict, slug="not a slug!"))
     assert refused.status_code == 200  # the slug's error, no conflict
     assert f'name="{KEEP}title" value="theirs"' in refused.content.decode()
@@ -544,3 +554,233 @@ def test_a_conflict_with_nothing_to_choose_says_so(anna):
     assert "Nothing you can change in this form differs" in conflict.content.decode()
     assert keep_choices(conflict) == {}
     assert save(anna, url, form_data(conflict)).status_code == 302
+
+
+# A form without the state it was loaded from ----------------------------------------------
+
+
+def test_a_change_form_posted_without_its_state_saves_nothing_and_keeps_what_was_typed(anna):
+    """A script or a page from before the check: nobody can tell what it was loaded from."""
+    draft = make_publication(title="Saved title", status="draft", published_at=None)
+    url = change_url(draft)
+    data = form_data(anna.get(url), title="Typed title")
+    del data[LOADED]
+    refused = save(anna, url, data)
+    assert refused.status_code == 409
+    draft.refresh_from_db()
+    assert draft.title == "Saved title"
+    html = refused.content.decode()
+    assert "did not say which version it was loaded from" in html
+    assert "Check against the saved version" in html
+    assert 'value="Typed title"' in html  # nothing typed lost
+    assert "no choice is made for you" in html
+    assert save(anna, url, form_data(refused)).status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "Typed title"
+
+
+def test_a_form_without_its_state_in_russian(django_user_model, editorial_groups):
+    ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
+    person = make_person(position="Сотрудник")
+    url = change_url(person)
+    data = form_data(ivan.get(url), position="Директор")
+    del data[LOADED]
+    refused = save(ivan, url, data)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Сверьте с сохранённой версией" in html
+    assert "Форма не сообщила, с какой версии её открыли" in html
+
+
+# django-reversion's revert and recover pages ------------------------------------------------
+
+
+def revision_url(obj, version):
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_revision", args=[obj.pk, version.pk])
+
+
+def recover_url(model, version):
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_recover", args=[version.pk])
+
+
+def recorded(obj):
+    """A revision of ``obj`` as it is now; its version."""
+    with reversion.create_revision():
+        reversion.add_to_revision(obj)
+    return Version.objects.get_for_object(obj).first()
+
+
+HISTORY_ADMINS = {
+    "person": (lambda: make_person(position="Fellow"), "position"),
+    "institution": (lambda: make_institution(name="Old name"), "name"),
+    "poll": (lambda: make_poll(question="Old question?"), "question"),
+    "topic": (lambda: make_topic(name="Old topic"), "name"),
+    "region": (lambda: make_region(name="Old region"), "name"),
+    "project": (lambda: make_project(name="Old project"), "name"),
+    "programme": (lambda: make_programme(name="Old programme"), "name"),
+}
+
+
+@pytest.mark.parametrize("kind", HISTORY_ADMINS)
+def test_a_revert_page_loaded_before_another_save_saves_nothing_over_it(anna, boris, kind):
+    build, name = HISTORY_ADMINS[kind]
+    obj = build()
+    old = recorded(obj)
+    url = change_url(obj)
+    assert save(anna, url, form_data(anna.get(url), **{name: "Anna's first"})).status_code == 302
+    revert_page = boris.get(revision_url(obj, old))
+    assert revert_page.status_code == 200
+    assert LOADED.encode() in revert_page.content
+    assert save(anna, url, form_data(anna.get(url), **{name: "Anna's second"})).status_code == 302
+
+    stale = save(boris, revision_url(obj, old), form_data(revert_page))
+    assert stale.status_code == 409
+    assert getattr(type(obj).objects.get(pk=obj.pk), name) == "Anna's second"
+    html = stale.content.decode()
+    assert "Changed since you opened this form" in html
+    assert "Anna" in html  # who saved it
+    # The change form of the object as saved now, with the reverted value as Boris's.
+    assert f'action="{url}"' in html
+    assert keep_choices(stale)[KEEP + name] == "mine"  # both changed it
+    assert save(boris, url, form_data(stale)).status_code == 302
+    assert getattr(type(obj).objects.get(pk=obj.pk), name) == getattr(obj, name)
+
+
+def test_a_stale_revert_keeps_the_other_editors_fields_and_rows(anna, boris):
+    person = make_person(position="Fellow", short_bio="Old bio.")
+    Affiliation.objects.create(person=person, institution=make_institution(), role="Fellow")
+    old = recorded(person)
+    url = change_url(person)
+    save(anna, url, form_data(anna.get(url), position="Senior fellow"))
+    revert_page = boris.get(revision_url(person, old))
+    changes = {"short_bio": "Anna's bio.", "affiliations-0-role": "Director"}
+    assert save(anna, url, form_data(anna.get(url), **changes)).status_code == 302
+
+    stale = save(boris, revision_url(person, old), form_data(revert_page))
+    assert stale.status_code == 409
+    # Boris brought the position back; Anna changed the bio and the affiliation since.
+    assert keep_choices(stale) == {
+        KEEP + "position": "mine",
+        KEEP + "short_bio": "theirs",
+        KEEP + "inline-affiliations": "theirs",
+    }
+    assert save(boris, url, form_data(stale)).status_code == 302
+    person = Person.objects.get(pk=person.pk)
+    assert (person.position, person.short_bio) == ("Fellow", "Anna's bio.")
+    assert person.affiliations.get().role == "Director"
+
+
+def test_a_poll_revert_page_loaded_before_a_choice_changed_keeps_the_choices(anna, boris):
+    poll = make_poll(question="Talks?", answers=("Yes", "No"))
+    old = recorded(poll)
+    url = change_url(poll)
+    revert_page = boris.get(revision_url(poll, old))
+    save(anna, url, form_data(anna.get(url), **{"choices-1-text": "Not yet"}))
+    stale = save(boris, revision_url(poll, old), form_data(revert_page))
+    assert stale.status_code == 409
+    assert keep_choices(stale)[KEEP + "inline-choices"] == "theirs"
+    assert sorted(poll.choices.values_list("text", flat=True)) == ["Not yet", "Yes"]
+
+
+def test_a_revert_page_with_nothing_saved_since_reverts(anna):
+    person = make_person(given_name="Old", family_name="Name")
+    old = recorded(person)
+    url = change_url(person)
+    save(anna, url, form_data(anna.get(url), given_name="New"))
+    page = anna.get(revision_url(person, old))
+    assert page.context["adminform"].form["given_name"].value() == "Old"
+    assert save(anna, revision_url(person, old), form_data(page)).status_code == 302
+    assert Person.objects.get(pk=person.pk).given_name == "Old"
+
+
+def test_a_revert_posted_without_its_state_saves_nothing(anna):
+    person = make_person(given_name="Old")
+    old = recorded(person)
+    Person.objects.filter(pk=person.pk).update(given_name="New")
+    data = form_data(anna.get(revision_url(person, old)))
+    del data[LOADED]
+    refused = save(anna, revision_url(person, old), data)
+    assert refused.status_code == 409
+    assert "did not say which version it was loaded from" in refused.content.decode()
+    assert Person.objects.get(pk=person.pk).given_name == "New"
+
+
+def test_a_recover_page_loaded_before_someone_else_recovered_it_saves_nothing_over_it(anna, boris):
+    poll = make_poll(question="Deleted question?")
+    pk = poll.pk
+    recorded(poll)
+    poll.delete()
+    version = Version.objects.get_deleted(Poll).get(object_id=str(pk))
+    page_a, page_b = anna.get(recover_url(Poll, version)), boris.get(recover_url(Poll, version))
+    assert page_b.status_code == 200
+    assert save(anna, recover_url(Poll, version), form_data(page_a)).status_code == 302
+    url = change_url(Poll.objects.get(pk=pk))
+    save(anna, url, form_data(anna.get(url), question="Recovered and changed?"))
+
+    stale = save(boris, recover_url(Poll, version), form_data(page_b, question="Boris's?"))
+    assert stale.status_code == 409
+    assert Poll.objects.get(pk=pk).question == "Recovered and changed?"
+    html = stale.content.decode()
+    assert "Recovered and changed?" in html and "Boris&#x27;s?" in html
+    assert "no choice is made for you" in html
+
+
+def test_a_revert_page_opened_before_the_object_was_deleted_saves_nothing(anna):
+    topic = make_topic(name="Arms")
+    pk = topic.pk
+    old = recorded(topic)
+    url = revision_url(topic, old)
+    page = anna.get(url)
+    topic.delete()
+    refused = save(anna, url, form_data(page, name="Arms control"))
+    assert refused.status_code == 409
+    assert "was deleted" in refused.content.decode()
+    assert 'value="Arms control"' in refused.content.decode()
+    assert not type(topic).objects.filter(pk=pk).exists()
+    assert save(anna, url, form_data(refused)).status_code == 302  # now it recovers it
+    assert type(topic).objects.get(pk=pk).name == "Arms control"
+
+
+def test_a_revert_refused_in_russian(django_user_model, editorial_groups):
+    ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
+    topic = make_topic(name="Arms")
+    url = revision_url(topic, recorded(topic))
+    page = ivan.get(url)
+    topic.delete()
+    refused = save(ivan, url, form_data(page))
+    assert refused.status_code == 409
+    assert "Ничего не сохранено: эта страница была открыта до удаления" in refused.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_reverts_from_one_page_at_the_same_moment_revert_once(django_user_model, editorial_groups):
+    """Six editors post a revert page opened before one of them reverts: the check runs
+    with the row locked before anything is reverted, so one reverts and five get the
+    change form with both versions."""
+    person = make_person(position="Fellow")
+    old = recorded(person)
+    Person.objects.filter(pk=person.pk).update(position="Director")
+    clients = [
+        staff(django_user_model, f"editor{i}", first_name=f"Editor {i}", reviewer=True)
+        for i in range(6)
+    ]
+    url = revision_url(person, old)
+    loaded = clients[0].get(url)
+    start = threading.Barrier(len(clients))
+
+    def revert_at_once(index):
+        try:
+            data = form_data(loaded, short_bio=f"Bio {index}.")
+            start.wait(timeout=30)
+            return clients[index].post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        statuses = list(pool.map(revert_at_once, range(len(clients))))
+    assert sorted(statuses) == [302] + [409] * 5
+    person = Person.objects.get(pk=person.pk)
+    assert (person.position, person.short_bio) == ("Fellow", f"Bio {statuses.index(302)}.")

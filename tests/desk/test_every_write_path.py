@@ -16,6 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from dialogue_portal.desk.conflicts import LOADED
 from dialogue_portal.desk.models import Decision
 from dialogue_portal.previews.models import PreviewLink
 from publications.models import Publication
@@ -179,6 +180,14 @@ def published_form(**fields):
     return data
 
 
+def opened(client, url, data):
+    """``data`` with the state the page at ``url`` carries, as a browser that has just
+    opened it sends it back (``dialogue_portal.desk.conflicts``); as is where it opens none."""
+    page = client.get(url)
+    token = page.context.get("desk_loaded") if page.status_code == 200 and page.context else None
+    return {**data, LOADED: token} if token else data
+
+
 def posts(client, model, end, world):
     """(url, data) pairs to POST to one URL; ``None`` data: a step that posts by itself."""
     live, draft = world["live"], world["draft"]
@@ -197,11 +206,12 @@ def posts(client, model, end, world):
     if end == "change":
         url = reverse(f"{info}_change", args=[live.pk])
         if not is_publication:
-            return [(url, {})]
+            return [(url, opened(client, url, {}))]
+        draft_url = reverse(f"{info}_change", args=[draft.pk])
         return [
-            (url, change_form(live, status=False, title="Changed at once")),
-            (url, change_form(live, title="Changed at once")),
-            (reverse(f"{info}_change", args=[draft.pk]), publish(change_form(draft))),
+            (url, opened(client, url, change_form(live, status=False, title="Changed at once"))),
+            (url, opened(client, url, change_form(live, title="Changed at once"))),
+            (draft_url, opened(client, draft_url, publish(change_form(draft)))),
         ]
     if end == "delete":
         return [(reverse(f"{info}_delete", args=[live.pk]), {"post": "yes"})]
@@ -216,14 +226,15 @@ def posts(client, model, end, world):
     if end == "recover":
         data = published_form(slug="gone", title="Taken down")
         return [
-            (reverse(f"{info}_recover", args=[version.pk]), fields)
-            for version in (old, deleted)
+            (url, opened(client, url, fields))
+            for url in (reverse(f"{info}_recover", args=[v.pk]) for v in (old, deleted))
             for fields in (data, {k: v for k, v in data.items() if k != "status"})
         ]
     if end == "recoverlist":
         return [(reverse(f"{info}_recoverlist"), {})]
     if end == "revision":
-        return [(reverse(f"{info}_revision", args=[live.pk, old.pk]), {})]
+        url = reverse(f"{info}_revision", args=[live.pk, old.pk])
+        return [(url, opened(client, url, {}))]
     if end in ("import", "export"):
         return [(reverse(f"{info}_{end}"), {})]
     if end == "presence":

@@ -32,7 +32,7 @@ from tests.archive.test_admin import confirm_url, job_of, zip_upload
 from tests.archive.test_import import PDF, manifest, record, run, write_folder
 from tests.demo.test_load_demo import quick_files  # noqa: F401 - a fixture
 from tests.demo.test_load_demo import run as load_demo
-from tests.desk.helpers import change_form, change_url
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -123,7 +123,7 @@ def test_an_imported_report_edited_in_the_admin_restores_to_what_was_imported(
         topics=[str(arms.pk)],
         files={"replace": {attachment.pk: pdf_upload("corrected.pdf")}},
     )
-    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert post_form(reviewer_client, change_url(publication), data).status_code == 302
     publication.refresh_from_db()
     assert publication.title == "Defining Dialogue, corrected"
     assert publication.attachments.get().file.name != imported_pdf
@@ -141,7 +141,7 @@ def test_an_imported_report_edited_in_the_admin_restores_to_what_was_imported(
     assert compare.status_code == 200 and "Part 2" in compare.content.decode()
     url = reverse("admin:publications_publication_revision", args=[publication.pk, first.pk])
     assert reviewer_client.get(url).status_code == 200
-    assert reviewer_client.post(url).status_code == 302
+    assert post_form(reviewer_client, url, {}).status_code == 302
 
     publication = Publication.objects.get(pk=publication.pk)
     restored = Snapshot.live(publication)

@@ -8,12 +8,13 @@ from django.utils import translation
 from reversion.models import Revision, Version
 
 from dialogue_portal.audit.models import Entry
+from dialogue_portal.desk.conflicts import LOADED
 from dialogue_portal.desk.history import describe
 from dialogue_portal.pagecache import content_version
 from people.models import Person
 from polls.models import Poll
 from publications.models import Attachment, Publication
-from tests.desk.helpers import change_form, change_url
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -68,7 +69,7 @@ def test_one_admin_save_is_one_revision_with_reordered_authors_and_new_tags(
         topics=[str(topic.pk), str(new_topic.pk)],
     )
     before = Revision.objects.count()
-    response = reviewer_client.post(change_url(publication), data)
+    response = post_form(reviewer_client, change_url(publication), data)
     assert response.status_code == 302
     assert Revision.objects.count() == before + 1
     revision = revisions_of(publication).first().revision
@@ -88,8 +89,10 @@ def test_one_admin_save_is_one_revision_with_reordered_authors_and_new_tags(
 
 def test_only_a_reorder_is_recorded_too(reviewer_client, report):
     publication, first, second, _ = report
-    reviewer_client.post(change_url(publication), change_form(publication))
-    reviewer_client.post(change_url(publication), change_form(publication, authors=[second, first]))
+    post_form(reviewer_client, change_url(publication), change_form(publication))
+    post_form(
+        reviewer_client, change_url(publication), change_form(publication, authors=[second, first])
+    )
     newest, older = [v.revision for v in revisions_of(publication)[:2]]
     assert authors_in(older, publication) == [first.pk, second.pk]
     assert authors_in(newest, publication) == [second.pk, first.pk]
@@ -126,7 +129,7 @@ def test_saving_a_term_or_institution_is_one_revision(reviewer_client, url_name,
             "description_ru": "",
         },
     }[factory]
-    response = reviewer_client.post(reverse(url_name, args=[obj.pk]), form)
+    response = post_form(reviewer_client, reverse(url_name, args=[obj.pk]), form)
     assert response.status_code == 302
     assert revisions_of(obj).count() == 1
     assert revisions_of(obj).first().revision.user.username == "reviewer"
@@ -165,7 +168,9 @@ def test_a_person_with_affiliations_and_a_poll_with_choices_are_one_revision_eac
         "affiliations-0-is_current": "on",
         "affiliations-0-order": "0",
     }
-    response = reviewer_client.post(reverse("admin:people_person_change", args=[person.pk]), data)
+    response = post_form(
+        reviewer_client, reverse("admin:people_person_change", args=[person.pk]), data
+    )
     assert response.status_code == 302, response.context["errors"]
     revision = revisions_of(Person.objects.get(pk=person.pk)).get().revision
     models = sorted(v._model.__name__ for v in revision.version_set.all())
@@ -197,7 +202,7 @@ def test_a_person_with_affiliations_and_a_poll_with_choices_are_one_revision_eac
         data[f"choices-{i}-order"] = str(2 - i)
         data[f"choices-{i}-text"] = choice.text
         data[f"choices-{i}-text_ru"] = ""
-    response = reviewer_client.post(reverse("admin:polls_poll_change", args=[poll.pk]), data)
+    response = post_form(reviewer_client, reverse("admin:polls_poll_change", args=[poll.pk]), data)
     assert response.status_code == 302, response.context["errors"]
     revision = revisions_of(Poll.objects.get(pk=poll.pk)).get().revision
     assert sorted(v._model.__name__ for v in revision.version_set.all()) == [
@@ -213,7 +218,7 @@ def test_compare_shows_author_order_tags_and_replaced_files_in_both_languages(
     publication, first, second, topic = report
     attachment = make_attachment(publication)
     old_file = attachment.file.name
-    reviewer_client.post(change_url(publication), change_form(publication))
+    post_form(reviewer_client, change_url(publication), change_form(publication))
     other_topic = make_topic(name="Cyber security")
     data = change_form(
         publication,
@@ -221,7 +226,7 @@ def test_compare_shows_author_order_tags_and_replaced_files_in_both_languages(
         topics=[str(other_topic.pk)],
         files={"replace": {attachment.pk: pdf_upload("revised.pdf")}},
     )
-    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert post_form(reviewer_client, change_url(publication), data).status_code == 302
     newest, older = [v.revision_id for v in revisions_of(publication)[:2]]
     url = reverse("admin:publications_publication_compare", args=[publication.pk])
     response = reviewer_client.get(url, {"old": older, "new": newest})
@@ -258,7 +263,9 @@ def test_compare_with_a_revision_of_something_else_is_404(reviewer_client, repor
 
 def test_history_lists_revisions_with_user_and_comment(reviewer_client, report):
     publication = report[0]
-    reviewer_client.post(change_url(publication), change_form(publication, title="Second title"))
+    post_form(
+        reviewer_client, change_url(publication), change_form(publication, title="Second title")
+    )
     response = reviewer_client.get(
         reverse("admin:publications_publication_history", args=[publication.pk])
     )
@@ -272,8 +279,10 @@ def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
 ):
     publication, first, second, topic = report
     make_attachment(publication)
-    reviewer_client.post(
-        change_url(publication), change_form(publication, banner_image=png_upload("first.png"))
+    post_form(
+        reviewer_client,
+        change_url(publication),
+        change_form(publication, banner_image=png_upload("first.png")),
     )
     publication.refresh_from_db()
     old_banner = publication.banner_image.name
@@ -289,7 +298,7 @@ def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
         banner_image=png_upload("second.png"),
         files={"replace": {attachment.pk: pdf_upload("revised.pdf")}},
     )
-    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert post_form(reviewer_client, change_url(publication), data).status_code == 302
     Attachment.objects.filter(pk=attachment.pk).update(download_count=7)
     publication.refresh_from_db()
     assert publication.banner_image.name != old_banner
@@ -302,7 +311,7 @@ def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
     cached = content_version()
     before = Revision.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        response = reviewer_client.post(url)
+        response = post_form(reviewer_client, url, {})
     assert response.status_code == 302
     assert Revision.objects.count() == before + 1  # recorded as a new revision
     publication.refresh_from_db()
@@ -328,12 +337,16 @@ def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
 def test_restore_that_refers_to_a_deleted_person_or_topic_explains(reviewer_client, report):
     publication, first, second, topic = report
     gone = make_person(given_name="Mark", family_name="Galeotti")
-    reviewer_client.post(
-        change_url(publication), change_form(publication, authors=[first, second, gone])
+    post_form(
+        reviewer_client,
+        change_url(publication),
+        change_form(publication, authors=[first, second, gone]),
     )
     version = revisions_of(publication).first()
-    reviewer_client.post(
-        change_url(publication), change_form(publication, authors=[first], topics=[])
+    post_form(
+        reviewer_client,
+        change_url(publication),
+        change_form(publication, authors=[first], topics=[]),
     )
     # Both were saved once in the admin (as editors create them), so their names are known.
 
@@ -346,7 +359,7 @@ def test_restore_that_refers_to_a_deleted_person_or_topic_explains(reviewer_clie
     page = reviewer_client.get(url)
     assert page.status_code == 200
     assert "Restore this revision" not in page.content.decode()
-    response = reviewer_client.post(url)
+    response = reviewer_client.post(url, {LOADED: page.context["desk_loaded"]})
     assert response.status_code == 400
     text = response.content.decode()
     assert "The author Mark Galeotti has been deleted since." in text
@@ -359,7 +372,7 @@ def test_recover_a_deleted_publication_with_its_authors_and_tags(
     reviewer_client, report, django_capture_on_commit_callbacks
 ):
     publication, first, second, topic = report
-    reviewer_client.post(change_url(publication), change_form(publication))
+    post_form(reviewer_client, change_url(publication), change_form(publication))
     pk = publication.pk
     authorships = list(publication.authorships.order_by("order").values_list("pk", "person_id"))
     delete = reverse("admin:publications_publication_delete", args=[pk])
@@ -405,7 +418,7 @@ def test_recover_a_deleted_publication_with_its_authors_and_tags(
         data[f"authorships-{i}-byline_position_ru"] = ""
     cached = content_version()
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
-        response = reviewer_client.post(url, data)
+        response = post_form(reviewer_client, url, data)
     assert response.status_code == 302, response.context and response.context.get("errors")
     recovered = Publication.objects.get(pk=pk)
     assert [a.person for a in recovered.authorships.order_by("order")] == [first, second]
@@ -448,8 +461,8 @@ def test_recover_a_deleted_person_or_poll(reviewer_client, kind):
             data.pop(key)
             data[key + "_0"] = value.strftime("%Y-%m-%d")
             data[key + "_1"] = value.strftime("%H:%M:%S")
-    response = reviewer_client.post(
-        reverse("admin:{}_{}_recover".format(*info), args=[version.pk]), data
+    response = post_form(
+        reviewer_client, reverse("admin:{}_{}_recover".format(*info), args=[version.pk]), data
     )
     assert response.status_code == 302, response.context and response.context.get("errors")
     assert model.objects.filter(pk=pk).exists()
@@ -470,19 +483,19 @@ def test_restore_reverts_the_related_set_and_history_shows_old_tags(
     """The gaps named in simple-history #1161 (a restore leaves inline rows as they are now)
     and #1063 (an old version shows today's many-to-many): absent here."""
     publication, first, second, topic = report
-    reviewer_client.post(change_url(publication), change_form(publication))
+    post_form(reviewer_client, change_url(publication), change_form(publication))
     version = revisions_of(publication).first()
     third = make_person(family_name="Galeotti")
     other = make_topic(name="Cyber security")
     data = change_form(publication, authors=[third, second], topics=[str(other.pk)])
-    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert post_form(reviewer_client, change_url(publication), data).status_code == 302
     old = version.revision.version_set.get(
         object_id=str(publication.pk), content_type__model="publication"
     )
     assert old.field_dict["topics"] == [topic.pk]  # the old revision keeps its own tags
     url = reverse("admin:publications_publication_revision", args=[publication.pk, version.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        assert reviewer_client.post(url).status_code == 302
+        assert post_form(reviewer_client, url, {}).status_code == 302
     assert [a.person for a in publication.authorships.order_by("order")] == [first, second]
     assert list(publication.topics.all()) == [topic]
 
@@ -491,15 +504,15 @@ def test_a_removed_attachment_keeps_its_file_and_a_restore_brings_it_back(review
     publication = report[0]
     attachment = make_attachment(publication)
     name = attachment.file.name
-    reviewer_client.post(change_url(publication), change_form(publication))
+    post_form(reviewer_client, change_url(publication), change_form(publication))
     version = revisions_of(publication).first()
     data = change_form(publication)
     data["attachments-0-DELETE"] = "on"
-    assert reviewer_client.post(change_url(publication), data).status_code == 302
+    assert post_form(reviewer_client, change_url(publication), data).status_code == 302
     assert not publication.attachments.exists()
     assert default_storage.exists(name)  # nothing deletes a file a revision refers to
     url = reverse("admin:publications_publication_revision", args=[publication.pk, version.pk])
-    assert reviewer_client.post(url).status_code == 302
+    assert post_form(reviewer_client, url, {}).status_code == 302
     restored = publication.attachments.get()
     assert (restored.pk, restored.file.name) == (attachment.pk, name)
     assert reviewer_client.get(restored.get_absolute_url()).status_code == 200

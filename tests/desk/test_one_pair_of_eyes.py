@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 
 from dialogue_portal.desk.models import Decision
 from publications.models import Publication
-from tests.desk.helpers import change_form, change_url
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import make_person, make_publication
 from tests.publications.test_admin import publication_form
 
@@ -44,7 +44,7 @@ def second_reviewer(django_user_model, reviewer):
 def test_a_reviewer_cannot_approve_their_own_submission(reviewer_client, second_reviewer, draft):
     data = change_form(draft, status=True)
     data["status"] = "review"
-    assert reviewer_client.post(change_url(draft), data).status_code == 302
+    assert post_form(reviewer_client, change_url(draft), data).status_code == 302
     response = reviewer_client.post(review_url(draft), {"action": "approve", "comment": ""})
     assert response.status_code == 400
     assert "another reviewer has to approve it" in response.content.decode()
@@ -60,7 +60,7 @@ def test_a_one_person_desk_may_approve_its_own(reviewer_client, draft, settings)
     settings.REVIEW_ALLOW_SELF_APPROVAL = True
     data = change_form(draft, status=True)
     data["status"] = "review"
-    reviewer_client.post(change_url(draft), data)
+    post_form(reviewer_client, change_url(draft), data)
     response = reviewer_client.post(review_url(draft), {"action": "approve", "comment": ""})
     assert response.status_code == 302
 
@@ -98,7 +98,7 @@ def test_the_review_page_offers_no_approve_button_on_ones_own_submission(
 ):
     data = change_form(draft, status=True)
     data["status"] = "review"
-    assert reviewer_client.post(change_url(draft), data).status_code == 302
+    assert post_form(reviewer_client, change_url(draft), data).status_code == 302
     approve = 'name="action" value="approve"'
     send_back = 'name="action" value="send-back"'
     with translation.override(language):

@@ -10,7 +10,7 @@ from dialogue_portal.audit.models import Entry
 from dialogue_portal.desk.models import Decision
 from people.models import Person
 from publications.models import Publication
-from tests.desk.helpers import change_form
+from tests.desk.helpers import change_form, post_form
 from tests.factories import make_person, make_publication
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_a_deleted_publication_is_recovered_as_a_draft(editor_client, published)
     data["authorships-TOTAL_FORMS"] = data["authorships-INITIAL_FORMS"] = "0"
     published.delete()  # an admin's takedown
     version = Version.objects.get_deleted(Publication).get(object_id=str(pk))
-    response = editor_client.post(recover_url(version), data)
+    response = post_form(editor_client, recover_url(version), data)
     assert response.status_code == 302
     recovered = Publication.objects.get(pk=pk)
     assert recovered.status == Publication.Status.DRAFT
@@ -74,7 +74,7 @@ def test_an_editor_cannot_recover_a_deleted_publication_as_published(editor_clie
     data = change_form(published)
     published.delete()
     version = Version.objects.get_deleted(Publication).get(object_id=str(pk))
-    response = editor_client.post(recover_url(version), data)
+    response = post_form(editor_client, recover_url(version), data)
     assert response.status_code == 403
     assert not Publication.objects.filter(pk=pk, status=Publication.Status.PUBLISHED).exists()
 

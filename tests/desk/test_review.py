@@ -14,7 +14,7 @@ from dialogue_portal.desk.history import describe
 from dialogue_portal.desk.models import Decision, Proposal
 from dialogue_portal.pagecache import content_version
 from publications.models import Publication
-from tests.desk.helpers import change_form, change_url
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import make_person, make_publication
 from tests.publications.test_admin import publication_form
 
@@ -65,7 +65,7 @@ def test_a_forged_post_that_publishes_is_403_and_changes_nothing(editor_client, 
     data = change_form(draft, status=False, title="Forged", status_value=None)
     data.pop("status_value")
     data["status"] = "published"
-    assert editor_client.post(change_url(draft), data).status_code == 403
+    assert post_form(editor_client, change_url(draft), data).status_code == 403
     draft.refresh_from_db()
     assert (draft.status, draft.title) == ("draft", "Draft report")
 
@@ -80,7 +80,7 @@ def test_a_forged_post_that_publishes_is_403_and_changes_nothing(editor_client, 
     # Unpublishing or rescheduling a published one is publishing too.
     data = change_form(published, title="Forged")
     data["status"] = "draft"
-    assert editor_client.post(change_url(published), data).status_code == 403
+    assert post_form(editor_client, change_url(published), data).status_code == 403
     published.refresh_from_db()
     assert (published.status, published.title) == ("published", "The published title")
     assert not Proposal.objects.exists()
@@ -92,7 +92,7 @@ def test_an_editor_submits_a_draft_and_reviewers_are_told(
     data = change_form(draft, status=False)
     data["status"] = "review"
     with django_capture_on_commit_callbacks(execute=True):
-        assert editor_client.post(change_url(draft), data).status_code == 302
+        assert post_form(editor_client, change_url(draft), data).status_code == 302
     draft.refresh_from_db()
     assert draft.status == "review"
     decision = Decision.objects.get(publication=draft)
@@ -153,7 +153,7 @@ def test_changes_to_a_published_publication_wait_for_approval(
     url = published.get_absolute_url()
     data = change_form(published, status=False, title="The revised title", authors=[second, first])
     with django_capture_on_commit_callbacks(execute=True):
-        response = editor_client.post(change_url(published), data)
+        response = post_form(editor_client, change_url(published), data)
     assert response.status_code == 302
     published.refresh_from_db()
     assert published.title == "The published title"  # readers still see the published text
@@ -184,7 +184,7 @@ def test_changes_to_a_published_publication_wait_for_approval(
         subtitle="Now with a subtitle",
         authors=[second, first],
     )
-    editor_client.post(change_url(published), data)
+    post_form(editor_client, change_url(published), data)
     proposal.refresh_from_db()
     assert proposal.state == "pending"
     assert "The published title" in reader.get(url).content.decode()
@@ -244,8 +244,10 @@ def test_desk_pages_answer_in_a_fixed_number_of_queries(
     publication = make_publication(authors=people)
     for title in ("First", "Second", "Third"):
         data = change_form(publication, title=title)
-        assert reviewer_client.post(change_url(publication), data).status_code == 302
-    editor_client.post(change_url(publication), change_form(publication, status=False, title="X"))
+        assert post_form(reviewer_client, change_url(publication), data).status_code == 302
+    post_form(
+        editor_client, change_url(publication), change_form(publication, status=False, title="X")
+    )
     history = reverse("admin:publications_publication_history", args=[publication.pk])
     # Each staff request: two of them for the second factor that verified the session and
     # the account's session fence (dialogue_portal/twofactor/middleware.py).

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from dialogue_portal.newsletter.models import Issue
+from tests.desk.helpers import post_form
 from tests.factories import make_publication, make_topic
 from tests.newsletter.conftest import make_subscriber
 
@@ -82,8 +83,10 @@ def change_form(issue, **extra):
 
 def test_send_test_goes_to_the_editor_only_with_test_in_the_subject(editor_client, issue):
     make_subscriber("reader@example.org")
-    response = editor_client.post(
-        f"/admin/newsletter/issue/{issue.pk}/change/", change_form(issue, _send_test="1")
+    response = post_form(
+        editor_client,
+        f"/admin/newsletter/issue/{issue.pk}/change/",
+        change_form(issue, _send_test="1"),
     )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["editor@example.org"], ["editor@example.org"]]
@@ -97,8 +100,10 @@ def test_send_test_goes_to_the_editor_only_with_test_in_the_subject(editor_clien
 
 def test_send_to_all_queues_and_sends_nothing_in_the_request(manager_client, issue):
     make_subscriber("reader@example.org")
-    response = manager_client.post(
-        f"/admin/newsletter/issue/{issue.pk}/change/", change_form(issue, _send_all="1")
+    response = post_form(
+        manager_client,
+        f"/admin/newsletter/issue/{issue.pk}/change/",
+        change_form(issue, _send_all="1"),
     )
     assert response.status_code == 302
     assert mail.outbox == []

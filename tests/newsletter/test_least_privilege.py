@@ -14,6 +14,7 @@ from dialogue_portal.audit.models import Entry
 from dialogue_portal.newsletter import tokens
 from dialogue_portal.newsletter.models import Delivery, Issue, Subscriber
 from dialogue_portal.staff.models import AdminProfile
+from tests.desk.helpers import post_form
 from tests.newsletter.conftest import make_subscriber
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,8 @@ def test_an_editor_cannot_send_to_everyone(editor_client, issue):
     make_subscriber(ADDRESS)
     page = editor_client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
     assert 'name="_send_all"' not in page and 'name="_send_test"' in page
-    response = editor_client.post(
+    response = post_form(
+        editor_client,
         f"/admin/newsletter/issue/{issue.pk}/change/",
         change_form(issue, subject="Changed", _send_all="1"),
     )
@@ -104,8 +106,10 @@ def test_a_manager_sends_to_everyone_and_exports_on_the_record(manager_client, i
     subscriber = make_subscriber(ADDRESS)
     page = manager_client.get(f"/admin/newsletter/issue/{issue.pk}/change/").content.decode()
     assert 'name="_send_all"' in page
-    response = manager_client.post(
-        f"/admin/newsletter/issue/{issue.pk}/change/", change_form(issue, _send_all="1")
+    response = post_form(
+        manager_client,
+        f"/admin/newsletter/issue/{issue.pk}/change/",
+        change_form(issue, _send_all="1"),
     )
     assert response.status_code == 302
     sent = Entry.objects.get(action="sent-to-all")
@@ -124,7 +128,8 @@ def test_no_subscriber_text_in_a_log_is_an_address(manager_client):
     subscriber = make_subscriber(ADDRESS)
     assert "@" not in str(subscriber)
     assert "@" not in str(Delivery(subscriber=subscriber, key="issue:1"))
-    manager_client.post(
+    post_form(
+        manager_client,
         f"/admin/newsletter/subscriber/{subscriber.pk}/change/",
         {"language": "ru", "frequency": "weekly"},
     )
@@ -166,7 +171,8 @@ def test_after_erasure_the_address_is_nowhere_in_the_database(manager_client, su
         change_message=f'[{{"changed": {{"fields": ["Topics"]}}, "note": "{ADDRESS}"}}]',
     )
     # A manager searching the audit trail for it, someone typing it as a username.
-    manager_client.post(
+    post_form(
+        manager_client,
         f"/admin/newsletter/subscriber/{subscriber.pk}/change/",
         {"language": "ru", "frequency": "weekly"},
     )

@@ -13,6 +13,7 @@ from dialogue_portal.oai.models import Record
 from dialogue_portal.oai.services import refresh_records
 from people.models import Affiliation
 from publications.models import Authorship, Publication
+from tests.desk.helpers import post_form
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -142,7 +143,7 @@ def test_admin_save_with_inlines_moves_it_once(setup, committed, client, superus
     for key in ("banner_image", "translation_of", "project", "programme", "project_part"):
         data.pop(key, None)
     with committed():
-        response = client.post(url, data)
+        response = post_form(client, url, data)
     assert response.status_code == 302, response.content[:2000]
     assert moved(publication, before)
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from dialogue_portal.pagecache import content_version
 from dialogue_portal.pages.models import Page
+from tests.desk.helpers import post_form
 from tests.factories import make_audience
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_an_editors_save_makes_cached_pages_stale(
     before = content_version()
     change = reverse("admin:pages_page_change", args=[page.pk])
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
-        response = editor_client.post(change, page_form(title="About the portal"))
+        response = post_form(editor_client, change, page_form(title="About the portal"))
     assert response.status_code == 302
     assert content_version() != before
     response = reader.get("/about/")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dialogue_portal.pagecache import content_version
 from polls.models import Choice, Poll, Vote
+from tests.desk.helpers import post_form
 from tests.factories import make_poll
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_counts_are_read_only(admin_client, django_capture_on_commit_callbacks):
     )
     before = content_version()
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
-        response = admin_client.post(change_url(poll), data)
+        response = post_form(admin_client, change_url(poll), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     poll.refresh_from_db()
     assert poll.total_votes == 3
@@ -101,7 +102,7 @@ def test_deleting_an_answer_keeps_the_total_equal_to_the_rows(admin_client):
     choices = list(poll.choices.order_by("order"))
     data = change_form(poll, choices)
     data["choices-0-DELETE"] = "on"
-    assert admin_client.post(change_url(poll), data).status_code == 302
+    assert post_form(admin_client, change_url(poll), data).status_code == 302
     poll.refresh_from_db()
     assert poll.total_votes == 1 == Vote.objects.filter(poll=poll).count()
 

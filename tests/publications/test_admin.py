@@ -8,6 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from publications.models import Attachment, Publication
+from tests.desk.helpers import post_form
 from tests.factories import make_person, make_publication, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -236,7 +237,8 @@ def test_renaming_a_topic_shows_at_once_on_cached_term_lists(editor_client, clie
     make_publication(topics=[topic])
     assert "Cyber" in client.get("/publications/").content.decode()  # term lists now cached
     url = reverse("admin:publications_topic_change", args=[topic.pk])
-    response = editor_client.post(
+    response = post_form(
+        editor_client,
         url,
         {
             "name": "Cyber Security",

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from dialogue_portal.pagecache import content_version
 from publications.services import rate_publication
+from tests.desk.helpers import post_form
 from tests.factories import make_person, make_publication, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_an_edit_in_the_admin_shows_at_once_on_cached_cards(client, editor_clien
         }
     )
     data.pop("photo", None)
-    response = editor_client.post(url, data)
+    response = post_form(editor_client, url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert "Ivan N. Timofeev" in client.get("/publications/").content.decode()
 

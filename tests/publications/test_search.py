@@ -16,6 +16,7 @@ from dialogue_portal.textsearch import clean_query, stem
 from publications.models import Publication, SearchText
 from publications.search import filter_by_query, refresh_search_vector, relevance_order
 from tests.demo.test_load_demo import TINY_PDF
+from tests.desk.helpers import post_form
 from tests.factories import make_person, make_publication
 from tests.publications.test_admin import publication_form, with_authors
 
@@ -145,7 +146,7 @@ def test_an_admin_save_is_found_under_its_new_words(shelf, superuser, client):
         ),
         author,
     )
-    response = client.post(f"/admin/publications/publication/{publication.pk}/change/", data)
+    response = post_form(client, f"/admin/publications/publication/{publication.pk}/change/", data)
     assert response.status_code == 302
     assert found("retreating glacier") == ["arctic"]
     assert found("smekalova") == ["arctic"]

@@ -7,6 +7,8 @@ from django.forms import SplitDateTimeWidget
 from django.test import TestCase
 from django.urls import reverse
 
+from dialogue_portal.desk.conflicts import LOADED
+
 
 def change_url(obj):
     opts = obj._meta
@@ -52,6 +54,7 @@ def change_data(client, obj, **overrides):
         data[management.add_prefix("TOTAL_FORMS")] = str(formset.initial_form_count())
         for form in formset.initial_forms:
             _fields(form, data)
+    data[LOADED] = response.context["desk_loaded"]  # the state it was loaded from
     data.update(overrides)
     return data
 

@@ -8,6 +8,7 @@ from reversion.models import Version
 
 from dialogue_portal.desk import services as desk
 from dialogue_portal.redirects.models import Redirect
+from tests.desk.helpers import post_form
 from tests.factories import make_publication, make_topic
 from tests.redirects.helpers import change_data, rename
 
@@ -91,7 +92,8 @@ def test_an_editor_may_point_a_gone_address_elsewhere(reader, reviewer_client):
     )
     gone = Redirect.objects.get(old_path="/publications/a")
     successor = make_publication(slug="successor")
-    response = reviewer_client.post(
+    response = post_form(
+        reviewer_client,
         reverse("admin:redirects_redirect_change", args=[gone.pk]),
         {
             "old_path": "/publications/a/",

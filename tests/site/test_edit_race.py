@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from dialogue_portal.pagecache import content_version
 from publications.models import Publication
+from tests.desk.helpers import post_form
 from tests.factories import make_publication, make_topic
 
 OLD, NEW = "Arms control after the treaties", "Arms control without treaties"
@@ -169,7 +170,7 @@ def test_a_reader_during_a_save_does_not_keep_the_old_page_for_later_readers(
     def save():
         try:
             url = reverse("admin:publications_publication_change", args=[publication.pk])
-            outcome["response"] = editor.post(url, change_form(publication, cyber))
+            outcome["response"] = post_form(editor, url, change_form(publication, cyber))
         finally:
             written.set()
             connection.close()
@@ -204,7 +205,7 @@ def test_the_version_moves_after_the_commit_once_for_the_whole_save(
     editor.force_login(superuser)
     url = reverse("admin:publications_publication_change", args=[publication.pk])
     with admin_log_change(monkeypatch, hook=lambda: seen.append(content_version())):
-        response = editor.post(url, change_form(publication, cyber))
+        response = post_form(editor, url, change_form(publication, cyber))
     assert response.status_code == 302
 
     # Written (the publication, its topics) but not committed: a reader now would stamp

@@ -8,11 +8,13 @@ import datetime as dt
 import json
 
 import pytest
+import reversion
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
+from reversion.models import Version
 
 from dialogue_portal.desk import services as desk
 from dialogue_portal.desk.history import capture
@@ -21,6 +23,7 @@ from dialogue_portal.oai.services import refresh_records
 from publications.models import Publication
 from publications.renditions import refresh_banner_renditions
 from publications.search import refresh_search_vector
+from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -29,6 +32,7 @@ from tests.factories import (
     make_publication,
     make_region,
     make_topic,
+    pdf_upload,
     png_upload,
 )
 from tests.newsletter.conftest import make_subscriber, smtp, smtp_server  # noqa: F401
@@ -260,3 +264,65 @@ def test_a_file_only_a_proposal_in_review_names_is_withheld(client, editor, sett
     proposal.state = proposal.State.APPROVED
     proposal.save()
     assert client.get(url).status_code == 200
+
+
+def restore(client, publication, version):
+    """Restore ``version`` of ``publication`` through the history's restore page."""
+    url = reverse("admin:publications_publication_revision", args=[publication.pk, version.pk])
+    return post_form(client, url, {})
+
+
+def test_a_replaced_pdf_is_withheld_until_a_restore_names_it_again(
+    client, reviewer_client, settings
+):
+    live = make_publication(title="Live report")
+    attachment = make_attachment(live)
+    with reversion.create_revision():
+        reversion.add_to_revision(live)  # the state before the edit, its attachment with it
+    first = Version.objects.get_for_object(live).first()
+    old = settings.MEDIA_URL + attachment.file.name
+    assert client.get(old).status_code == 200
+
+    replace = {"replace": {attachment.pk: pdf_upload("revised.pdf")}}
+    url = change_url(live)
+    assert post_form(reviewer_client, url, change_form(live, files=replace)).status_code == 302
+    attachment.refresh_from_db()
+    new = settings.MEDIA_URL + attachment.file.name
+    assert new != old
+    assert default_storage.exists(old.removeprefix(settings.MEDIA_URL))  # kept for restores
+    assert client.get(new).status_code == 200
+    withheld = client.get(old)
+    assert withheld.status_code == 404
+    assert withheld["Cache-Control"] == "no-store"
+    staff = reviewer_client.get(old)
+    assert staff.status_code == 200
+    assert staff["Cache-Control"] == "private, no-store"
+
+    assert restore(reviewer_client, live, first).status_code == 302
+    assert client.get(old).status_code == 200
+    assert client.get(new).status_code == 404  # the replacement is the old file now
+
+
+def test_a_replaced_banner_and_its_renditions_are_withheld(client, reviewer_client, settings):
+    live = make_publication(title="Live report", banner_image=png_upload(size=(1600, 800)))
+    refresh_banner_renditions(live)
+    with reversion.create_revision():
+        reversion.add_to_revision(live)
+    banner = live.banner_image.name
+    renditions = [n for n in default_storage.listdir(banner.rsplit("/", 1)[0])[1] if "w.webp" in n]
+    assert renditions
+    rendition = banner.rsplit("/", 1)[0] + "/" + renditions[0]
+    assert client.get(settings.MEDIA_URL + rendition).status_code == 200
+
+    data = change_form(live, banner_image=png_upload("new.png"))
+    assert post_form(reviewer_client, change_url(live), data).status_code == 302
+    live.refresh_from_db()
+    assert live.banner_image.name != banner
+    for name in (banner, rendition):
+        assert client.get(settings.MEDIA_URL + name).status_code == 404, name
+        assert reviewer_client.get(settings.MEDIA_URL + name).status_code == 200, name
+    # A person's photo, never a publication's, is served as before.
+    person = make_person()
+    person.photo = png_upload()
+    person.save()
+    assert client.get(settings.MEDIA_URL + person.photo.name).status_code == 200

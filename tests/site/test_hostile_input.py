@@ -21,6 +21,7 @@ from PIL import Image
 
 from publications.demo_files import banner_png, simple_pdf
 from publications.models import Attachment, Publication
+from tests.desk.helpers import post_form
 from tests.factories import make_person, pdf_upload, png_upload
 from tests.publications.test_admin import ADD_URL, publication_form, with_attachment
 
@@ -366,7 +367,7 @@ def test_a_publication_with_stored_uploads_can_be_saved_again(reviewer_client):
         "attachments-0-title": "Full report", "attachments-0-language": "en",
         "attachments-0-order": "0",
     })  # fmt: skip
-    response = reviewer_client.post(change, data)
+    response = post_form(reviewer_client, change, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     publication.refresh_from_db()
     assert publication.status == "published" and publication.banner_image

@@ -7,6 +7,7 @@ from django.test import Client
 
 from dialogue_portal.pagecache import QuerySpec, bump_content_version, normalize_query
 from publications.views import LIST_QUERY
+from tests.desk.helpers import post_form
 from tests.factories import (
     make_institution,
     make_person,
@@ -100,7 +101,8 @@ def test_an_editorial_save_in_the_admin_makes_cached_pages_show_it(
         Client().get(url)
         assert Client().get(url)["X-Page-Cache"] == "hit", url
     with django_capture_on_commit_callbacks(execute=True):  # the save commits
-        response = editor_client.post(
+        response = post_form(
+            editor_client,
             f"/admin/publications/topic/{topic.pk}/change/",
             {"name": "Arms and treaties", "name_ru": "", "slug": "arms", "description": ""},
         )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dialogue_portal.autocomplete import RowChoicesInline
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.textsearch import clean_query
 from publications.identifiers import normalize_doi
@@ -27,7 +28,7 @@ from publications.services import delete_ratings
 from publications.signals import publications_changed
 
 
-class AuthorshipInline(admin.TabularInline):
+class AuthorshipInline(RowChoicesInline, admin.TabularInline):
     model = Authorship
     extra = 0
     min_num = 0

@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from dialogue_portal.autocomplete import RowChoicesInline
 from dialogue_portal.textsearch import clean_query, words_match
 from people.models import Affiliation, Institution, Person
 
 
-class AffiliationInline(admin.TabularInline):
+class AffiliationInline(RowChoicesInline, admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["institution"]

@@ -1,12 +1,16 @@
 from datetime import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from dialogue_portal.autocomplete import RowChoicesInline
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.textsearch import clean_query
 from publications.identifiers import normalize_doi
@@ -27,7 +31,7 @@ from publications.services import delete_ratings
 from publications.signals import publications_changed
 
 
-class AuthorshipInline(admin.TabularInline):
+class AuthorshipInline(RowChoicesInline, admin.TabularInline):
     model = Authorship
     extra = 0
     min_num = 0
@@ -78,6 +82,32 @@ class YearFilter(admin.SimpleListFilter):
         return queryset.filter(published_at__gte=start, published_at__lt=end)
 
 
+class CappedPaginator(Paginator):
+    """Counts the rows up to ``COUNT_CAP`` past the start of the page asked for, and no
+    further: the list says "more than 1,000" and links the pages known to be there (about
+    twenty past the current one, more as the editor goes on). Counting every match of a
+    common word read each one (6,853 rows, 23 ms for "arms control" at 100,000
+    publications); counting to 1,001 reads 1,001 (3.7 ms)."""
+
+    COUNT_CAP = 1000
+    MAX_PAGE = 10**7  # keeps the LIMIT in range; a page past the rows is refused anyway
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, *, page=1):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        skipped = (min(max(page, 1), self.MAX_PAGE) - 1) * per_page
+        self.limit = skipped + self.COUNT_CAP + 1
+
+    @cached_property
+    def count(self):
+        # Unordered: the order decides nothing in a count, and sorting would read every row.
+        return self.object_list.order_by()[: self.limit].count()
+
+    @property
+    def more_than(self):
+        """``COUNT_CAP`` when the count stopped before the last row, else None (exact)."""
+        return self.COUNT_CAP if self.count == self.limit else None
+
+
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
     list_display = [
@@ -100,7 +130,8 @@ class PublicationAdmin(admin.ModelAdmin):
         "project",
     ]
     # The list counts its rows once: "42 results (100,000 total)" cost a second count of
-    # the whole table (15 ms at 100,000) on every filtered visit.
+    # the whole table (15 ms at 100,000) on every filtered visit. And that once only up to
+    # a cap (CappedPaginator; the templates in templates/admin/publications/publication/).
     show_full_result_count = False
     # Fifty rows: Django renders each row's checkbox and cells through its form templates,
     # about 0.6 ms a row, the larger part of the page's time at Django's default of 100.
@@ -151,6 +182,13 @@ class PublicationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        try:
+            page = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            page = 1  # as the change list reads it
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page, page=page)
 
     def get_search_results(self, request, queryset, search_term):
         """The site's search (full text, words in any order, stemmed: the PostgreSQL

@@ -9,7 +9,7 @@
 # (`make cluster`, `make cluster-down`, `make backup`, `make restore`). Everything it makes
 # lives under .cluster/ (CLUSTER_DIR); every process it starts has a pid file there, and
 # `down` stops exactly those. `up` is idempotent: what already runs is left running.
-# Services: primary replica redis s3 smtp node1 node2 worker varnish.
+# Services: primary replica redis s3 smtp node1 node2 worker scheduler varnish.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -102,6 +102,8 @@ STATIC_ROOT=$STATE/static
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$SMTP_PORT_SINK
 SMTP_STARTTLS=0
+PURGE_URLS=http://127.0.0.1:$VARNISH_PORT/
+BROWSER_CACHE_SECONDS=10
 CLUSTER_URL=http://127.0.0.1:$VARNISH_PORT
 CLUSTER_NODE_URLS=http://127.0.0.1:$NODE1_PORT,http://127.0.0.1:$NODE2_PORT
 CLUSTER_VARNISH_ADMIN=127.0.0.1:$VARNISH_ADMIN_PORT
@@ -249,9 +251,21 @@ start_node() {  # start_node N PORT
 start_worker() {
   pid_alive "$RUN/worker.pid" && return
   say "start: the task worker"
-  setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.5 \
+  # It looks at an empty queue four times a second: a purge leaves soon after its commit.
+  setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.25 \
     >"$LOG/worker.log" 2>&1 </dev/null &
   echo $! >"$RUN/worker.pid"
+}
+
+# The schedule (manage.py run_schedule): enqueues the periodic jobs for the worker, each
+# once a period (a unique row per job and period), so a second one on another machine
+# would enqueue nothing more.
+start_scheduler() {
+  pid_alive "$RUN/scheduler.pid" && return
+  say "start: the schedule"
+  setsid "$PYTHON" "$ROOT/manage.py" run_schedule \
+    >"$LOG/scheduler.log" 2>&1 </dev/null &
+  echo $! >"$RUN/scheduler.pid"
 }
 
 start_varnish() {
@@ -300,12 +314,14 @@ up() {
   start_node 1 "$NODE1_PORT"
   start_node 2 "$NODE2_PORT"
   start_worker
+  start_scheduler
   start_varnish
   status
 }
 
 down() {
   stop_pidfile varnish
+  stop_pidfile scheduler
   stop_pidfile worker
   stop_pidfile node1
   stop_pidfile node2
@@ -331,7 +347,7 @@ stop_service() {
   load_env
   case "$1" in
     primary|replica) stop_pg "$1" ;;
-    redis|s3|smtp|node1|node2|varnish|worker) stop_pidfile "$1" ;;
+    redis|s3|smtp|node1|node2|varnish|worker|scheduler) stop_pidfile "$1" ;;
     *) die "unknown service: $1" ;;
   esac
 }
@@ -348,6 +364,7 @@ start_service() {
     node2) start_node 2 "$NODE2_PORT" ;;
     varnish) start_varnish ;;
     worker) start_worker ;;
+    scheduler) start_scheduler ;;
     *) die "unknown service: $1" ;;
   esac
 }

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dialogue_portal.redirects",
     # After staff, whose user admin it extends with "reset the second factor".
     "dialogue_portal.twofactor",
+    "dialogue_portal.schedule",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dialogue_portal.middleware.SecurityHeadersMiddleware",
+    # The surrogate keys of a page a shared cache may keep, and its s-maxage.
+    "dialogue_portal.surrogate.SurrogateKeyMiddleware",
     # An ETag on every page; a browser or CDN asking again with If-None-Match gets a 304.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -461,6 +464,16 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # The oldest totals (ratings, poll counts) a cached page may show, in seconds: they are
 # filled into cached pages from fragments kept this long at most.
 PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
+# A shared cache in front (Varnish, a CDN) keeps a public page as long as the page cache
+# (s-maxage), purged by surrogate key after each editorial commit (dialogue_portal/surrogate.py);
+# browsers, which no purge reaches, keep it BROWSER_CACHE_SECONDS at most.
+BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
+# The header naming the keys: xkey (Varnish), Surrogate-Key (Fastly), Cache-Tag (Cloudflare).
+SURROGATE_KEY_HEADER = env_str("SURROGATE_KEY_HEADER", "xkey")
+# Where the task worker sends PURGE requests (Varnish's address); none: no purge.
+PURGE_URLS = env_list("PURGE_URLS")
+if any(urlsplit(url).scheme not in ("http", "https") for url in PURGE_URLS):
+    raise ImproperlyConfigured("PURGE_URLS must be http:// or https:// addresses")
 # Facet counts (publications/facets.py): counts that took longer than COUNTS_INLINE_MS to
 # count are, once stale, served as they were while `manage.py refresh_counts` counts them
 # again; none is kept longer than COUNTS_STALE_SECONDS.

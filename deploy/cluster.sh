@@ -140,6 +140,12 @@ pg_ctl_of() {  # pg_ctl_of NAME PORT start|stop
   esac
 }
 
+# pg_stat_statements on both servers: `make bench-cluster` counts the queries each served.
+with_statement_counts() {  # with_statement_counts DATA_DIR (before the server starts)
+  grep -q "^shared_preload_libraries = 'pg_stat_statements'" "$1/postgresql.conf" ||
+    echo "shared_preload_libraries = 'pg_stat_statements'" | as_pg tee -a "$1/postgresql.conf" >/dev/null
+}
+
 start_primary() {
   local dir="$STATE/pg/primary"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -153,6 +159,7 @@ max_wal_senders = 4
 wal_keep_size = 256MB
 CONF
   fi
+  with_statement_counts "$dir/data"
   if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
   say "start: the primary on :$PRIMARY_PORT"
   pg_ctl_of primary "$PRIMARY_PORT" start
@@ -171,6 +178,7 @@ start_replica() {
       -D "$dir/data" -R -X stream -c fast
     echo "hot_standby = on" | as_pg tee -a "$dir/data/postgresql.conf" >/dev/null
   fi
+  with_statement_counts "$dir/data"
   if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
   say "start: the replica on :$REPLICA_PORT"
   pg_ctl_of replica "$REPLICA_PORT" start
@@ -249,12 +257,20 @@ start_node() {  # start_node N PORT
 # nodes, with their environment; it claims each task with SELECT ... FOR UPDATE SKIP LOCKED, so
 # more workers could run and none would run a task twice.
 start_worker() {
-  pid_alive "$RUN/worker.pid" && return
-  say "start: the task worker"
-  # It looks at an empty queue four times a second: a purge leaves soon after its commit.
-  setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.25 \
-    >"$LOG/worker.log" 2>&1 </dev/null &
-  echo $! >"$RUN/worker.pid"
+  if ! pid_alive "$RUN/worker.pid"; then
+    say "start: the task worker"
+    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.5 \
+      >"$LOG/worker.log" 2>&1 </dev/null &
+    echo $! >"$RUN/worker.pid"
+  fi
+  # The purges of the shared cache, on a queue of their own (never behind a newsletter or
+  # an import), looked at four times a second: a purge leaves soon after its commit.
+  if ! pid_alive "$RUN/purger.pid"; then
+    say "start: the purge worker"
+    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.25 --queue-name purge \
+      >"$LOG/purger.log" 2>&1 </dev/null &
+    echo $! >"$RUN/purger.pid"
+  fi
 }
 
 # The schedule (manage.py run_schedule): enqueues the periodic jobs for the worker, each
@@ -323,6 +339,7 @@ down() {
   stop_pidfile varnish
   stop_pidfile scheduler
   stop_pidfile worker
+  stop_pidfile purger
   stop_pidfile node1
   stop_pidfile node2
   stop_pidfile smtp
@@ -347,7 +364,8 @@ stop_service() {
   load_env
   case "$1" in
     primary|replica) stop_pg "$1" ;;
-    redis|s3|smtp|node1|node2|varnish|worker|scheduler) stop_pidfile "$1" ;;
+    redis|s3|smtp|node1|node2|varnish|scheduler) stop_pidfile "$1" ;;
+    worker) stop_pidfile worker; stop_pidfile purger ;;
     *) die "unknown service: $1" ;;
   esac
 }

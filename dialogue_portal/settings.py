@@ -321,7 +321,9 @@ if env_str("AWS_STORAGE_BUCKET_NAME"):
 # confirmation mails. "database" (the default) queues them in the database for
 # `manage.py db_worker` (django-tasks-db), which `make run` starts beside the server;
 # "immediate" runs each inside the request that asks for it (no worker needed, but mail
-# then leaves inside the request: not for production).
+# then leaves inside the request: not for production). Purges of the shared cache have a
+# queue of their own, so that none waits behind a newsletter or an import (a worker of its
+# own takes it: `db_worker --queue-name purge`).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
@@ -331,7 +333,8 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
     )
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+TASK_QUEUES = ["default", "purge"]
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": TASK_QUEUES}}
 
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

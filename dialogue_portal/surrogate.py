@@ -230,7 +230,7 @@ def _purge_requests(keys: list[str]) -> Iterable[urllib.request.Request]:
             yield urllib.request.Request(url, method="PURGE", headers={PURGE_HEADER: batch})  # noqa: S310
 
 
-@task
+@task(queue_name="purge")
 def purge(keys: list[str], refs: list[list[Any]]) -> int:
     """Drop from each shared cache of ``PURGE_URLS`` the pages with ``keys`` or showing the
     rows ``refs``; how many keys were purged. A cache that cannot be reached fails the

@@ -109,16 +109,22 @@ def test_a_run_that_finds_another_still_going_does_nothing(settings):
     assert Publication.objects.get(pk=publication.pk).view_count == 4
 
 
-def test_a_scheduled_publication_going_live_moves_the_content_version(
-    clock, django_capture_on_commit_callbacks
+def test_a_scheduled_publication_going_live_reaches_the_caches(
+    clock, settings, django_capture_on_commit_callbacks
 ):
+    settings.PURGE_URLS = ["http://cache.example/"]
     going_live = timezone.now() + dt.timedelta(seconds=30)
-    make_publication(published_at=going_live)
+    publication = make_publication(published_at=going_live)
+    DBTaskResult.objects.all().delete()
     before = content_version()
     clock.shift(45)
     with django_capture_on_commit_callbacks(execute=True):
         run_job.call("publish_due", period_start(timezone.now(), 60).isoformat(), 60)
     assert content_version() == before + 1
+    [purge] = DBTaskResult.objects.filter(task_path="dialogue_portal.surrogate.purge")
+    keys, refs = purge.args_kwargs["args"]
+    assert {f"publication:{publication.slug}", "lists"} <= set(keys)
+    assert ["publications.publication", publication.pk] in refs
     # Nothing went live since: nothing moves.
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish_due", since=timezone.now().isoformat(), verbosity=0)

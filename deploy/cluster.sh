@@ -264,10 +264,10 @@ start_worker() {
     echo $! >"$RUN/worker.pid"
   fi
   # The purges of the shared cache, on a queue of their own (never behind a newsletter or
-  # an import), looked at four times a second: a purge leaves soon after its commit.
+  # an import), looked at ten times a second: a purge leaves soon after its commit.
   if ! pid_alive "$RUN/purger.pid"; then
     say "start: the purge worker"
-    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.25 --queue-name purge \
+    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.1 --queue-name purge \
       >"$LOG/purger.log" 2>&1 </dev/null &
     echo $! >"$RUN/purger.pid"
   fi

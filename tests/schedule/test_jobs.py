@@ -97,12 +97,15 @@ def test_a_run_that_finds_another_still_going_does_nothing(settings):
     """The other run holds the job's advisory lock on a connection of its own."""
     publication = make_publication()
     cache.set(f"pending:view:{publication.pk}", 4, None)
+    key = zlib.crc32(b"schedule:flush_counts")
     other = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [zlib.crc32(b"schedule:flush_counts")])
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
         assert run_job.call("flush_counts", timezone.now().isoformat(), 60) is False
         assert Publication.objects.get(pk=publication.pk).view_count == 0
+        with other.cursor() as cursor:  # the other run ends (a closed connection would
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])  # too, a moment later)
     finally:
         other.close()
     assert run_job.call("flush_counts", timezone.now().isoformat(), 60) is True

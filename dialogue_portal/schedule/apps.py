@@ -1,9 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class ScheduleConfig(AppConfig):
+    """The periodic jobs: enqueued once a period for the task worker (jobs.py)."""
+
     name = "dialogue_portal.schedule"
     label = "schedule"
-    verbose_name = _("Schedule")
     default_auto_field = "django.db.models.BigAutoField"

@@ -15,7 +15,7 @@ PAGES ?=
 VNU_VERSION := 26.9.27
 VNU_JAR := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: install vnu run worker test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail cluster cluster-down test-cluster backup restore clean
+.PHONY: install vnu run worker test test-fast test-sqlite test-clock test-postgres lint typecheck format migrations-check messages ci bench bench-quick bench-import bench-mail cluster cluster-down test-cluster bench-cluster backup restore clean
 
 install: $(VENV)/.installed
 
@@ -144,6 +144,11 @@ cluster-down:
 # The tests marked `cluster`, against the running cluster (brought up first if need be).
 test-cluster: cluster
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -p no:xdist -q --cluster tests/cluster $(PYTEST_ARGS)
+
+# The cluster's figures (tests/benchmarks/cluster.py, docs/performance.md): Varnish hits and
+# the floor, both nodes on a miss, purge to fresh, the replica's share of reads.
+bench-cluster: cluster
+	env -u DATABASE_URL -u REDIS_URL $(PYTHON) tests/benchmarks/cluster.py
 
 # A dump of the cluster's primary (pg_dump custom format) and a copy of the media bucket,
 # into BACKUP_DIR (default .cluster/backups/<time>); `restore` loads the newest (or

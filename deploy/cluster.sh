@@ -9,7 +9,7 @@
 # (`make cluster`, `make cluster-down`, `make backup`, `make restore`). Everything it makes
 # lives under .cluster/ (CLUSTER_DIR); every process it starts has a pid file there, and
 # `down` stops exactly those. `up` is idempotent: what already runs is left running.
-# Services: primary replica redis s3 smtp node1 node2 worker varnish.
+# Services: primary replica redis s3 smtp node1 node2 worker scheduler varnish.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -102,6 +102,8 @@ STATIC_ROOT=$STATE/static
 SMTP_HOST=127.0.0.1
 SMTP_PORT=$SMTP_PORT_SINK
 SMTP_STARTTLS=0
+PURGE_URLS=http://127.0.0.1:$VARNISH_PORT/
+BROWSER_CACHE_SECONDS=10
 CLUSTER_URL=http://127.0.0.1:$VARNISH_PORT
 CLUSTER_NODE_URLS=http://127.0.0.1:$NODE1_PORT,http://127.0.0.1:$NODE2_PORT
 CLUSTER_VARNISH_ADMIN=127.0.0.1:$VARNISH_ADMIN_PORT
@@ -138,6 +140,12 @@ pg_ctl_of() {  # pg_ctl_of NAME PORT start|stop
   esac
 }
 
+# pg_stat_statements on both servers: `make bench-cluster` counts the queries each served.
+with_statement_counts() {  # with_statement_counts DATA_DIR (before the server starts)
+  grep -q "^shared_preload_libraries = 'pg_stat_statements'" "$1/postgresql.conf" ||
+    echo "shared_preload_libraries = 'pg_stat_statements'" | as_pg tee -a "$1/postgresql.conf" >/dev/null
+}
+
 start_primary() {
   local dir="$STATE/pg/primary"
   if [ ! -f "$dir/data/PG_VERSION" ]; then
@@ -151,6 +159,7 @@ max_wal_senders = 4
 wal_keep_size = 256MB
 CONF
   fi
+  with_statement_counts "$dir/data"
   if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
   say "start: the primary on :$PRIMARY_PORT"
   pg_ctl_of primary "$PRIMARY_PORT" start
@@ -169,6 +178,7 @@ start_replica() {
       -D "$dir/data" -R -X stream -c fast
     echo "hot_standby = on" | as_pg tee -a "$dir/data/postgresql.conf" >/dev/null
   fi
+  with_statement_counts "$dir/data"
   if as_pg "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then return; fi
   say "start: the replica on :$REPLICA_PORT"
   pg_ctl_of replica "$REPLICA_PORT" start
@@ -247,11 +257,31 @@ start_node() {  # start_node N PORT
 # nodes, with their environment; it claims each task with SELECT ... FOR UPDATE SKIP LOCKED, so
 # more workers could run and none would run a task twice.
 start_worker() {
-  pid_alive "$RUN/worker.pid" && return
-  say "start: the task worker"
-  setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.5 \
-    >"$LOG/worker.log" 2>&1 </dev/null &
-  echo $! >"$RUN/worker.pid"
+  if ! pid_alive "$RUN/worker.pid"; then
+    say "start: the task worker"
+    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.5 \
+      >"$LOG/worker.log" 2>&1 </dev/null &
+    echo $! >"$RUN/worker.pid"
+  fi
+  # The purges of the shared cache, on a queue of their own (never behind a newsletter or
+  # an import), looked at ten times a second: a purge leaves soon after its commit.
+  if ! pid_alive "$RUN/purger.pid"; then
+    say "start: the purge worker"
+    setsid "$PYTHON" "$ROOT/manage.py" db_worker --no-reload --interval 0.1 --queue-name purge \
+      >"$LOG/purger.log" 2>&1 </dev/null &
+    echo $! >"$RUN/purger.pid"
+  fi
+}
+
+# The schedule (manage.py run_schedule): enqueues the periodic jobs for the worker, each
+# once a period (a unique row per job and period), so a second one on another machine
+# would enqueue nothing more.
+start_scheduler() {
+  pid_alive "$RUN/scheduler.pid" && return
+  say "start: the schedule"
+  setsid "$PYTHON" "$ROOT/manage.py" run_schedule \
+    >"$LOG/scheduler.log" 2>&1 </dev/null &
+  echo $! >"$RUN/scheduler.pid"
 }
 
 start_varnish() {
@@ -300,13 +330,16 @@ up() {
   start_node 1 "$NODE1_PORT"
   start_node 2 "$NODE2_PORT"
   start_worker
+  start_scheduler
   start_varnish
   status
 }
 
 down() {
   stop_pidfile varnish
+  stop_pidfile scheduler
   stop_pidfile worker
+  stop_pidfile purger
   stop_pidfile node1
   stop_pidfile node2
   stop_pidfile smtp
@@ -331,7 +364,8 @@ stop_service() {
   load_env
   case "$1" in
     primary|replica) stop_pg "$1" ;;
-    redis|s3|smtp|node1|node2|varnish|worker) stop_pidfile "$1" ;;
+    redis|s3|smtp|node1|node2|varnish|scheduler) stop_pidfile "$1" ;;
+    worker) stop_pidfile worker; stop_pidfile purger ;;
     *) die "unknown service: $1" ;;
   esac
 }
@@ -348,6 +382,7 @@ start_service() {
     node2) start_node 2 "$NODE2_PORT" ;;
     varnish) start_varnish ;;
     worker) start_worker ;;
+    scheduler) start_scheduler ;;
     *) die "unknown service: $1" ;;
   esac
 }

@@ -27,10 +27,13 @@ about the content; they only say that it changed. ``AppConfig.ready()`` connects
 """
 
 import threading
+from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from dialogue_portal import surrogate
 from dialogue_portal.pagecache import bump_content_version
 from dialogue_portal.replication import note_content_lsn
 
@@ -72,11 +75,14 @@ _DISPATCH_UID = "freshness:content-changed"
 
 
 class _AfterCommit:
-    """The one move of the content version that a transaction owes once it commits: the
-    same object is handed to ``on_commit`` for every change, and moves the version once."""
+    """The one move of the content version that a transaction owes once it commits, and
+    the one purge of the shared caches: the same object is handed to ``on_commit`` for
+    every change, gathers the surrogate keys of what changed, and acts once."""
 
     def __init__(self) -> None:
         self.done = False
+        self.keys: set[str] = set()
+        self.refs: set[surrogate.Ref] = set()
 
     def __call__(self) -> None:
         if not self.done:
@@ -84,6 +90,9 @@ class _AfterCommit:
             # With replicas, how far the primary's WAL had come once the version moved:
             # no replica behind it renders pages for the new version (``replication``).
             note_content_lsn(bump_content_version())
+            # Then the shared cache, through the task worker: a page it fetches again is
+            # rendered under the new version, from rows at least as new as this commit.
+            surrogate.purge_later(self.keys, self.refs)
 
 
 # Per thread (a connection belongs to one thread) and database alias: what is owed. Left
@@ -91,27 +100,62 @@ class _AfterCommit:
 _owed = threading.local()
 
 
-def content_changed(using: str | None = None) -> None:
+def content_changed(
+    using: str | None = None,
+    *,
+    keys: Iterable[str] = (surrogate.SITE,),
+    refs: Iterable[surrogate.Ref] = (),
+) -> None:
     """Content readers see changed: move the content version once the transaction on
     ``using`` commits (at once outside a transaction), once however often this is called
-    in it. Nothing is moved if it rolls back. A change inside a savepoint that is rolled
-    back is forgotten with it, while the other changes of the transaction still count."""
+    in it, and purge the shared caches' pages with surrogate ``keys`` or showing the rows
+    ``refs`` (``surrogate``; by default every page). Nothing is moved or purged if it rolls
+    back. A change inside a savepoint that is rolled back is forgotten with it, while the
+    other changes of the transaction still count (its keys are purged all the same)."""
     alias = using or DEFAULT_DB_ALIAS
     owed = _owed.__dict__.get(alias)
     if owed is None or owed.done:
         owed = _owed.__dict__[alias] = _AfterCommit()
+    owed.keys.update(keys)
+    owed.refs.update(refs)
     transaction.on_commit(owed, using=alias)
 
 
-def _row_changed(sender: type, using: str = DEFAULT_DB_ALIAS, **kwargs: object) -> None:
-    content_changed(using)
+def rows_changed(rows: Iterable[Model], using: str | None = None) -> None:
+    """``content_changed()`` for these rows, with the keys of the pages that show them
+    (for writes that send no signal, and for scheduled publications going live)."""
+    keys: set[str] = set()
+    refs: set[surrogate.Ref] = set()
+    for row in rows:
+        row_keys, row_refs = surrogate.row_keys(row)
+        keys |= row_keys
+        refs |= row_refs
+    content_changed(using, keys=keys, refs=refs)
+
+
+def _row_changed(
+    sender: type, instance: Model, using: str = DEFAULT_DB_ALIAS, **kwargs: object
+) -> None:
+    rows_changed([instance], using)
 
 
 def _links_changed(
-    sender: type, action: str, using: str = DEFAULT_DB_ALIAS, **kwargs: object
+    sender: type[Model],
+    instance: Model,
+    action: str,
+    model: type[Model],
+    pk_set: set[int] | None,
+    using: str = DEFAULT_DB_ALIAS,
+    **kwargs: object,
 ) -> None:
     if action in ("post_add", "post_remove", "post_clear"):
-        content_changed(using)
+        refs = surrogate.link_refs(instance, model, pk_set)
+        # The polls' and newsletter's links show on their own pages.
+        keys = {key for label, key in _LINK_KEYS.items() if sender._meta.label == label}
+        content_changed(using, keys=keys or {surrogate.LISTS}, refs=refs)
+
+
+_LINK_KEYS = {"polls.Poll_publications": "polls", "newsletter.Issue_publications": "newsletter"}
 
 
 def connect() -> None:

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dialogue_portal.redirects",
     # After staff, whose user admin it extends with "reset the second factor".
     "dialogue_portal.twofactor",
+    "dialogue_portal.schedule",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,8 @@ MIDDLEWARE = [
     "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dialogue_portal.middleware.SecurityHeadersMiddleware",
+    # The surrogate keys of a page a shared cache may keep, and its s-maxage.
+    "dialogue_portal.surrogate.SurrogateKeyMiddleware",
     # An ETag on every page; a browser or CDN asking again with If-None-Match gets a 304.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -318,7 +321,9 @@ if env_str("AWS_STORAGE_BUCKET_NAME"):
 # confirmation mails. "database" (the default) queues them in the database for
 # `manage.py db_worker` (django-tasks-db), which `make run` starts beside the server;
 # "immediate" runs each inside the request that asks for it (no worker needed, but mail
-# then leaves inside the request: not for production).
+# then leaves inside the request: not for production). Purges of the shared cache have a
+# queue of their own, so that none waits behind a newsletter or an import (a worker of its
+# own takes it: `db_worker --queue-name purge`).
 TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django.tasks.backends.immediate.ImmediateBackend",
@@ -328,7 +333,8 @@ if TASKS_BACKEND not in TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
     )
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+TASK_QUEUES = ["default", "purge"]
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": TASK_QUEUES}}
 
 FILE_UPLOAD_PERMISSIONS = 0o644
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -461,6 +467,16 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # The oldest totals (ratings, poll counts) a cached page may show, in seconds: they are
 # filled into cached pages from fragments kept this long at most.
 PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
+# A shared cache in front (Varnish, a CDN) keeps a public page as long as the page cache
+# (s-maxage), purged by surrogate key after each editorial commit (dialogue_portal/surrogate.py);
+# browsers, which no purge reaches, keep it BROWSER_CACHE_SECONDS at most.
+BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
+# The header naming the keys: xkey (Varnish), Surrogate-Key (Fastly), Cache-Tag (Cloudflare).
+SURROGATE_KEY_HEADER = env_str("SURROGATE_KEY_HEADER", "xkey")
+# Where the task worker sends PURGE requests (Varnish's address); none: no purge.
+PURGE_URLS = env_list("PURGE_URLS")
+if any(urlsplit(url).scheme not in ("http", "https") for url in PURGE_URLS):
+    raise ImproperlyConfigured("PURGE_URLS must be http:// or https:// addresses")
 # Facet counts (publications/facets.py): counts that took longer than COUNTS_INLINE_MS to
 # count are, once stale, served as they were while `manage.py refresh_counts` counts them
 # again; none is kept longer than COUNTS_STALE_SECONDS.

@@ -97,7 +97,12 @@ def _isolated(settings, tmp_path):
     }
     # Tasks run inside the call that enqueues them, unless a test asks for the worker
     # (tests/tasks.py: the database backend and its worker, run in-process).
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     # Counting and ranking count as cheap whatever the machine's load: a test that wants
     # them slow (served stale, done by the refresher) sets these to 0.
     settings.COUNTS_INLINE_MS = 60_000

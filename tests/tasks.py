@@ -10,7 +10,9 @@ from django.db import connection
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
-DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_BACKEND = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "purge"]}
+}
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def run_worker():
 
 def _worker():
     return db_worker.Worker(
-        queue_names=["default"],
+        queue_names=["*"],  # every queue, as the site's workers together
         interval=0,
         batch=True,
         backend_name="default",

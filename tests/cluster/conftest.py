@@ -72,7 +72,10 @@ class Browser:
     def __init__(self, base):
         self.base = base
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        cookies = urllib.request.HTTPCookieProcessor(self.jar)
+        self.opener = urllib.request.build_opener(cookies)
+        # The answer itself, a redirect not followed (when it arrived matters).
+        self.stay = urllib.request.build_opener(cookies, _NoRedirect())
 
     def cookie(self, name):
         return next((c.value for c in self.jar if c.name == name), None)
@@ -82,7 +85,7 @@ class Browser:
             if c.name == name:
                 self.jar.clear(c.domain, c.path, c.name)
 
-    def request(self, method, path, data=None, files=None, headers=None):
+    def request(self, method, path, data=None, files=None, headers=None, follow=True):
         url = path if path.startswith("http") else self.base + path
         headers = dict(headers or {})
         body = None
@@ -98,7 +101,8 @@ class Browser:
             headers.setdefault("Origin", self.base)
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
-            with self.opener.open(request, timeout=30) as response:
+            opener = self.opener if follow else self.stay
+            with opener.open(request, timeout=30) as response:
                 return Answer(response.status, response.headers, response.read(), response.url)
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.headers, error.read(), url)
@@ -109,12 +113,12 @@ class Browser:
     def post(self, path, data, **kwargs):
         return self.request("POST", path, data=data, **kwargs)
 
-    def submit(self, form, changes=(), files=None, button=None):
+    def submit(self, form, changes=(), files=None, button=None, follow=True):
         values = [(name, value) for name, value in form.form_values() if name not in dict(changes)]
         values += list(changes)
         if button:
             values.append(button)
-        return self.post(form.action or form.base_url, values, files=files)
+        return self.post(form.action or form.base_url, values, files=files, follow=follow)
 
     def login(self, username, password):
         """The password, then the code of the demo login's authenticator app (its TOTP
@@ -134,8 +138,13 @@ class Browser:
             username,
         )
         [verify] = [f for f in answer.forms() if "code" in f.inputs]
-        # The cluster's clock, not the test clock (tests/clock.py) this process runs under.
-        now = time_machine.escape_hatch.time.time()
+        # The cluster's clock, not the test clock (tests/clock.py) this process runs under
+        # (`make bench-cluster` signs in too, with no test clock).
+        now = (
+            time_machine.escape_hatch.time.time()
+            if time_machine.escape_hatch.is_travelling()
+            else time.time()
+        )
         code = pyotp.TOTP(DEMO_TOTP_SECRETS[username]).at(now)
         answer = self.submit(verify, [("code", code)])
         assert answer.status == 200 and "/admin/login/" not in answer.url, answer.text[:500]
@@ -143,6 +152,11 @@ class Browser:
             r'class="errorlist[^>]*>(.*?)</ul>', answer.text, re.S
         )
         return answer
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 def _multipart(boundary, fields, files):

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from people.models import Affiliation
+from tests.desk.helpers import post_form
 from tests.factories import (
     make_attachment,
     make_institution,
@@ -125,7 +126,7 @@ def test_a_form_sent_back_with_errors_shows_the_author_the_editor_chose(admin_cl
         "attachments-0-language": "en",
         "attachments-0-order": "0",
     }
-    response = admin_client.post(url, data)
+    response = post_form(admin_client, url, data)
     assert response.status_code == 200
     html = response.content.decode()
     assert "errornote" in html

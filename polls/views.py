@@ -82,15 +82,29 @@ class PollDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         poll = self.object
         context["results"] = poll.results() if poll.results_public else None
-        # Each work once, in the reader's language where the poll links a version in it.
-        language = get_language()
-        context["publications"] = (
+        context["publications"] = poll_publications(poll, get_language())
+        return context
+
+
+# A poll's publications change only when editors change content; a scheduled one linked to
+# the poll appears this many seconds after its date at most. Building the query (each
+# work once) costs the page more than running it: some 10 ms of a 19 ms miss at 100,000.
+POLL_PUBLICATIONS_SECONDS = 300
+
+
+def poll_publications(poll, language):
+    """The poll's published publications, each work once, in ``language`` where the poll
+    links a version in it: shared under the content version."""
+    return remember(
+        f"poll_publications:{poll.pk}:{language}",
+        lambda: list(
             Publication.objects.published()
             .filter(polls=poll)
             .one_per_work(language)
             .only("pk", "slug", "title", "kind", "published_at")
-        )
-        return context
+        ),
+        POLL_PUBLICATIONS_SECONDS,
+    )
 
 
 def public_poll(slug):

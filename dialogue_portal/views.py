@@ -23,7 +23,6 @@ from dialogue_portal.textsearch import clean_query, words_match
 from people.models import Person
 from polls import services as poll_services
 from polls.models import Poll
-from publications import compiled
 from publications.models import Publication
 from publications.ranked import RankedSlice
 from publications.search import filter_by_query, relevance_order
@@ -39,16 +38,12 @@ HOME_FRAGMENT_SECONDS = 60
 
 def top_rated():
     """The five best-rated works, each once in the reader's language where it has a version."""
-    language = get_language()
-    return compiled.rows(
-        ("top_rated", language),
-        lambda: (
-            Publication.objects.published()
-            .one_per_work(language)
-            .filter(ranked_count__gt=0)
-            .order_by("-ranked_average", "-ranked_count", "-published_at")
-            .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
-        ),
+    return list(
+        Publication.objects.published()
+        .one_per_work(get_language())
+        .filter(ranked_count__gt=0)
+        .order_by("-ranked_average", "-ranked_count", "-published_at")
+        .only("slug", "title", "kind", "published_at", "rating_count", "rating_sum")[:5]
     )
 
 
@@ -76,18 +71,14 @@ def home(request):
         return cards.order_by("-published_at", "-pk")[:3]
 
     # Featured and latest: two small index scans (their authors only for cards not yet
-    # rendered); each queryset's SQL compiled once per process (publications.compiled),
-    # run only when the home page's fragments are not in the shared cache.
-    featured = LazyRows(lambda: compiled.rows(("home_featured", language), featured_cards))
+    # rendered), run only when the home page's fragments are not in the shared cache.
+    featured = LazyRows(lambda: list(featured_cards()))
     latest = LazyRows(
-        lambda: compiled.rows(
-            ("home_latest", language, tuple(row.pk for row in featured)),
-            lambda: (
-                published()
-                .for_cards()
-                .exclude(pk__in=[row.pk for row in featured])
-                .order_by("-published_at", "-pk")[:HOME_LATEST]
-            ),
+        lambda: list(
+            published()
+            .for_cards()
+            .exclude(pk__in=[row.pk for row in featured])
+            .order_by("-published_at", "-pk")[:HOME_LATEST]
         )
     )
     taxonomy = get_taxonomy()
@@ -101,14 +92,11 @@ def home(request):
         "featured": featured,
         "latest": latest,
         "most_read": LazyRows(
-            lambda: compiled.rows(
-                ("home_most_read", language),
-                lambda: (
-                    published()
-                    .filter(view_count__gt=0)
-                    .order_by("-view_count", "-published_at")
-                    .only("slug", "title", "kind", "published_at", "view_count")[:5]
-                ),
+            lambda: list(
+                published()
+                .filter(view_count__gt=0)
+                .order_by("-view_count", "-published_at")
+                .only("slug", "title", "kind", "published_at", "view_count")[:5]
             )
         ),
         "top_rated": top_rated(),
@@ -139,14 +127,11 @@ def search_results(text):
         {"q": [text]},
         0,
         SEARCH_LIMIT,
-        lambda: compiled.rows(
-            ("search", language, text),
-            lambda: (
-                filter_by_query(Publication.objects.published(), text)
-                .one_per_work(language)
-                .order_by(*relevance_order())
-                .for_cards()[:SEARCH_LIMIT]
-            ),
+        lambda: list(
+            filter_by_query(Publication.objects.published(), text)
+            .one_per_work(language)
+            .order_by(*relevance_order())
+            .for_cards()[:SEARCH_LIMIT]
         ),
     )
 

@@ -9,17 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.translation import Translated
 from dialogue_portal.urlcache import reverse_slug
-from publications import compiled
-from publications.models import now
 
 
 class PollQuerySet(models.QuerySet):
     def public(self):
         """Polls readers may see: those that have opened."""
-        return self.filter(is_published=True, opens_at__lte=now())
+        return self.filter(is_published=True, opens_at__lte=timezone.now())
 
     def open_now(self):
-        return self.public().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now()))
+        return self.public().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=timezone.now()))
 
     def featured_on(self, placement):
         return self.open_now().filter(placement__in=[placement, Poll.Placement.EVERYWHERE])
@@ -27,16 +25,13 @@ class PollQuerySet(models.QuerySet):
     def featured(self, placement):
         """The poll shown on ``placement`` (the newest open one featured there) with its
         answers, in one query; None when there is none, or when it has no answers yet
-        (there is nothing to show or vote for). Its SQL is compiled once per process
-        (publications.compiled): the pages that show it are otherwise cheap."""
-
-        def answers_of_newest():
-            newest = Poll.objects.featured_on(placement).order_by(*Poll._meta.ordering)
-            return Choice.objects.filter(poll__in=newest.values("pk")[:1]).select_related("poll")
-
+        (there is nothing to show or vote for)."""
         if self.model is not Poll or self.query.where:
             raise TypeError("featured() is asked of all polls: Poll.objects.featured(...)")
-        answers = compiled.rows(("featured_poll", placement), answers_of_newest)
+        newest = Poll.objects.featured_on(placement).order_by(*Poll._meta.ordering)
+        answers = list(
+            Choice.objects.filter(poll__in=newest.values("pk")[:1]).select_related("poll")
+        )
         if not answers:
             return None
         poll = answers[0].poll

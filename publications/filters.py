@@ -182,7 +182,7 @@ class PublicationFilter(django_filters.FilterSet):
     def shape(self):
         """What the filtered queryset depends on, as a hashable value: the valid cleaned
         values, records by primary key (a slug an editor gives to another term later
-        names another shape), for ``publications.compiled``."""
+        names another shape), for the names of a list's cached cards."""
         if not self.is_bound:
             return ()
         self.form.is_valid()

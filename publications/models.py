@@ -1,6 +1,4 @@
-import contextlib
 import functools
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -129,25 +127,6 @@ class Project(Term):
         return reverse_slug("publications:project", self.slug)
 
 
-_frozen_now = ContextVar("publications_frozen_now", default=None)
-
-
-def now():
-    """The time ``published()`` compares with: the clock, or the time ``frozen_clock``
-    holds while a queryset is built for ``publications.compiled``."""
-    frozen = _frozen_now.get()
-    return timezone.now() if frozen is None else frozen
-
-
-@contextlib.contextmanager
-def frozen_clock(moment):
-    token = _frozen_now.set(moment)
-    try:
-        yield
-    finally:
-        _frozen_now.reset(token)
-
-
 def authors_prefetch():
     """Authorships in byline order with person and institution, as one prefetch query.
 
@@ -158,11 +137,6 @@ def authors_prefetch():
 
 def attachments_in_order():
     return Attachment.objects.order_by("order", "pk")
-
-
-def byline_of(publication_id):
-    """One publication's authorships as ``authors_prefetch()`` fetches them."""
-    return _byline_authorships().filter(publication_id=publication_id)
 
 
 @functools.cache
@@ -202,7 +176,7 @@ def _version_rank(language, ref):
 class PublicationQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, and its publish date has come."""
-        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=now())
+        return self.filter(status=Publication.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def visible_to(self, user):
         """Staff preview drafts and scheduled work; everyone else sees the published."""

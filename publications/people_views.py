@@ -16,7 +16,7 @@ from people.models import Institution, Person
 from publications.facets import cached_count
 from publications.filters import by_institution
 from publications.models import Publication
-from publications.views import CompiledPages, card_fragments, paginate, query_without
+from publications.views import CardPages, card_fragments, paginate, query_without
 
 RUSSIAN_LETTERS = "АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЩЭЮЯ"
 
@@ -87,7 +87,7 @@ class PersonDetailView(DetailView):
             return published.by_author(person).one_per_work(language).for_cards()
 
         total = cached_count(f"person:{person.pk}:{language}", publications)
-        cards = CompiledPages(("person", person.pk, language), publications)
+        cards = CardPages(publications)
         page = paginate(self.request, cards, count=total)
         context["fragments"] = card_fragments("person", person.pk, page=page)
         affiliations = list(self.object.affiliations.all())
@@ -118,9 +118,7 @@ class InstitutionDetailView(DetailView):
             )
 
         total = cached_count(f"institution:{institution.pk}:{language}", publications)
-        cards = CompiledPages(
-            ("institution", institution.pk, language), lambda: publications().for_cards()
-        )
+        cards = CardPages(lambda: publications().for_cards())
         page = paginate(self.request, cards, count=total)
         context["fragments"] = card_fragments("institution", institution.pk, page=page)
         context.update(

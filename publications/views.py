@@ -8,7 +8,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -47,7 +57,7 @@ from dialogue_portal.readers import (
     remember_reader,
 )
 from dialogue_portal.textsearch import clean_query
-from publications import citation, compiled, counting, sharing
+from publications import citation, counting, sharing
 from publications.facets import (
     facet_cache_key,
     facet_counts,
@@ -65,7 +75,7 @@ from publications.models import (
     Region,
     Topic,
     attachments_in_order,
-    byline_of,
+    authors_prefetch,
 )
 from publications.ranked import RankedSlice, card_rows
 from publications.services import parse_stars, rate_publication, reader_rating
@@ -131,33 +141,28 @@ class UncountedPage:
         return self.number + 1
 
 
-class CompiledPages:
-    """A list of cards for ``paginate()``: the rows of the page asked for, from a
-    queryset built and compiled once per process for ``key`` and that slice
-    (publications.compiled). ``build`` returns the whole ordered queryset; the total
-    comes from elsewhere (``paginate(count=...)``)."""
+class CardPages:
+    """A list of cards for ``paginate()``: the rows of the page asked for, from the
+    queryset ``build()`` returns (whole and ordered), built only when the rows are read.
+    The total comes from elsewhere (``paginate(count=...)``)."""
 
-    def __init__(self, key, build):
-        self.key = key
+    def __init__(self, build):
         self.build = build
 
     def __getitem__(self, index):
-        start, stop = index.start, index.stop
-        return LazyRows(
-            lambda: compiled.rows((*self.key, start, stop), lambda: self.build()[start:stop])
-        )
+        return LazyRows(lambda: list(self.build()[index]))
 
 
-class RankedPages(CompiledPages):
-    """``CompiledPages`` of a list in rank order: each slice's ids are kept, and served
+class RankedPages(CardPages):
+    """``CardPages`` of a list in rank order: each slice's ids are kept, and served
     stale while the refresher ranks them again where ranking is slow (publications.ranked).
     ``sent``: the list's words and filters as the reader sent them.
 
     Every slice is ranked a page and one row wide, so the pages of ``paginate`` and of
     ``UncountedPage`` (which asks one row more) share their rankings."""
 
-    def __init__(self, key, build, language, sent):
-        super().__init__(key, build)
+    def __init__(self, build, language, sent):
+        super().__init__(build)
         self.language = language
         self.sent = sent
         self.ranking = None  # the RankedSlice of the page asked for
@@ -244,9 +249,9 @@ class PublicationListView(TemplateView):
         key = ("list", language, one_per_work, filterset.shape())
         listed = functools.partial(card_rows, filterset, language)
         if filterset.sort_key == "relevance":
-            pages = RankedPages(key, listed, language, sent_filters(filterset))
+            pages = RankedPages(listed, language, sent_filters(filterset))
         else:
-            pages = CompiledPages(key, listed)
+            pages = CardPages(listed)
         if counted is None:  # counted by the refresher: the page meanwhile goes without
             counts = None
             page = UncountedPage(self.request, pages)
@@ -375,19 +380,14 @@ class PublicationDetailView(DetailView):
         return Publication.objects.visible_to(self.request.user).for_detail()
 
     def get_object(self, queryset=None):
-        """The row, in a query whose SQL is compiled once per process (publications.compiled);
-        its byline and attachments are fetched only where a fragment must be rendered."""
+        """The row; its byline and attachments are fetched only where a fragment must be
+        rendered."""
         user = self.request.user
         preview = user.is_authenticated and user.is_staff
-
-        def row(slug):
-            return Publication.objects.visible_to(user).for_detail_row().filter(slug=slug)
-
         slug = self.kwargs["slug"]
 
         def fetch():
-            found = compiled.rows(("detail", preview), row, slug=slug)
-            return found[0] if found else None
+            return Publication.objects.visible_to(user).for_detail_row().filter(slug=slug).first()
 
         # Shared for a few seconds (its rating totals are that old at most); an address
         # not found is not kept, so a scheduled publication appears on time.
@@ -398,15 +398,12 @@ class PublicationDetailView(DetailView):
 
     @staticmethod
     def fetch_byline_and_attachments(publication):
-        """As ``for_detail()`` prefetches them: two queries compiled once per process."""
-        byline = compiled.rows(("byline",), byline_of, publication_id=publication.pk)
-        attachments = compiled.rows(
-            ("attachments",),
-            lambda publication_id: attachments_in_order().filter(publication_id=publication_id),
-            publication_id=publication.pk,
+        """As ``for_detail()`` prefetches them: two queries."""
+        prefetch_related_objects(
+            [publication],
+            authors_prefetch(),
+            Prefetch("attachments", queryset=attachments_in_order()),
         )
-        compiled.as_prefetched(publication, "authorships", byline)
-        compiled.as_prefetched(publication, "attachments", attachments)
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -607,7 +604,7 @@ class TermView(DetailView):
         # The cached facet counts hold every term's published total.
         total = get_taxonomy().counts[self.filter_name].get(self.object.slug, 0)
         key = ("term", self.filter_name, self.object.pk, get_language())
-        cards = CompiledPages(key, lambda: self.term_publications().for_cards())
+        cards = CardPages(lambda: self.term_publications().for_cards())
         page = paginate(self.request, cards, count=total)
         context["fragments"] = card_fragments(*key, page=page)
         context.update(
@@ -709,8 +706,7 @@ totals_source(
 
 
 def rateable_publication(slug):
-    """The published publication at ``slug`` with its rating totals, or 404 (its SQL
-    compiled once per process)."""
+    """The published publication at ``slug`` with its rating totals, or 404."""
     publication = _rateable_or_none(slug)
     if publication is None:
         raise Http404(_("No publication at this address."))
@@ -718,16 +714,12 @@ def rateable_publication(slug):
 
 
 def _rateable_or_none(slug):
-    found = compiled.rows(
-        ("rateable",),
-        lambda slug: (
-            Publication.objects.published()
-            .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
-            .filter(slug=slug)
-        ),
-        slug=slug,
+    return (
+        Publication.objects.published()
+        .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
+        .filter(slug=slug)
+        .first()
     )
-    return found[0] if found else None
 
 
 # What a rating checks, shared under the content version: a rating storm's writes make

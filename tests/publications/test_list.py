@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dialogue_portal.pagecache import bump_content_version
 from publications.models import Publication
 from tests.factories import (
     make_audience,
@@ -256,3 +257,16 @@ def test_the_total_matches_the_filtered_list(client, query, expected):
     assert response.context["page_obj"].paginator.count == expected
     assert len(response.context["publications"]) == expected
     assert f"{expected} publications" in response.content.decode() or expected == 1
+
+
+def test_a_list_filtered_by_a_term_follows_the_term_not_its_slug(client):
+    first = make_topic(slug="arms-control", name="Arms control")
+    make_publication(title="About the first term", topics=[first])
+    url = reverse("publications:list") + "?topic=arms-control"
+    assert [p.title for p in client.get(url).context["publications"]] == ["About the first term"]
+    # An editor deletes the term and makes another with the same slug.
+    first.delete()
+    second = make_topic(slug="arms-control", name="Arms control")
+    make_publication(title="About the second term", topics=[second])
+    bump_content_version()
+    assert [p.title for p in client.get(url).context["publications"]] == ["About the second term"]

@@ -22,7 +22,8 @@ from django.utils import timezone
 class Writes(Protocol):
     """Votes or ratings: their QuerySet (``VoteQuerySet``, ``RatingQuerySet``)."""
 
-    model: type[Model]
+    @property
+    def model(self) -> type[Model]: ...  # read only, so a QuerySet of any model fits
 
     def counted(self) -> QuerySet: ...
 

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpResponse
 
@@ -28,7 +29,7 @@ TOKEN_LENGTH = 32
 @dataclass(frozen=True)
 class Reader:
     key: str
-    user: object = None
+    user: User | None = None  # a signed-in reader; None for an anonymous one
     new_token: str = ""
 
     @property

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from dialogue_portal import spreadsheet
 from dialogue_portal.bursts import NotABurst
+from dialogue_portal.textsearch import clean_query, words_match
 from polls import services
 from polls.models import Choice, Poll, Vote
 from publications.models import Rating
@@ -40,7 +41,7 @@ class PollAdmin(admin.ModelAdmin):
         "is_published",
     ]
     list_filter = ["is_published", "placement", "results_visibility"]
-    search_fields = ["question", "question_ru"]
+    search_fields = Poll.SEARCH_FIELDS  # read as the site's search reads them (below)
     prepopulated_fields = {"slug": ["question"]}
     autocomplete_fields = ["publications"]
     readonly_fields = ["total_votes", "results_table", "votes_per_day"]
@@ -66,6 +67,14 @@ class PollAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_choices()
+
+    def get_search_results(self, request, queryset, search_term):
+        """As the site's search finds polls: every word in any order, in either alphabet
+        and case, a word's other forms on SQLite (textsearch.words_match)."""
+        text = clean_query(search_term)
+        if not text:
+            return queryset, False
+        return queryset.filter(words_match(text, self.search_fields)), False
 
     @admin.display(description=_("results"))
     def results_table(self, poll):

@@ -3,17 +3,19 @@
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
 from dialogue_portal.freshness import content_changed
 from dialogue_portal.pagecache import forget_recent, recent
-from dialogue_portal.readers import relaxed_commit
-from polls.models import Choice, Poll, Vote
+from dialogue_portal.readers import Reader, relaxed_commit
+from polls.models import Choice, Poll, Vote, VoteQuerySet
 from publications import daily
 
 
@@ -33,28 +35,39 @@ class NotAChoice(VoteRejected):
     pass
 
 
-def featured_poll(placement):
+def featured_poll(placement: str) -> Poll | None:
     """``Poll.objects.featured(placement)``, shared for a few seconds (its counts are that
     old at most: ``pagecache.recent``); a vote makes the next reader fetch it again."""
     return recent(f"featured_poll:{placement}", lambda: Poll.objects.featured(placement))
 
 
-def forget_featured_polls():
+def forget_featured_polls() -> None:
     forget_recent(*(f"featured_poll:{placement}" for placement in Poll.Placement.values))
 
 
-def check_votable(*, poll, choice):
+def check_votable(*, poll: Poll, choice: Choice | None) -> Choice:
     """Raise the ``VoteRejected`` that ``poll`` has for ``choice``, if any (from the poll as
-    loaded; ``cast_vote`` checks again on the row as it is when it writes)."""
+    loaded; ``cast_vote`` checks again on the row as it is when it writes); returns the
+    choice, then known to be one."""
     if choice is None or choice.poll_id != poll.pk:
         raise NotAChoice
     if poll.is_closed:
         raise PollClosed
     if not poll.is_open:
         raise PollNotOpen
+    return choice
 
 
-def cast_vote(*, poll, choice, reader, address_hash=""):
+class CastVote(NamedTuple):
+    """What ``cast_vote`` did: the reader's vote, and whether this call recorded it."""
+
+    vote: Vote
+    created: bool
+
+
+def cast_vote(
+    *, poll: Poll, choice: Choice | None, reader: Reader, address_hash: str = ""
+) -> CastVote:
     """Record ``reader``'s vote; returns ``(vote, created)``. A second vote changes nothing.
     ``address_hash`` is the keyed hash of the client address (``hashed_client_ip``), kept
     with the vote so reviewers can see bursts from one network.
@@ -65,7 +78,7 @@ def cast_vote(*, poll, choice, reader, address_hash=""):
     raised only while the poll is open, in the same UPDATE that checks it, so a vote
     racing with “Close now” is rolled back instead of counted.
     """
-    check_votable(poll=poll, choice=choice)
+    choice = check_votable(poll=poll, choice=choice)
     if connection.vendor == "postgresql":
         return _cast_vote_in_one_statement(poll, choice, reader, address_hash)
     try:
@@ -85,15 +98,15 @@ def cast_vote(*, poll, choice, reader, address_hash=""):
                 raise PollClosed  # closed meanwhile: leaving the block rolls the vote back
             Choice.objects.filter(pk=choice.pk).update(vote_count=F("vote_count") + 1)
             count_vote_for_publications(poll)
-        return vote, True
+        return CastVote(vote, True)
     except IntegrityError:
         earlier = Vote.objects.select_related("choice").filter(poll=poll, reader=reader.key).first()
         if earlier is None:  # not a second vote: the insert failed for another reason
             raise
-        return earlier, False
+        return CastVote(earlier, False)
 
 
-def _vote_sql():
+def _vote_sql() -> str:
     quote = connection.ops.quote_name
     votes, polls, choices = (quote(m._meta.db_table) for m in (Vote, Poll, Choice))
     links = quote(Poll.publications.through._meta.db_table)
@@ -127,7 +140,9 @@ def _vote_sql():
     """  # noqa: S608 — table names from the models, values as parameters
 
 
-def _cast_vote_in_one_statement(poll, choice, reader, address_hash):
+def _cast_vote_in_one_statement(
+    poll: Poll, choice: Choice, reader: Reader, address_hash: str
+) -> CastVote:
     """``cast_vote`` on PostgreSQL: one statement, one round trip (a vote storm spends a
     worker's time waiting on round trips). It keeps the ORM path's guarantees: the row
     and every count together or nothing, one vote per reader, never counted in a poll
@@ -149,7 +164,9 @@ def _cast_vote_in_one_statement(poll, choice, reader, address_hash):
     except DataError:
         raise PollClosed from None
     if row is None:  # this reader's vote is in already
-        return Vote.objects.select_related("choice").get(poll=poll, reader=reader.key), False
+        return CastVote(
+            Vote.objects.select_related("choice").get(poll=poll, reader=reader.key), False
+        )
     vote = Vote(
         pk=row[0],
         poll=poll,
@@ -161,17 +178,17 @@ def _cast_vote_in_one_statement(poll, choice, reader, address_hash):
     )
     vote._state.adding = False
     vote._state.db = connection.alias
-    return vote, True
+    return CastVote(vote, True)
 
 
-def count_vote_for_publications(poll):
+def count_vote_for_publications(poll: Poll) -> None:
     """Add the vote to today's figures of every publication the poll links to (one INSERT …
     SELECT, however many). The poll's own votes per day come from the vote rows."""
     links = Poll.publications.through.objects.filter(poll_id=poll.pk).values("publication_id")
     daily.add_for_each(links, "votes")
 
 
-def reader_vote(*, poll, reader):
+def reader_vote(*, poll: Poll, reader: Reader | None) -> Vote | None:
     """The reader's vote in ``poll``, or None."""
     if reader is None:
         return None
@@ -179,7 +196,7 @@ def reader_vote(*, poll, reader):
 
 
 @transaction.atomic
-def close_polls(*, polls, now):
+def close_polls(*, polls: QuerySet[Poll], now: dt.datetime) -> int:
     """Close the open polls among ``polls`` at ``now``; returns how many closed."""
     closed = polls.filter(opens_at__lt=now).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
     count = closed.update(closes_at=now)
@@ -188,14 +205,16 @@ def close_polls(*, polls, now):
     return count
 
 
-def _counted_votes(field):
+def _counted_votes(field: str) -> Coalesce:
     """The number of counted (not voided) vote rows whose ``field`` is the outer row (a
     correlated subquery)."""
     rows = Vote.objects.counted().filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
-def vote_count_mismatches(polls=None):
+def vote_count_mismatches(
+    polls: QuerySet[Poll] | None = None,
+) -> tuple[list[Choice], list[Poll]]:
     """Answers and polls whose stored counts differ from their vote rows."""
     polls = Poll.objects.all() if polls is None else polls
     choices = (
@@ -208,7 +227,7 @@ def vote_count_mismatches(polls=None):
 
 
 @transaction.atomic
-def recount_votes(polls=None):
+def recount_votes(polls: QuerySet[Poll] | None = None) -> int:
     """Set every stored count from the vote rows; returns how many rows it corrected."""
     wrong_choices, wrong_polls = vote_count_mismatches(polls)
     for choice in wrong_choices:
@@ -219,7 +238,7 @@ def recount_votes(polls=None):
 
 
 @transaction.atomic
-def delete_votes(*, votes):
+def delete_votes(*, votes: QuerySet[Vote]) -> int:
     """Delete vote rows (an editor removing abuse) and take them out of the counts."""
     poll_ids = set(votes.values_list("poll_id", flat=True))
     votes.delete()
@@ -237,12 +256,14 @@ class Burst:
     address_hash: str = ""
 
     @property
-    def key(self):
+    def key(self) -> str:
         """What the bursts form posts to name this burst (``burst_votes`` reads it)."""
         return burst_key(self.poll_id, self.start, self.address_hash)
 
 
-def bursts(*, since, min_votes, by_address, limit=200):
+def bursts(
+    *, since: dt.datetime, min_votes: int, by_address: bool, limit: int = 200
+) -> list[Burst]:
     """The minutes since ``since`` in which a poll took at least ``min_votes`` counted votes
     (``by_address``: from one address hash), the biggest first. One query."""
     rows = busiest_minutes(
@@ -266,14 +287,16 @@ def bursts(*, since, min_votes, by_address, limit=200):
     ]
 
 
-def burst_votes(key):
+def burst_votes(key: str) -> QuerySet[Vote]:
     """The counted votes of the burst ``key`` names (``Burst.key``): its poll's votes in that
     minute, from its address hash when the key has one (NotABurst for junk)."""
     return burst_rows(Vote.objects.all(), target=Poll, key=key)
 
 
 @transaction.atomic
-def void_votes(*, votes, user, now=None):
+def void_votes(
+    *, votes: VoteQuerySet, user: AbstractBaseUser | None, now: dt.datetime | None = None
+) -> int:
     """Void ``votes``: they stay stored, flagged with ``user`` and the time, and leave every
     total. Returns how many it voided.
 

@@ -3,25 +3,33 @@
 import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
 from dialogue_portal.freshness import content_changed
-from dialogue_portal.readers import relaxed_commit
+from dialogue_portal.readers import Reader, relaxed_commit
 from publications import daily
-from publications.models import Publication, RankingDue, Rating, ranked_average
+from publications.models import (
+    Publication,
+    RankingDue,
+    Rating,
+    RatingQuerySet,
+    ranked_average,
+)
 
 MIN_STARS = 1
 MAX_STARS = 5
 
 
-def parse_stars(raw):
+def parse_stars(raw: str | None) -> int:
     """Whole stars from 1 to 5 out of form input, or ValidationError."""
     text = (raw or "").strip()
     if text not in {str(stars) for stars in range(MIN_STARS, MAX_STARS + 1)}:
@@ -29,7 +37,16 @@ def parse_stars(raw):
     return int(text)
 
 
-def rate_publication(*, publication, reader, stars, address_hash=""):
+class Rated(NamedTuple):
+    """What ``rate_publication`` did: the reader's rating, and whether it is their first."""
+
+    rating: Rating
+    created: bool
+
+
+def rate_publication(
+    *, publication: Publication, reader: Reader, stars: int, address_hash: str = ""
+) -> Rated:
     """Record or change ``reader``'s rating; returns ``(rating, created)``, and leaves
     ``publication``'s stored count and sum as they now are.
 
@@ -45,7 +62,7 @@ def rate_publication(*, publication, reader, stars, address_hash=""):
     if connection.vendor == "postgresql":
         rating = _first_rating_in_one_statement(publication, reader, stars, address_hash)
         if rating is not None:
-            return rating, True
+            return Rated(rating, True)
     try:
         with transaction.atomic():
             relaxed_commit()
@@ -60,7 +77,7 @@ def rate_publication(*, publication, reader, stars, address_hash=""):
             daily.add(publication.pk, "ratings")
             _ranking_due(publication.pk)
         publication.refresh_from_db(fields=["rating_count", "rating_sum"])
-        return rating, True
+        return Rated(rating, True)
     except IntegrityError:
         pass
     with transaction.atomic():
@@ -78,16 +95,16 @@ def rate_publication(*, publication, reader, stars, address_hash=""):
             _ranking_due(publication.pk)
             rating.stars = stars
     publication.refresh_from_db(fields=["rating_count", "rating_sum"])
-    return rating, False
+    return Rated(rating, False)
 
 
-def _ranking_due(publication_id):
+def _ranking_due(publication_id: int) -> None:
     RankingDue.objects.bulk_create(
         [RankingDue(publication_id=publication_id)], ignore_conflicts=True
     )
 
 
-def sync_ranking():
+def sync_ranking() -> int:
     """Copy the rating totals of the publications rated since the last call into the
     columns the top-rated order sorts by (``flush_counts``, with cron). Returns how many.
 
@@ -104,7 +121,7 @@ def sync_ranking():
     return len(due)
 
 
-def _rating_sql():
+def _rating_sql() -> str:
     quote = connection.ops.quote_name
     ratings, publications = quote(Rating._meta.db_table), quote(Publication._meta.db_table)
     due = quote(RankingDue._meta.db_table)
@@ -132,7 +149,9 @@ def _rating_sql():
     """  # noqa: S608 — table names from the models, values as parameters
 
 
-def _first_rating_in_one_statement(publication, reader, stars, address_hash):
+def _first_rating_in_one_statement(
+    publication: Publication, reader: Reader, stars: int, address_hash: str
+) -> Rating | None:
     """A reader's first rating on PostgreSQL in one statement (one round trip): the row,
     the stored count and sum and the day's count together, committed without waiting
     for the disk. None when the reader has rated already (the caller changes that row)."""
@@ -167,23 +186,31 @@ def _first_rating_in_one_statement(publication, reader, stars, address_hash):
     return rating
 
 
-def reader_rating(*, publication, reader):
+def reader_rating(*, publication: Publication, reader: Reader | None) -> Rating | None:
     """The reader's rating of ``publication``, or None."""
     if reader is None:
         return None
     return Rating.objects.filter(publication=publication, reader=reader.key).first()
 
 
-def _rating_totals():
+class RatingTotals(NamedTuple):
+    """A publication's number of counted ratings and their sum of stars, as correlated
+    subqueries."""
+
+    ratings: Coalesce
+    stars: Coalesce
+
+
+def _rating_totals() -> RatingTotals:
     rows = (
         Rating.objects.counted().filter(publication=OuterRef("pk")).order_by().values("publication")
     )
     count = Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
     total = Coalesce(Subquery(rows.annotate(s=Sum("stars")).values("s")[:1]), 0)
-    return count, total
+    return RatingTotals(count, total)
 
 
-def rating_mismatches(publications=None):
+def rating_mismatches(publications: QuerySet[Publication] | None = None) -> list[Publication]:
     """Publications whose stored rating count or sum differs from their rating rows."""
     publications = Publication.objects.all() if publications is None else publications
     count, total = _rating_totals()
@@ -195,7 +222,7 @@ def rating_mismatches(publications=None):
 
 
 @transaction.atomic
-def recount_ratings(publications=None):
+def recount_ratings(publications: QuerySet[Publication] | None = None) -> int:
     """Set the stored totals from the rating rows; returns how many publications it corrected."""
     wrong = rating_mismatches(publications)
     count, total = _rating_totals()
@@ -207,7 +234,7 @@ def recount_ratings(publications=None):
 
 
 @transaction.atomic
-def delete_ratings(*, ratings):
+def delete_ratings(*, ratings: QuerySet[Rating]) -> int:
     """Delete rating rows (an editor removing abuse) and take them out of the totals."""
     publication_ids = set(ratings.values_list("publication_id", flat=True))
     ratings.delete()
@@ -215,7 +242,9 @@ def delete_ratings(*, ratings):
 
 
 @transaction.atomic
-def void_ratings(*, ratings, user, now=None):
+def void_ratings(
+    *, ratings: RatingQuerySet, user: AbstractBaseUser | None, now: dt.datetime | None = None
+) -> int:
     """Void ``ratings``: they stay stored, flagged with ``user`` and the time, and leave the
     totals. Returns how many it voided.
 
@@ -251,12 +280,14 @@ class RatingBurst:
     address_hash: str = ""
 
     @property
-    def key(self):
+    def key(self) -> str:
         """What the bursts form posts to name this burst (``burst_ratings`` reads it)."""
         return burst_key(self.publication_id, self.start, self.address_hash)
 
 
-def rating_bursts(*, since, min_ratings, by_address, limit=200):
+def rating_bursts(
+    *, since: dt.datetime, min_ratings: int, by_address: bool, limit: int = 200
+) -> list[RatingBurst]:
     """The minutes since ``since`` in which a publication took at least ``min_ratings``
     counted ratings (``by_address``: from one address hash), the biggest first. One query."""
     rows = busiest_minutes(
@@ -280,6 +311,6 @@ def rating_bursts(*, since, min_ratings, by_address, limit=200):
     ]
 
 
-def burst_ratings(key):
+def burst_ratings(key: str) -> QuerySet[Rating]:
     """The counted ratings of the burst ``key`` names (``RatingBurst.key``)."""
     return burst_rows(Rating.objects.all(), target=Publication, key=key)

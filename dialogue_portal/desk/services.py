@@ -1,17 +1,22 @@
 """Review before publishing, and restoring a revision: every write that touches several rows
 happens here, in one transaction, recorded as one revision and one decision."""
 
+from collections.abc import Iterable, Sequence
+
 import reversion
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import TextField
+from django.db.models import Field, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from reversion.models import Revision
 
 from dialogue_portal.audit.services import Action, record
 from dialogue_portal.desk.history import (
@@ -35,21 +40,21 @@ REVIEWERS_GROUP = "Reviewers"
 class RestoreError(Exception):
     """A revision that cannot be applied as it is; ``problems`` says why, for an editor."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Sequence[str | Promise]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
 
 
-def can_publish(user):
+def can_publish(user: User) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def is_live(publication):
+def is_live(publication: Publication) -> bool:
     """Published or scheduled: what an editor without the publish permission only proposes."""
     return publication.status == Publication.Status.PUBLISHED
 
 
-def awaiting_review():
+def awaiting_review() -> QuerySet[Publication]:
     """Publications a reviewer should look at: submitted drafts and proposed changes."""
     proposed = Proposal.objects.pending().values("publication")
     return Publication.objects.filter(status=Publication.Status.REVIEW) | (
@@ -57,14 +62,14 @@ def awaiting_review():
     )
 
 
-def open_proposal(publication, *, lock=False):
+def open_proposal(publication: Publication, *, lock: bool = False) -> Proposal | None:
     proposals = Proposal.objects.open().filter(publication=publication)
     if lock:
         proposals = proposals.select_for_update()
     return proposals.first()
 
 
-def _reviewer_addresses():
+def _reviewer_addresses() -> list[str]:
     users = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=REVIEWERS_GROUP)
@@ -73,7 +78,9 @@ def _reviewer_addresses():
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def notify_reviewers(*, publication, user, proposal=None):
+def notify_reviewers(
+    *, publication: Publication, user: User | None, proposal: Proposal | None = None
+) -> None:
     """E-mail every reviewer that something waits for them (sent once the save commits)."""
     recipients = _reviewer_addresses()
     if not recipients:
@@ -95,19 +102,27 @@ def notify_reviewers(*, publication, user, proposal=None):
             "link": link,
         }
 
-    def send():
+    def send() -> None:
         send_mail(subject, body, None, recipients, fail_silently=False)
 
     transaction.on_commit(send)
 
 
-def _record(publication, user, action, comment="", proposal=None):
+def _record(
+    publication: Publication,
+    user: User | None,
+    action: str,
+    comment: str = "",
+    proposal: Proposal | None = None,
+) -> Decision:
     return Decision.objects.create(
         publication=publication, user=user, action=action, comment=comment, proposal=proposal
     )
 
 
-def _save_with_revision(publication, user, comment, update_fields):
+def _save_with_revision(
+    publication: Publication, user: User, comment: str, update_fields: list[str]
+) -> None:
     with reversion.create_revision(manage_manually=True):
         publication.save(update_fields=[*update_fields, "updated_at"])
         reversion.set_user(user)
@@ -116,14 +131,14 @@ def _save_with_revision(publication, user, comment, update_fields):
 
 
 @transaction.atomic
-def submit(*, publication, user):
+def submit(*, publication: Publication, user: User | None) -> None:
     """A draft handed to the reviewers (the admin saved it with the “in review” status)."""
     _record(publication, user, Decision.Action.SUBMITTED)
     notify_reviewers(publication=publication, user=user)
 
 
 @transaction.atomic
-def propose(*, publication, user, versions):
+def propose(*, publication: Publication, user: User, versions: list[str]) -> Proposal:
     """Keep ``versions`` (the publication as the editor saved it) for a reviewer; readers
     go on seeing the published rows. An open proposal is replaced, not duplicated."""
     title = Snapshot.from_serialized(versions, publication.pk).publication.title
@@ -140,7 +155,7 @@ def propose(*, publication, user, versions):
     return proposal
 
 
-def check_restorable(snapshot, publication):
+def check_restorable(snapshot: Snapshot, publication: Publication) -> None:
     """RestoreError naming, for an editor, what ``snapshot`` needs that is gone or taken."""
     names = Names(snapshot)
     problems = names.missing_in(snapshot)
@@ -155,7 +170,14 @@ def check_restorable(snapshot, publication):
         raise RestoreError(problems)
 
 
-def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
+def apply_snapshot(
+    *,
+    publication: Publication,
+    snapshot: Snapshot,
+    user: User,
+    comment: str,
+    refresh: bool = True,
+) -> Publication:
     """Make the publication, its authorships, attachments and tags what ``snapshot`` holds,
     in one transaction recorded as one new revision. The publishing state (status and
     publish date) stays as it is: publishing is the reviewers' decision, not a restore's.
@@ -168,7 +190,8 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
             old = snapshot.publication
             for name in RESTORED_FIELDS:
                 model_field = Publication._meta.get_field(name)
-                if name in M2M_FIELDS:
+                # Many-to-many fields are set below; a reverse relation is never restored.
+                if name in M2M_FIELDS or not isinstance(model_field, Field):
                     continue
                 setattr(current, model_field.attname, getattr(old, model_field.attname))
             current.save()
@@ -225,13 +248,13 @@ def apply_snapshot(*, publication, snapshot, user, comment, refresh=True):
     return current
 
 
-def revision_date(revision):
+def revision_date(revision: Revision) -> str:
     """When a revision was saved, in the current language and time zone."""
     return formats.date_format(timezone.localtime(revision.date_created), "DATETIME_FORMAT")
 
 
 @transaction.atomic
-def restore(*, publication, revision, user):
+def restore(*, publication: Publication, revision: Revision, user: User) -> Decision | None:
     """Restore ``revision`` of the publication; returns the decision recorded. An editor
     without the publish permission restoring a published publication proposes it."""
     snapshot = Snapshot.from_revision(revision, publication.pk)
@@ -253,27 +276,27 @@ def restore(*, publication, revision, user):
     return _record(publication, user, Decision.Action.RESTORED)
 
 
-def recovered(*, publication, user):
+def recovered(*, publication: Publication, user: User) -> Decision:
     """A deleted publication brought back (as a draft): recorded beside the restores."""
     record(Action.RECOVERED, actor=user, target=publication)
     return _record(publication, user, Decision.Action.RESTORED, _("Recovered after deletion."))
 
 
-def unpublished(*, publications, user, how):
+def unpublished(*, publications: Iterable[Publication], user: User, how: str) -> None:
     """Publications taken from readers (the list's action, or the status changed in the
     form): one audit row each."""
     for publication in publications:
         record(Action.UNPUBLISHED, actor=user, target=publication, detail=how)
 
 
-def is_proposed_file(name):
+def is_proposed_file(name: str) -> bool:
     """Whether an open proposal names the stored file ``name`` (a PDF or banner an editor
     uploaded for a change still waiting for review): readers may not reach it yet."""
     text = Cast("versions", output_field=TextField())
     return Proposal.objects.open().annotate(text=text).filter(text__contains=name).exists()
 
 
-def submitted_by(publication, proposal=None):
+def submitted_by(publication: Publication, proposal: Proposal | None = None) -> int | None:
     """Who handed in what waits: the proposal's editor, or whoever last submitted the draft."""
     if proposal is not None and proposal.state == Proposal.State.PENDING:
         return proposal.created_by_id
@@ -281,7 +304,9 @@ def submitted_by(publication, proposal=None):
     return submitted.user_id if submitted else None
 
 
-def is_own_submission(publication, user, proposal=None):
+def is_own_submission(
+    publication: Publication, user: User, proposal: Proposal | None = None
+) -> bool:
     """Whether ``user`` handed in what waits, and so may not approve it (two pairs of
     eyes), unless the desk is one person (``REVIEW_ALLOW_SELF_APPROVAL``)."""
     if settings.REVIEW_ALLOW_SELF_APPROVAL:
@@ -289,7 +314,7 @@ def is_own_submission(publication, user, proposal=None):
     return submitted_by(publication, proposal) == user.pk
 
 
-def _refuse_self_approval(publication, user, proposal):
+def _refuse_self_approval(publication: Publication, user: User, proposal: Proposal | None) -> None:
     """Two pairs of eyes: nobody approves their own work, unless the desk is one person."""
     if is_own_submission(publication, user, proposal):
         raise ValidationError(
@@ -298,7 +323,9 @@ def _refuse_self_approval(publication, user, proposal):
         )
 
 
-def published_directly(*, publication, user, comment=""):
+def published_directly(
+    *, publication: Publication, user: User | None, comment: str = ""
+) -> Decision:
     """A reviewer published without a review (the add or change form, the list's action,
     an import): recorded as their approval, so nothing goes public without a decision."""
     record(Action.PUBLISHED, actor=user, target=publication, detail="published directly")
@@ -306,7 +333,7 @@ def published_directly(*, publication, user, comment=""):
 
 
 @transaction.atomic
-def approve(*, publication, user, comment=""):
+def approve(*, publication: Publication, user: User, comment: str = "") -> Decision:
     """A reviewer approves what waits: a proposal is applied to the published rows, a
     submitted draft is published (on its publish date when that is in the future)."""
     if not can_publish(user):
@@ -345,7 +372,7 @@ def approve(*, publication, user, comment=""):
 
 
 @transaction.atomic
-def send_back(*, publication, user, comment):
+def send_back(*, publication: Publication, user: User, comment: str) -> Decision:
     """A reviewer returns the work to its editor with what needs changing."""
     if not can_publish(user):
         raise PermissionDenied

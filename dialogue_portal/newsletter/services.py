@@ -4,11 +4,14 @@ import datetime as dt
 import logging
 import secrets
 import smtplib
+from collections.abc import Iterable
+from typing import Literal, NamedTuple, TypedDict
 
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from dialogue_portal.audit.services import Action, forget_text, record
@@ -21,6 +24,7 @@ from dialogue_portal.newsletter.models import (
     new_key,
     normalise_address,
 )
+from publications.models import Topic
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,7 @@ log = logging.getLogger(__name__)
 MAIL_INTERVAL = dt.timedelta(minutes=10)
 
 
-def _send_now(message):
+def _send_now(message: EmailMessage) -> bool:
     """One transactional mail (confirmation, reminder). Refusals and an unreachable server
     are logged, never shown: the answer page is the same whatever happened."""
     try:
@@ -43,7 +47,7 @@ HOUR = dt.timedelta(hours=1)
 
 
 @transaction.atomic
-def _claim_mail_slot(subscriber, now):
+def _claim_mail_slot(subscriber: Subscriber, now: dt.datetime) -> bool:
     """True for the one request that may mail this address now: at most one per
     MAIL_INTERVAL, CONFIRMATIONS_PER_ADDRESS_PER_HOUR to the address and
     CONFIRMATIONS_PER_HOUR from the site (whatever the number of workers asking at once
@@ -75,10 +79,26 @@ def _claim_mail_slot(subscriber, now):
     return True
 
 
+class Recorded(NamedTuple):
+    """A subscription request recorded: its subscriber, and the mail to send: "confirm",
+    "remind", or None (erased or suppressed: mail nothing)."""
+
+    subscriber: Subscriber
+    action: Literal["confirm", "remind"] | None
+
+
 @transaction.atomic
-def _record_request(*, email, language, frequency, topics, consent_language, source, now):
-    """Find or create the subscriber for ``email`` and say what to do: (subscriber, action)
-    with action "confirm", "remind" or None (erased or suppressed: mail nothing)."""
+def _record_request(
+    *,
+    email: str,
+    language: str,
+    frequency: str,
+    topics: Iterable[Topic | int],
+    consent_language: str,
+    source: str,
+    now: dt.datetime,
+) -> Recorded:
+    """Find or create the subscriber for ``email`` and say what to do."""
     address = normalise_address(email)
     digest = hash_address(address)
     subscriber = Subscriber.objects.select_for_update().filter(address_hash=digest).first()
@@ -95,9 +115,9 @@ def _record_request(*, email, language, frequency, topics, consent_language, sou
         except IntegrityError:  # created meanwhile by another request
             subscriber = Subscriber.objects.select_for_update().get(address_hash=digest)
     if subscriber.state in (Subscriber.State.ERASED, Subscriber.State.SUPPRESSED):
-        return subscriber, None
+        return Recorded(subscriber, None)
     if subscriber.state == Subscriber.State.CONFIRMED:
-        return subscriber, "remind"
+        return Recorded(subscriber, "remind")
     # New, pending or unsubscribed: the choices and consent given now, and a fresh
     # single-use confirmation nonce (older confirmation links stop working).
     subscriber.state = Subscriber.State.PENDING
@@ -109,12 +129,19 @@ def _record_request(*, email, language, frequency, topics, consent_language, sou
     subscriber.consent_source = source[:200]
     subscriber.save()
     subscriber.topics.set(topics)
-    return subscriber, "confirm"
+    return Recorded(subscriber, "confirm")
 
 
 def request_subscription(
-    *, email, language, frequency, topics=(), consent_language, source, now=None
-):
+    *,
+    email: str,
+    language: str,
+    frequency: str,
+    topics: Iterable[Topic | int] = (),
+    consent_language: str,
+    source: str,
+    now: dt.datetime | None = None,
+) -> None:
     """What the subscribe form asks for, done by the task worker (newsletter/tasks.py),
     never inside the form's request. Always returns None: the form answers the same
     whatever the address's state, so it reveals nothing about it."""
@@ -143,7 +170,7 @@ def request_subscription(
         ConfirmationMail.objects.filter(subscriber=subscriber, sent_at=now).delete()
 
 
-def subscriber_for_confirmation(token):
+def subscriber_for_confirmation(token: str) -> Subscriber:
     """The pending subscriber a confirmation link names, or tokens.BadLink."""
     pk, nonce = tokens.read_confirm_token(token)
     subscriber = Subscriber.objects.filter(pk=pk).first()
@@ -156,7 +183,7 @@ def subscriber_for_confirmation(token):
     return subscriber
 
 
-def confirm(token, *, now=None):
+def confirm(token: str, *, now: dt.datetime | None = None) -> Subscriber:
     """Follow a confirmation link (by POST): the subscriber is confirmed and the link spent.
     Returns the subscriber, or raises tokens.BadLink and changes nothing."""
     now = now or timezone.now()
@@ -178,7 +205,7 @@ def confirm(token, *, now=None):
     return subscriber
 
 
-def subscriber_for_link(token):
+def subscriber_for_link(token: str) -> Subscriber:
     """The subscriber a preference or unsubscribe link names, or tokens.BadLink."""
     pk, key = tokens.read_manage_token(token)
     subscriber = Subscriber.objects.filter(pk=pk).first()
@@ -191,14 +218,16 @@ def subscriber_for_link(token):
     return subscriber
 
 
-def update_preferences(subscriber, *, language, frequency, topics):
+def update_preferences(
+    subscriber: Subscriber, *, language: str, frequency: str, topics: Iterable[Topic | int]
+) -> None:
     subscriber.language = language
     subscriber.frequency = frequency
     subscriber.save(update_fields=["language", "frequency", "updated_at"])
     subscriber.topics.set(topics)
 
 
-def unsubscribe(subscriber, *, now=None):
+def unsubscribe(subscriber: Subscriber, *, now: dt.datetime | None = None) -> Subscriber:
     """Stop every mail. A suppressed address stays suppressed; unsubscribing twice is fine."""
     if subscriber.state in (Subscriber.State.PENDING, Subscriber.State.CONFIRMED):
         Subscriber.objects.filter(pk=subscriber.pk).update(
@@ -210,10 +239,39 @@ def unsubscribe(subscriber, *, now=None):
     return subscriber
 
 
-def export_data(subscriber):
+class ConsentData(TypedDict):
+    given_at: str | None
+    text_version: str
+    language: str
+    given_on: str
+
+
+class DeliveryData(TypedDict):
+    what: str
+    status: str
+    sent_at: str | None
+
+
+class SubscriberData(TypedDict):
+    """What "download my data" gives, as JSON (dates in ISO 8601, or null)."""
+
+    email: str | None
+    state: str
+    language: str
+    frequency: str
+    topics: list[str]
+    consent: ConsentData
+    created_at: str | None
+    confirmed_at: str | None
+    unsubscribed_at: str | None
+    suppressed_at: str | None
+    deliveries: list[DeliveryData]
+
+
+def export_data(subscriber: Subscriber) -> SubscriberData:
     """Everything stored about the subscriber, for "download my data"."""
 
-    def when(value):
+    def when(value: dt.datetime | None) -> str | None:
         return value.isoformat() if value else None
 
     return {
@@ -242,7 +300,7 @@ def export_data(subscriber):
 
 
 @transaction.atomic
-def erase(subscriber, *, request=None):
+def erase(subscriber: Subscriber, *, request: HttpRequest | None = None) -> None:
     """Forget the subscriber: only the keyed hash of the address remains, with the state
     "erased", so the address is never mailed again. Every link they had stops working.
 

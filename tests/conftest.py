@@ -85,8 +85,9 @@ def forget_process_copies():
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Every test: an empty cache, its own media folder, and English until it asks otherwise
-    (a /ru/ request leaves the thread in Russian, which would change later reverse() calls)."""
+    """Every test: an empty cache, its own media folder, a quick password hasher, and English
+    until it asks otherwise (a /ru/ request leaves the thread in Russian, which would change
+    later reverse() calls)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -102,6 +103,9 @@ def _isolated(settings, tmp_path):
     # them slow (served stale, done by the refresher) sets these to 0.
     settings.COUNTS_INLINE_MS = 60_000
     settings.RANK_INLINE_MS = 60_000
+    # Production hashes a password with 1.5 million rounds of PBKDF2 (a third of a second);
+    # tests make and check hundreds of them, and no test is about the rounds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     forget_process_copies()
     translation.activate(settings.LANGUAGE_CODE)

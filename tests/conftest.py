@@ -1,3 +1,4 @@
+import functools
 import importlib
 
 import pytest
@@ -171,11 +172,25 @@ def editorial_groups(db):
     migrations' rows too, so they are made again where they are missing."""
     if Group.objects.filter(name="Editors").exists():
         return
+    state, functions = group_migrations()
+    for function in functions:
+        function(state, None)
+
+
+@functools.cache
+def group_migrations():
+    """The models as the migrations see them, and the functions that make the groups: read
+    once per process (reading every migration takes a sixth of a second, and after a browser
+    test empties the database every later test of the worker needs them)."""
     loader = MigrationLoader(connection)
-    state = loader.project_state().apps
-    for app_label, name, function in GROUP_MIGRATIONS:
-        migration = loader.get_migration(app_label, name)
-        getattr(importlib.import_module(type(migration).__module__), function)(state, None)
+    functions = [
+        getattr(
+            importlib.import_module(type(loader.get_migration(app_label, name)).__module__),
+            function,
+        )
+        for app_label, name, function in GROUP_MIGRATIONS
+    ]
+    return loader.project_state().apps, functions
 
 
 @pytest.fixture

@@ -65,34 +65,47 @@ run: install
 worker: install
 	$(PYTHON) manage.py db_worker --no-reload
 
-# The suite runs on both cores (pytest-xdist); `--lf`, `--ff` and friends work through
-# PYTEST_ARGS, e.g. `make test-fast PYTEST_ARGS=--lf`.
+# The suite runs on both cores (pytest-xdist), one test file per worker at a time. pytest's
+# cache is on: `--lf`, `--ff` and friends work through PYTEST_ARGS, e.g.
+# `make test-fast PYTEST_ARGS=--lf`.
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+SQLITE := env -u DATABASE_URL -u REDIS_URL
+# Browser tests (e2e) and the HTML checker (vnu) run once in `make test`: in the PostgreSQL
+# pass, the production engine, when there is one.
+ONCE := e2e or vnu
+POSTGRES := $(filter postgres://% postgresql://%,$(DATABASE_URL))
 
-# Everything CI runs: the suite on SQLite, the date passes, then the suite on PostgreSQL.
-test: install vnu
+# Everything CI runs, in one session per database: the suite on SQLite, each test marked
+# `clock` under every moment of tests/clock.py as well, then the suite again on PostgreSQL
+# when DATABASE_URL names one. Browser and HTML-checker tests run in the PostgreSQL pass only
+# (or on SQLite when there is no PostgreSQL); npm and Java are needed only by then.
+test: install
+ifneq ($(POSTGRES),)
+	$(MAKE) --no-print-directory test-sqlite MARKS="not ($(ONCE))"
+	$(MAKE) --no-print-directory test-postgres
+else
+	@echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run."
 	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-clock
-	@case "$$DATABASE_URL" in \
-	  postgres*) $(MAKE) --no-print-directory test-postgres ;; \
-	  *) echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run." ;; \
-	esac
+endif
 
-# The quick loop: SQLite, no browser, no Java.
+# The quick loop: SQLite, at the set moment only, no browser, no Java.
 test-fast: install
 	@echo "== quick loop: SQLite, no browser or HTML checker =="
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not e2e and not vnu" $(PYTEST_ARGS)
+	$(SQLITE) $(PYTEST) -m "not ($(ONCE))" $(PYTEST_ARGS)
 
-test-sqlite: install vnu
-	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) $(PYTEST_ARGS)
+# MARKS="..." narrows it (`make test` passes "not (e2e or vnu)" when PostgreSQL follows).
+MARKS ?=
+test-sqlite: install $(if $(MARKS),,vnu)
+	@echo "== test suite on SQLite, the date-dependent tests under every clock =="
+	$(SQLITE) $(PYTEST) --clock-passes $(if $(MARKS),-m "$(MARKS)") $(PYTEST_ARGS)
 
-# The tests marked `clock` again under each moment of tests/clock.py's PASSES: every weekday,
-# both sides of midnight in London and Moscow, and the days London's clocks change.
+# The tests marked `clock` alone, under the set moment and each moment of tests/clock.py's
+# PASSES: every weekday, both sides of midnight in London and Moscow, the days London's
+# clocks change.
 test-clock: install
 	@echo "== date-dependent tests under every clock of tests/clock.py =="
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) --clock-passes -q $(PYTEST_ARGS)
+	$(SQLITE) $(PYTEST) --clock-passes -m clock $(PYTEST_ARGS)
 
 test-postgres: install vnu
 	@echo "== test suite on PostgreSQL ($$DATABASE_URL) =="

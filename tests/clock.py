@@ -5,9 +5,11 @@ so the suite passes on any day at any hour. The moment is ``DEFAULT_MOMENT`` unl
 ``--clock ISO`` (or ``TEST_CLOCK``) names another.
 
 Tests whose outcome depends on the date or the hour (weeks, days, midnight, scheduling) are
-marked ``clock``. ``--clock-passes`` runs each of them again under every moment of
-``PASSES``: the seven weekdays, just before and after midnight in Europe/London and
-Europe/Moscow, and the two days a year London's clocks change. CI runs that.
+marked ``clock``. Under ``--clock-passes`` each of them runs under the set moment and again
+under every moment of ``PASSES``: the seven weekdays, just before and after midnight in
+Europe/London and Europe/Moscow, and the two days a year London's clocks change. The other
+tests run once, in the same session (``-m clock`` leaves them out). `make test`, and so CI,
+runs the SQLite pass that way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ UTC = dt.UTC
 # A Wednesday, mid-morning in London and in Moscow, far from any week, month or DST edge,
 # and after the last dated publication of the demo content (2026-09-15).
 DEFAULT_MOMENT = "2026-11-18T09:30:00+00:00"
+
+# The parameter of a clock test that runs at the set moment (DEFAULT_MOMENT or --clock).
+SET = "set"
 
 # Name → moment (UTC), each after the demo content's last date as well.
 PASSES: dict[str, str] = {
@@ -64,7 +69,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--clock-passes",
         action="store_true",
-        help="run the tests marked `clock` once under each moment of tests.clock.PASSES",
+        help="run the tests marked `clock` under the set moment and again under each moment of "
+        "tests.clock.PASSES (the other tests once)",
     )
 
 
@@ -80,18 +86,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         "clock"
     ):
         metafunc.fixturenames.append("clock_pass")
-        metafunc.parametrize("clock_pass", list(PASSES), indirect=True)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under --clock-passes, only the tests marked `clock` run (once per moment)."""
-    if not config.getoption("--clock-passes"):
-        return
-    kept = [item for item in items if item.get_closest_marker("clock")]
-    dropped = [item for item in items if not item.get_closest_marker("clock")]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+        metafunc.parametrize("clock_pass", [SET, *PASSES], indirect=True)
 
 
 @pytest.fixture
@@ -104,7 +99,7 @@ def clock(request: pytest.FixtureRequest):
     """The test's clock: set to the pass's moment, else to --clock; it ticks from there.
     A test may travel further with ``clock.move_to(...)`` or ``clock.shift(...)``."""
     callspec = getattr(request.node, "callspec", None)
-    name = callspec.params.get("clock_pass") if callspec else None
-    start = moment(name or request.config.getoption("--clock"))
+    name = callspec.params.get("clock_pass", SET) if callspec else SET
+    start = moment(request.config.getoption("--clock") if name == SET else name)
     with time_machine.travel(start, tick=True) as traveller:
         yield traveller

@@ -1,3 +1,4 @@
+import functools
 import importlib
 
 import pytest
@@ -85,8 +86,9 @@ def forget_process_copies():
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Every test: an empty cache, its own media folder, and English until it asks otherwise
-    (a /ru/ request leaves the thread in Russian, which would change later reverse() calls)."""
+    """Every test: an empty cache, its own media folder, a quick password hasher, and English
+    until it asks otherwise (a /ru/ request leaves the thread in Russian, which would change
+    later reverse() calls)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -107,6 +109,9 @@ def _isolated(settings, tmp_path):
     # them slow (served stale, done by the refresher) sets these to 0.
     settings.COUNTS_INLINE_MS = 60_000
     settings.RANK_INLINE_MS = 60_000
+    # Production hashes a password with 1.5 million rounds of PBKDF2 (a third of a second);
+    # tests make and check hundreds of them, and no test is about the rounds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     forget_process_copies()
     translation.activate(settings.LANGUAGE_CODE)
@@ -172,11 +177,25 @@ def editorial_groups(db):
     migrations' rows too, so they are made again where they are missing."""
     if Group.objects.filter(name="Editors").exists():
         return
+    state, functions = group_migrations()
+    for function in functions:
+        function(state, None)
+
+
+@functools.cache
+def group_migrations():
+    """The models as the migrations see them, and the functions that make the groups: read
+    once per process (reading every migration takes a sixth of a second, and after a browser
+    test empties the database every later test of the worker needs them)."""
     loader = MigrationLoader(connection)
-    state = loader.project_state().apps
-    for app_label, name, function in GROUP_MIGRATIONS:
-        migration = loader.get_migration(app_label, name)
-        getattr(importlib.import_module(type(migration).__module__), function)(state, None)
+    functions = [
+        getattr(
+            importlib.import_module(type(loader.get_migration(app_label, name)).__module__),
+            function,
+        )
+        for app_label, name, function in GROUP_MIGRATIONS
+    ]
+    return loader.project_state().apps, functions
 
 
 @pytest.fixture

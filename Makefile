@@ -91,8 +91,8 @@ endif
 
 # The quick loop: SQLite, at the set moment only, no browser, no Java.
 test-fast: install
-	@echo "== quick loop: SQLite, no browser or HTML checker =="
-	$(SQLITE) $(PYTEST) -m "not ($(ONCE))" $(PYTEST_ARGS)
+	@echo "== quick loop: SQLite, no browser, HTML checker or whole-archive round trip =="
+	$(SQLITE) $(PYTEST) -m "not ($(ONCE) or slow)" $(PYTEST_ARGS)
 
 # MARKS="..." narrows it (`make test` passes "not (e2e or vnu)" when PostgreSQL follows).
 MARKS ?=

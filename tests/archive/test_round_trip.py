@@ -113,6 +113,7 @@ def test_export_neutralises_formulas_in_the_spreadsheet(tmp_path):
     assert '"title": "=HYPERLINK(\\"http://evil\\")"' in manifest
 
 
+@pytest.mark.slow
 def test_a_thousand_generated_publications_round_trip(tmp_path):
     call_command("generate_content", publications=1000, stdout=io.StringIO())
     export_archive(tmp_path / "first.zip")
@@ -125,6 +126,7 @@ def test_a_thousand_generated_publications_round_trip(tmp_path):
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_demo_archive_round_trips(tmp_path):
     """The demo as it loads, with its real files (fpdf2 PDFs, banners, portraits): pages,
     the Russian-only publication, scheduled work, projects with parts, language versions.

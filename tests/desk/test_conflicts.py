@@ -84,6 +84,24 @@ def save(client, url, data):
     return client.post(url, data)
 
 
+def post_at_once(clients, url, loaded, field, value):
+    """Each client posts the form ``loaded`` (as the first client opened it) at the same
+    moment, with ``field`` set to ``value`` and its own index; their status codes, in
+    client order."""
+    start = threading.Barrier(len(clients))
+
+    def post(index):
+        try:
+            data = form_data(loaded, **{field: value.format(index)})
+            start.wait(timeout=30)
+            return clients[index].post(url, data).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        return list(pool.map(post, range(len(clients))))
+
+
 def open_save_conflict(first, second, obj, *, theirs, mine):
     """``first`` and ``second`` open ``obj``'s change form; ``first`` saves it with the
     changes ``theirs``, then ``second`` saves ``mine`` from the form opened before: the
@@ -490,18 +508,7 @@ def test_stale_saves_at_the_same_moment_keep_exactly_one(django_user_model, edit
         for i in range(8)
     ]
     loaded = clients[0].get(url)
-    start = threading.Barrier(len(clients))
-
-    def save_at_once(index):
-        try:
-            data = form_data(loaded, title=f"Title {index}")
-            start.wait(timeout=30)
-            return clients[index].post(url, data).status_code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        statuses = list(pool.map(save_at_once, range(len(clients))))
+    statuses = post_at_once(clients, url, loaded, "title", "Title {}")
     assert sorted(statuses) == [302] + [409] * 7
     draft.refresh_from_db()
     assert draft.title == f"Title {statuses.index(302)}"
@@ -514,18 +521,7 @@ def test_stale_proposals_at_the_same_moment_keep_exactly_one(django_user_model, 
     url = change_url(live)
     clients = [staff(django_user_model, f"editor{i}") for i in range(6)]
     loaded = clients[0].get(url)
-    start = threading.Barrier(len(clients))
-
-    def propose_at_once(index):
-        try:
-            data = form_data(loaded, title=f"Proposed {index}")
-            start.wait(timeout=30)
-            return clients[index].post(url, data).status_code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        statuses = list(pool.map(propose_at_once, range(len(clients))))
+    statuses = post_at_once(clients, url, loaded, "title", "Proposed {}")
     assert sorted(statuses) == [302] + [409] * 5
     assert Proposal.objects.get().title == f"Proposed {statuses.index(302)}"
     assert Decision.objects.filter(action=Decision.Action.PROPOSED).count() == 1
@@ -769,18 +765,7 @@ def test_reverts_from_one_page_at_the_same_moment_revert_once(django_user_model,
     ]
     url = revision_url(person, old)
     loaded = clients[0].get(url)
-    start = threading.Barrier(len(clients))
-
-    def revert_at_once(index):
-        try:
-            data = form_data(loaded, short_bio=f"Bio {index}.")
-            start.wait(timeout=30)
-            return clients[index].post(url, data).status_code
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        statuses = list(pool.map(revert_at_once, range(len(clients))))
+    statuses = post_at_once(clients, url, loaded, "short_bio", "Bio {}.")
     assert sorted(statuses) == [302] + [409] * 5
     person = Person.objects.get(pk=person.pk)
     assert (person.position, person.short_bio) == ("Fellow", f"Bio {statuses.index(302)}.")

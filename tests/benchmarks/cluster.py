@@ -32,7 +32,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -203,14 +202,7 @@ def purge_to_fresh(env, front, edits):
             reader.get(page)
             if reader.get(page).headers["X-Varnish-Cache"] != "hit":
                 raise SystemExit(f"{page} is not kept by Varnish")
-            change = editor.get(f"/admin/publications/topic/{topic_id}/change/")
-            name = f"Arms talk {uuid.uuid4().hex[:8]}"
-            saved = editor.submit(
-                change.form(form_id="topic_form"),
-                [("name", name)],
-                button=("_save", "Save"),
-                follow=False,
-            )
+            name, saved = editor.rename_topic(topic_id)
             committed = time.monotonic()
             if saved.status != 302:
                 raise SystemExit(f"the save failed: {saved.status}")

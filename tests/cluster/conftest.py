@@ -120,6 +120,19 @@ class Browser:
             values.append(button)
         return self.post(form.action or form.base_url, values, files=files, follow=follow)
 
+    def rename_topic(self, topic_id):
+        """Give the topic a new name through its admin change form, as an editor; (the
+        name, the save's answer, which leaves once the change has committed)."""
+        change = self.get(f"/admin/publications/topic/{topic_id}/change/")
+        name = f"Arms talk {uuid.uuid4().hex[:8]}"
+        saved = self.submit(
+            change.form(form_id="topic_form"),
+            [("name", name)],
+            button=("_save", "Save"),
+            follow=False,
+        )
+        return name, saved
+
     def login(self, username, password):
         """The password, then the code of the demo login's authenticator app (its TOTP
         secret is the demo's, DEMO_TOTP_SECRETS)."""

@@ -8,7 +8,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 
 import pytest
 import time_machine
@@ -53,14 +52,7 @@ def test_a_correction_shows_through_varnish_within_a_second(front, env, topic):
 
     editor = Browser(front)
     editor.login("admin", "dialogue-admin")
-    change = editor.get(f"/admin/publications/topic/{topic_id}/change/")
-    new_name = f"Arms talk {uuid.uuid4().hex[:8]}"
-    saved = editor.submit(
-        change.form(form_id="topic_form"),
-        [("name", new_name)],
-        button=("_save", "Save"),
-        follow=False,
-    )
+    new_name, saved = editor.rename_topic(topic_id)
     saving = now()  # the save's answer: it leaves once the change has committed
     assert saved.status == 302, saved.text[:300]
     fresh_at = None

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from dialogue_portal import freshness
+from dialogue_portal.core import freshness
 
 
 class DialoguePortalConfig(AppConfig):

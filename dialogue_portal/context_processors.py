@@ -3,7 +3,7 @@ from django.urls import translate_url
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import get_language_info
 
-from dialogue_portal.links import site_path
+from dialogue_portal.core.links import site_path
 
 
 def language_links(request, overrides=None):

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.env import (
+from dialogue_portal.core.env import (
     env_bool,
     env_int,
     env_list,
@@ -97,14 +97,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the database (sessions, users): which database reads go to.
-    "dialogue_portal.replication.ReadYourWritesMiddleware",
+    "dialogue_portal.core.replication.ReadYourWritesMiddleware",
     "dialogue_portal.api.middleware.ApiCorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "dialogue_portal.middleware.AdminContentSecurityPolicyMiddleware",
+    "dialogue_portal.core.middleware.AdminContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "dialogue_portal.middleware.SecurityHeadersMiddleware",
+    "dialogue_portal.core.middleware.SecurityHeadersMiddleware",
     # The surrogate keys of a page a shared cache may keep, and its s-maxage.
-    "dialogue_portal.surrogate.SurrogateKeyMiddleware",
+    "dialogue_portal.core.surrogate.SurrogateKeyMiddleware",
     # An ETag on every page; a browser or CDN asking again with If-None-Match gets a 304.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "dialogue_portal.middleware.DatabaseUnavailableMiddleware",
+    "dialogue_portal.core.middleware.DatabaseUnavailableMiddleware",
     # Last, so first to see a 404 on the way out: an old address answers 301 or 410.
     "dialogue_portal.redirects.middleware.OldAddressesMiddleware",
 ]
@@ -152,7 +152,7 @@ TEMPLATES = [
 ]
 
 # The primary, and read replicas (DATABASE_REPLICA_URLS, comma-separated) as replica_1, ...;
-# dialogue_portal.routers sends reads to the replicas, writes and migrations to the primary.
+# dialogue_portal.core.routers sends reads to the replicas, writes and migrations to the primary.
 DATABASES = {
     "default": parse_database_url(
         env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR
@@ -165,9 +165,9 @@ for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
         "TEST": {"MIRROR": "default"}
     }
 if DATABASE_REPLICAS:
-    DATABASE_ROUTERS = ["dialogue_portal.routers.PrimaryReplicaRouter"]
+    DATABASE_ROUTERS = ["dialogue_portal.core.routers.PrimaryReplicaRouter"]
 # With replicas: how long a client that wrote (any POST) reads from the primary, and how
-# long a replica that failed is left alone (dialogue_portal/replication.py).
+# long a replica that failed is left alone (dialogue_portal/core/replication.py).
 READ_PRIMARY_SECONDS = env_int("READ_PRIMARY_SECONDS", 10)
 REPLICA_RETRY_SECONDS = env_int("REPLICA_RETRY_SECONDS", 5)
 # DATABASE_POOL=1: a psycopg connection pool in each process (Django then needs CONN_MAX_AGE=0).
@@ -201,7 +201,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Django's RedisCache, with an unreachable Redis counted as a miss.
-            "BACKEND": "dialogue_portal.cache.ResilientRedisCache",
+            "BACKEND": "dialogue_portal.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "dp"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
@@ -441,7 +441,7 @@ AXES_USE_ATTEMPT_EXPIRATION = True
 # another): the back-off above lengthens the next one instead.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
-AXES_CLIENT_IP_CALLABLE = "dialogue_portal.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "dialogue_portal.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -457,19 +457,20 @@ LOGGING = {
 COUNT_FLUSH_EVERY = env_int("COUNT_FLUSH_EVERY", 1 if DEBUG else 20)
 
 # Ratings and polls: the anonymous reader's signed cookie, a random id the server issues on
-# the never-cached rating and vote widgets (dialogue_portal/readers.py).
+# the never-cached rating and vote widgets (dialogue_portal/core/readers.py).
 READER_COOKIE_NAME = "dp_reader"
 READER_COOKIE_MAX_AGE = 2 * 365 * 24 * 60 * 60
 
 # Whole pages cached for anonymous readers, in seconds (0: off; off by default when DEBUG,
-# so local edits show at once). See dialogue_portal/pagecache.py.
+# so local edits show at once). See dialogue_portal/core/pagecache.py.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 60)
 # The oldest totals (ratings, poll counts) a cached page may show, in seconds: they are
 # filled into cached pages from fragments kept this long at most.
 PAGE_TOTALS_SECONDS = env_int("PAGE_TOTALS_SECONDS", 5)
 # A shared cache in front (Varnish, a CDN) keeps a public page as long as the page cache
-# (s-maxage), purged by surrogate key after each editorial commit (dialogue_portal/surrogate.py);
-# browsers, which no purge reaches, keep it BROWSER_CACHE_SECONDS at most.
+# (s-maxage), purged by surrogate key after each editorial commit
+# (dialogue_portal/core/surrogate.py); browsers, which no purge reaches, keep it
+# BROWSER_CACHE_SECONDS at most.
 BROWSER_CACHE_SECONDS = env_int("BROWSER_CACHE_SECONDS", 60)
 # The header naming the keys: xkey (Varnish), Surrogate-Key (Fastly), Cache-Tag (Cloudflare).
 SURROGATE_KEY_HEADER = env_str("SURROGATE_KEY_HEADER", "xkey")
@@ -512,7 +513,7 @@ VOTES_PER_ADDRESS_PER_POLL_PER_DAY = env_int("VOTES_PER_ADDRESS_PER_POLL_PER_DAY
 RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY = env_int(
     "RATINGS_PER_ADDRESS_PER_PUBLICATION_PER_DAY", 20
 )
-# The proof-of-work check (ALTCHA, dialogue_portal/proofofwork.py) asked of anonymous voters
+# The proof-of-work check (ALTCHA, dialogue_portal/core/proofofwork.py) asked of anonymous voters
 # when a poll is busy: more than POLL_BUSY_VOTES_PER_MINUTE votes in it in the last minute
 # (0: never busy for this reason), or when their address has cast
 # VOTES_WITHOUT_CHALLENGE_PER_ADDRESS_PER_POLL_PER_DAY votes in the poll today. That is also

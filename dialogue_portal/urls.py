@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from dialogue_portal import health, views
+from dialogue_portal.core.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.desk import services as desk
-from dialogue_portal.pagecache import QuerySpec, anonymous_page_cache
 from dialogue_portal.pages.sitemaps import SITEMAPS as PAGE_SITEMAPS
 from dialogue_portal.twofactor.views import PasswordResetView
 from publications import files

@@ -9,8 +9,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from dialogue_portal.links import absolute_url
-from dialogue_portal.pagecache import (
+from dialogue_portal.core.links import absolute_url
+from dialogue_portal.core.pagecache import (
     NO_QUERY,
     Fragments,
     QuerySpec,
@@ -19,7 +19,7 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
-from dialogue_portal.textsearch import clean_query, words_match
+from dialogue_portal.core.textsearch import clean_query, words_match
 from people.models import Person
 from polls import services as poll_services
 from polls.models import Poll

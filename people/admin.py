@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.autocomplete import RowChoicesInline
-from dialogue_portal.textsearch import clean_query, words_match
+from dialogue_portal.core.autocomplete import RowChoicesInline
+from dialogue_portal.core.textsearch import clean_query, words_match
 from people.models import Affiliation, Institution, Person
 
 

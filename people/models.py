@@ -2,9 +2,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.translation import Translated
-from dialogue_portal.uploads import banner_upload_to, validate_image_upload
-from dialogue_portal.urlcache import reverse_slug
+from dialogue_portal.core.translation import Translated
+from dialogue_portal.core.uploads import banner_upload_to, validate_image_upload
+from dialogue_portal.core.urlcache import reverse_slug
 from people.identifiers import validate_orcid
 
 

@@ -14,9 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from dialogue_portal import spreadsheet
-from dialogue_portal.bursts import NotABurst
-from dialogue_portal.textsearch import clean_query, words_match
+from dialogue_portal.core import spreadsheet
+from dialogue_portal.core.bursts import NotABurst
+from dialogue_portal.core.textsearch import clean_query, words_match
 from polls import services
 from polls.models import Choice, Poll, Vote
 from publications.models import Rating

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.translation import Translated
-from dialogue_portal.urlcache import reverse_slug
+from dialogue_portal.core.translation import Translated
+from dialogue_portal.core.urlcache import reverse_slug
 
 
 class PollQuerySet(models.QuerySet):

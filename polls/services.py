@@ -11,10 +11,10 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
-from dialogue_portal.freshness import content_changed
-from dialogue_portal.pagecache import forget_recent, recent
-from dialogue_portal.readers import Reader, relaxed_commit
+from dialogue_portal.core.bursts import burst_key, burst_rows, busiest_minutes, void_rows
+from dialogue_portal.core.freshness import content_changed
+from dialogue_portal.core.pagecache import forget_recent, recent
+from dialogue_portal.core.readers import Reader, relaxed_commit
 from polls.models import Choice, Poll, Vote, VoteQuerySet
 from publications import daily
 
@@ -300,7 +300,7 @@ def void_votes(
     """Void ``votes``: they stay stored, flagged with ``user`` and the time, and leave every
     total. Returns how many it voided.
 
-    The polls' rows are locked first (``dialogue_portal.bursts.void_rows``), so a vote arriving
+    The polls' rows are locked first (``dialogue_portal.core.bursts.void_rows``), so a vote arriving
     meanwhile is counted after the recount, not lost in it. The answers' counts and the
     polls' totals are then set from the votes still counted, and the linked publications'
     figures lose the voided votes of their day.

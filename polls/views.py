@@ -11,11 +11,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal import proofofwork
-from dialogue_portal.clientip import hashed_client_ip
-from dialogue_portal.pagecache import NO_QUERY, PAGED, anonymous_page_cache, remember, totals_source
-from dialogue_portal.ratelimit import add_event, limit_writes
-from dialogue_portal.readers import (
+from dialogue_portal.core import proofofwork
+from dialogue_portal.core.clientip import hashed_client_ip
+from dialogue_portal.core.pagecache import (
+    NO_QUERY,
+    PAGED,
+    anonymous_page_cache,
+    remember,
+    totals_source,
+)
+from dialogue_portal.core.ratelimit import add_event, limit_writes
+from dialogue_portal.core.readers import (
     issue_reader,
     known_reader,
     reader_for_write,

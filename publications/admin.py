@@ -10,9 +10,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dialogue_portal.autocomplete import RowChoicesInline
-from dialogue_portal.freshness import content_changed
-from dialogue_portal.textsearch import clean_query
+from dialogue_portal.core.autocomplete import RowChoicesInline
+from dialogue_portal.core.freshness import content_changed
+from dialogue_portal.core.textsearch import clean_query
 from publications.identifiers import normalize_doi
 from publications.models import (
     Attachment,
@@ -208,7 +208,7 @@ class PublicationAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Authors are saved with the inlines, so the vector is built once everything is in,
         # in the same transaction: readers (and the caches, which move on after the commit,
-        # see dialogue_portal.freshness) get the publication with its vector and banners.
+        # see dialogue_portal.core.freshness) get the publication with its vector and banners.
         refresh_search_vector(form.instance)
         refresh_banner_renditions(form.instance)
 

@@ -3,7 +3,7 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.textsearch import register_sqlite_functions
+from dialogue_portal.core.textsearch import register_sqlite_functions
 from publications import checks  # noqa: F401  (registers the search index check)
 from publications.fulltext import forget_search_text
 

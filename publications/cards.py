@@ -4,7 +4,7 @@ The same card appears on the home page, the publication list in all its filters 
 sorts, search results, author, institution and topic pages. Rendering twenty cards
 with the template engine is most of a list page's time, so each rendered card is kept
 in the cache under its publication, language and variant, stamped with the content
-version (every editorial change moves it on, see ``dialogue_portal.pagecache``). A
+version (every editorial change moves it on, see ``dialogue_portal.core.pagecache``). A
 page reads all its cards and the version in one round trip and renders only the
 missing ones; their authors are fetched then, in one query, and not before.
 
@@ -17,7 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from dialogue_portal.pagecache import VERSION_KEY, version_from
+from dialogue_portal.core.pagecache import VERSION_KEY, version_from
 from publications.models import authors_prefetch
 
 TEMPLATE = "includes/card.html"

@@ -3,7 +3,7 @@
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 
-from dialogue_portal import links
+from dialogue_portal.core import links
 
 
 def authorship_institution(authorship):

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
-from dialogue_portal.clientip import client_ip
+from dialogue_portal.core.clientip import client_ip
 from publications import daily
 from publications.models import Attachment, Publication
 

@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, OuterRef, Value
 from django.http import QueryDict
 
-from dialogue_portal.pagecache import MadeUnderVersion, content_version, remember
+from dialogue_portal.core.pagecache import MadeUnderVersion, content_version, remember
 from publications import refresher
 from publications.models import Publication, StoredCounts
 

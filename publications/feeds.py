@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.links import absolute_url
+from dialogue_portal.core.links import absolute_url
 from people.models import Person
 from publications.models import Project, Publication, Topic
 

@@ -27,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Q
 from reversion.models import Version
 
-from dialogue_portal.uploads import IMAGE_FORMATS
+from dialogue_portal.core.uploads import IMAGE_FORMATS
 from people.models import Person
 from publications.models import Attachment, Publication
 

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal.textsearch import clean_query
+from dialogue_portal.core.textsearch import clean_query
 from people.models import Institution, Person
 from publications.facets import FACET_COLUMNS
 from publications.models import LANGUAGE_CHOICES, Authorship, Publication

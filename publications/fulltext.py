@@ -1,6 +1,6 @@
 """SQLite's full-text index of publications: the FTS5 table ``publications_searchtext``
 (migration 0014; ``SearchText``), one row per publication, rowid its id, holding the
-stemmed, case-folded words (dialogue_portal.textsearch) of its title and subtitle, its
+stemmed, case-folded words (dialogue_portal.core.textsearch) of its title and subtitle, its
 authors' names, summary and body. PostgreSQL stores a search vector instead and has no
 such table.
 
@@ -14,7 +14,7 @@ and migrations import it."""
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from dialogue_portal.textsearch import document, html_stems
+from dialogue_portal.core.textsearch import document, html_stems
 
 BATCH = 2000
 

@@ -23,14 +23,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from dialogue_portal.translation import Translated, version_link_errors
-from dialogue_portal.uploads import (
+from dialogue_portal.core.translation import Translated, version_link_errors
+from dialogue_portal.core.uploads import (
     attachment_upload_to,
     banner_upload_to,
     validate_image_upload,
     validate_pdf_upload,
 )
-from dialogue_portal.urlcache import reverse_slug
+from dialogue_portal.core.urlcache import reverse_slug
 from people.models import Affiliation, Institution, Person
 from publications.identifiers import DOIField, doi_url, normalize_doi
 from publications.renditions import srcset

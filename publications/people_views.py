@@ -10,8 +10,8 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal.pagecache import PAGED, QuerySpec, anonymous_page_cache
-from dialogue_portal.textsearch import clean_query, words_match
+from dialogue_portal.core.pagecache import PAGED, QuerySpec, anonymous_page_cache
+from dialogue_portal.core.textsearch import clean_query, words_match
 from people.models import Institution, Person
 from publications.facets import cached_count
 from publications.filters import by_institution

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from dialogue_portal.pagecache import MadeUnderVersion, content_version
+from dialogue_portal.core.pagecache import MadeUnderVersion, content_version
 from publications import refresher
 from publications.facets import lists_every_version, query_dict
 from publications.filters import PublicationFilter

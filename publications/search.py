@@ -15,10 +15,10 @@ index, unless ``SEARCH_INDEX=gin``); a system check and a log line say so at sta
 
 SQLite: the FTS5 table ``publications_searchtext`` (``SearchText``, migration 0014), one row
 per publication (rowid its id) holding the words of the same four parts, stemmed and
-case-folded in Python (dialogue_portal.textsearch) as PostgreSQL's configurations would; a query's
-words, stemmed alike, must all be there (any order), and ``bm25()`` ranks the matches with
-the parts weighted as the vector's A, B, C and D. ``refresh_search_vector`` writes the row
-where PostgreSQL stores the vector, so every path that keeps one keeps the other
+case-folded in Python (dialogue_portal.core.textsearch) as PostgreSQL's configurations
+would; a query's words, stemmed alike, must all be there (any order), and ``bm25()`` ranks
+the matches with the parts weighted as the vector's A, B, C and D. ``refresh_search_vector``
+writes the row where PostgreSQL stores the vector, so every path that keeps one keeps the other
 (publications.fulltext, which also deletes a publication's row with it).
 
 People and polls are few (hundreds, a few thousand): ``textsearch.words_match`` finds
@@ -38,7 +38,7 @@ from django.db import connection
 from django.db.models import F, FloatField, Func, Q, Value
 from django.utils.html import strip_tags
 
-from dialogue_portal.textsearch import fts5_query
+from dialogue_portal.core.textsearch import fts5_query
 from publications.checks import rum_index_exists
 from publications.fulltext import index_for_sqlite
 

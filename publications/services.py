@@ -13,9 +13,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dialogue_portal.bursts import burst_key, burst_rows, busiest_minutes, void_rows
-from dialogue_portal.freshness import content_changed
-from dialogue_portal.readers import Reader, relaxed_commit
+from dialogue_portal.core.bursts import burst_key, burst_rows, busiest_minutes, void_rows
+from dialogue_portal.core.freshness import content_changed
+from dialogue_portal.core.readers import Reader, relaxed_commit
 from publications import daily
 from publications.models import (
     Publication,
@@ -248,7 +248,7 @@ def void_ratings(
     """Void ``ratings``: they stay stored, flagged with ``user`` and the time, and leave the
     totals. Returns how many it voided.
 
-    The publications' rows are locked first (``dialogue_portal.bursts.void_rows``), so a
+    The publications' rows are locked first (``dialogue_portal.core.bursts.void_rows``), so a
     rating arriving meanwhile is counted after the recount. The stored count and sum are
     then set from the ratings still counted, the days' figures lose the voided first
     ratings, and the top-rated order is brought up to date.

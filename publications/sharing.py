@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from dialogue_portal.links import absolute_url
+from dialogue_portal.core.links import absolute_url
 from publications.citation import authorship_institution, publishers, topics_of
 
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}

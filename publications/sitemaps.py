@@ -3,7 +3,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.utils import translation
 
-from dialogue_portal.links import SiteSitemap
+from dialogue_portal.core.links import SiteSitemap
 from publications.models import Project, Publication, Region, Topic
 
 

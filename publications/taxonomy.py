@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import CharField, Value
 from django.utils.translation import get_language
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from publications.facets import facet_counts
 from publications.models import Audience, Programme, Project, Region, Topic
 

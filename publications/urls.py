@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dialogue_portal.pagecache import NO_QUERY, anonymous_page_cache
+from dialogue_portal.core.pagecache import NO_QUERY, anonymous_page_cache
 from publications import feeds, views
 from publications.counting import counts_views
 

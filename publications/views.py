@@ -31,11 +31,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 from django_htmx.http import push_url
 
-from dialogue_portal import proofofwork
-from dialogue_portal.clientip import hashed_client_ip
 from dialogue_portal.context_processors import language_links
-from dialogue_portal.links import absolute_url
-from dialogue_portal.pagecache import (
+from dialogue_portal.core import proofofwork
+from dialogue_portal.core.clientip import hashed_client_ip
+from dialogue_portal.core.links import absolute_url
+from dialogue_portal.core.pagecache import (
     NO_QUERY,
     PAGED,
     Fragments,
@@ -49,14 +49,14 @@ from dialogue_portal.pagecache import (
     remember,
     totals_source,
 )
-from dialogue_portal.ratelimit import add_event, limit_writes
-from dialogue_portal.readers import (
+from dialogue_portal.core.ratelimit import add_event, limit_writes
+from dialogue_portal.core.readers import (
     issue_reader,
     known_reader,
     reader_for_write,
     remember_reader,
 )
-from dialogue_portal.textsearch import clean_query
+from dialogue_portal.core.textsearch import clean_query
 from publications import citation, counting, sharing
 from publications.facets import (
     facet_cache_key,

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from dialogue_portal import pagecache
+from dialogue_portal.core import pagecache
 from publications import taxonomy
 from publications.templatetags import memo
 from tests.factories import give_authenticator

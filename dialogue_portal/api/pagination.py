@@ -15,7 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 
-from dialogue_portal.links import absolute_url
+from dialogue_portal.core.links import absolute_url
 
 SALT = "dialogue_portal.api.cursor"
 

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from dialogue_portal.links import absolute_url
+from dialogue_portal.core.links import absolute_url
 from publications.models import Attachment, Publication
 
 

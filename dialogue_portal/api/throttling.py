@@ -1,6 +1,6 @@
 from rest_framework.throttling import AnonRateThrottle
 
-from dialogue_portal.clientip import client_ip
+from dialogue_portal.core.clientip import client_ip
 
 
 class ClientThrottle(AnonRateThrottle):

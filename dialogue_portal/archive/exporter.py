@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from django.db.models import Prefetch
 from django.utils.text import slugify
 
-from dialogue_portal import spreadsheet
+from dialogue_portal.core import spreadsheet
 from dialogue_portal.redirects.models import Redirect
 from people.models import Affiliation
 from publications.models import Attachment, Authorship, Publication

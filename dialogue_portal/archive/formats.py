@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from dialogue_portal import spreadsheet
 from dialogue_portal.archive.exporter import TERM_KINDS
+from dialogue_portal.core import spreadsheet
 
 RECORD_KEYS = {
     "id", "slug", "kind", "language", "status", "published_at", "featured", "title",

@@ -43,6 +43,12 @@ from dialogue_portal.archive.exporter import (
     term_entry,
 )
 from dialogue_portal.archive.source import ArchiveRefused, OversizedFile, manifest_limit
+from dialogue_portal.core.uploads import (
+    attachment_upload_to,
+    banner_upload_to,
+    validate_image_upload,
+    validate_pdf_upload,
+)
 from dialogue_portal.desk import first_revisions, services
 from dialogue_portal.desk.history import capture
 from dialogue_portal.desk.services import is_live
@@ -50,12 +56,6 @@ from dialogue_portal.redirects import services as redirects
 from dialogue_portal.redirects.addresses import addresses_of
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.services import object_saved
-from dialogue_portal.uploads import (
-    attachment_upload_to,
-    banner_upload_to,
-    validate_image_upload,
-    validate_pdf_upload,
-)
 from people.models import Affiliation, Institution, Person
 from publications.models import (
     LANGUAGE_CHOICES,

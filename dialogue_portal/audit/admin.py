@@ -10,9 +10,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dialogue_portal import spreadsheet
 from dialogue_portal.audit.models import Action, Entry
 from dialogue_portal.audit.services import record
+from dialogue_portal.core import spreadsheet
 
 CSV_COLUMNS = ["when", "username", "action", "object type", "object id", "object", "detail", "ip"]
 

@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from dialogue_portal.audit.models import Entry
-from dialogue_portal.clientip import client_ip
+from dialogue_portal.core.clientip import client_ip
 
 
 def cool_off(request=None) -> dt.timedelta:

@@ -17,7 +17,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 
 from dialogue_portal.audit.models import Action, Entry
-from dialogue_portal.clientip import client_ip
+from dialogue_portal.core.clientip import client_ip
 
 __all__ = ["Action", "current_request", "forget_text", "object_label", "record"]
 

@@ -241,7 +241,7 @@ def apply_snapshot(
     if not refresh:  # a preview inside a transaction that is rolled back
         return current
     # As the admin does after a save: search vector and banner copies (the caches move on
-    # after the commit of the rows written above, see dialogue_portal.freshness).
+    # after the commit of the rows written above, see dialogue_portal.core.freshness).
     refresh_search_vector(current)
     refresh_banner_renditions(current)
     publication.refresh_from_db()

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from dialogue_portal import spreadsheet
 from dialogue_portal.audit.services import Action, record
+from dialogue_portal.core import spreadsheet
 from dialogue_portal.newsletter import mail, services
 from dialogue_portal.newsletter.models import (
     MANAGE_SUBSCRIBERS,

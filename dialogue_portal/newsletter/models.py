@@ -15,7 +15,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from dialogue_portal.translation import Translated
+from dialogue_portal.core.translation import Translated
 from publications.models import Publication, Topic
 from publications.sanitize import sanitize_html
 

@@ -26,7 +26,7 @@ from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 
 from dialogue_portal.audit.services import Action, record
-from dialogue_portal.freshness import content_changed
+from dialogue_portal.core.freshness import content_changed
 from dialogue_portal.newsletter import mail
 from dialogue_portal.newsletter.models import (
     TEMPORARY_FAILURE_LIMIT,

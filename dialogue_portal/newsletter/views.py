@@ -15,13 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal import proofofwork
-from dialogue_portal.links import site_path
+from dialogue_portal.core import proofofwork
+from dialogue_portal.core.links import site_path
+from dialogue_portal.core.pagecache import anonymous_page_cache
+from dialogue_portal.core.ratelimit import hit, hits, limit_writes
 from dialogue_portal.newsletter import services, tasks, tokens
 from dialogue_portal.newsletter.forms import CONSENT_TEXT, PreferencesForm, SubscribeForm
 from dialogue_portal.newsletter.models import ConfirmationMail, Issue, SubscribeRequest
-from dialogue_portal.pagecache import anonymous_page_cache
-from dialogue_portal.ratelimit import hit, hits, limit_writes
 
 BAD_LINK_MESSAGES = {
     "expired": gettext_lazy("This link has expired: confirmation links work for 72 hours."),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 
-from dialogue_portal.translation import version_link_errors
+from dialogue_portal.core.translation import version_link_errors
 from publications.models import LANGUAGE_CHOICES, Audience
 from publications.sanitize import sanitize_html
 

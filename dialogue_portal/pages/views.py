@@ -5,7 +5,7 @@ from django.utils import translation
 from django.views.decorators.http import require_safe
 
 from dialogue_portal.context_processors import language_links
-from dialogue_portal.pagecache import anonymous_page_cache
+from dialogue_portal.core.pagecache import anonymous_page_cache
 from dialogue_portal.pages.models import Page
 
 

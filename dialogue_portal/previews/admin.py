@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dialogue_portal.core.links import absolute_url
 from dialogue_portal.desk import services as desk
-from dialogue_portal.links import absolute_url
 from dialogue_portal.previews import services
 from dialogue_portal.previews.forms import PreviewLinkForm
 from dialogue_portal.previews.models import PreviewLink

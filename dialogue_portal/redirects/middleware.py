@@ -18,7 +18,7 @@ from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.encoding import iri_to_uri
 
-from dialogue_portal.middleware import GetResponse
+from dialogue_portal.core.middleware import GetResponse
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.paths import is_url, lookup_keys, split_language
 from dialogue_portal.redirects.services import rebase

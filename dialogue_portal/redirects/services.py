@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from dialogue_portal.freshness import content_changed
+from dialogue_portal.core.freshness import content_changed
 from dialogue_portal.redirects.addresses import Address, Tracked, addresses_of
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.paths import (

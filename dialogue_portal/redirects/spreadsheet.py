@@ -7,7 +7,7 @@ import io
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dialogue_portal import spreadsheet
+from dialogue_portal.core import spreadsheet
 from dialogue_portal.redirects.services import Row, clean_row
 
 HEADER = ["old_path", "new_path_or_url", "status", "include_below", "note"]

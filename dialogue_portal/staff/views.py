@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from dialogue_portal import spreadsheet
+from dialogue_portal.core import spreadsheet
 from dialogue_portal.staff import charts
 from dialogue_portal.staff.figures import METRICS, PERIODS, collect, parse_period
 from dialogue_portal.staff.forms import PreferencesForm

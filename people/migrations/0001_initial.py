@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import dialogue_portal.uploads
+import dialogue_portal.core.uploads
 from django.db import migrations, models
 
 
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('short_bio_ru', models.TextField(blank=True, verbose_name='short bio (Russian)')),
                 ('bio', models.TextField(blank=True, verbose_name='full bio')),
                 ('bio_ru', models.TextField(blank=True, verbose_name='full bio (Russian)')),
-                ('photo', models.ImageField(blank=True, upload_to=dialogue_portal.uploads.banner_upload_to, validators=[dialogue_portal.uploads.validate_image_upload], verbose_name='photo')),
+                ('photo', models.ImageField(blank=True, upload_to=dialogue_portal.core.uploads.banner_upload_to, validators=[dialogue_portal.core.uploads.validate_image_upload], verbose_name='photo')),
                 ('orcid', models.CharField(blank=True, max_length=19, validators=[django.core.validators.RegexValidator('^\\d{4}-\\d{4}-\\d{4}-\\d{3}[\\dX]$', 'Enter an ORCID iD such as 0000-0002-1825-0097.')], verbose_name='ORCID iD')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

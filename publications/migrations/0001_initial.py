@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.expressions
-import dialogue_portal.uploads
+import dialogue_portal.core.uploads
 from django.conf import settings
 from django.db import migrations, models
 
@@ -134,7 +134,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('en', 'English'), ('ru', 'Russian')], default='en', max_length=8, verbose_name='language')),
                 ('summary', models.TextField(help_text='A paragraph or two, plain text.', verbose_name='summary')),
                 ('body', models.TextField(blank=True, verbose_name='body')),
-                ('banner_image', models.ImageField(blank=True, height_field='banner_height', upload_to=dialogue_portal.uploads.banner_upload_to, validators=[dialogue_portal.uploads.validate_image_upload], verbose_name='banner image', width_field='banner_width')),
+                ('banner_image', models.ImageField(blank=True, height_field='banner_height', upload_to=dialogue_portal.core.uploads.banner_upload_to, validators=[dialogue_portal.core.uploads.validate_image_upload], verbose_name='banner image', width_field='banner_width')),
                 ('banner_width', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('banner_height', models.PositiveIntegerField(blank=True, editable=False, null=True)),
                 ('banner_alt', models.CharField(blank=True, help_text='What the image shows, for readers who cannot see it.', max_length=300, verbose_name='banner alt text')),
@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
             name='Attachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to=dialogue_portal.uploads.attachment_upload_to, validators=[dialogue_portal.uploads.validate_pdf_upload], verbose_name='file')),
+                ('file', models.FileField(upload_to=dialogue_portal.core.uploads.attachment_upload_to, validators=[dialogue_portal.core.uploads.validate_pdf_upload], verbose_name='file')),
                 ('title', models.CharField(max_length=300, verbose_name='title')),
                 ('language', models.CharField(choices=[('en', 'English'), ('ru', 'Russian')], default='en', max_length=8, verbose_name='language')),
                 ('size_bytes', models.PositiveBigIntegerField(default=0, editable=False, verbose_name='size in bytes')),

@@ -13,7 +13,7 @@ import threading
 from django import template
 from django.utils.safestring import mark_safe
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html_join
 
-from dialogue_portal import pagecache
+from dialogue_portal.core import pagecache
 from publications import cards
 from publications.taxonomy import get_taxonomy
 
@@ -32,5 +32,5 @@ def publication_cards(context, publications, **variant):
 def totals(kind, obj):
     """``{% totals "rating" publication %}``: totals that readers' votes change, as a
     hole that a cached page fills from a fragment at most PAGE_TOTALS_SECONDS old
-    (dialogue_portal.pagecache)."""
+    (dialogue_portal.core.pagecache)."""
     return pagecache.totals_fragment(kind, obj)

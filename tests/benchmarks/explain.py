@@ -51,7 +51,7 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from dialogue_portal.pagecache import bump_content_version
+    from dialogue_portal.core.pagecache import bump_content_version
 
     client = Client(HTTP_HOST="127.0.0.1")
     with override_settings(PAGE_CACHE_SECONDS=0, ALLOWED_HOSTS=["127.0.0.1"]):

@@ -411,7 +411,7 @@ def reader_cookies(count, path, tag="r"):
     """``count`` Cookie headers, each a different anonymous reader with a valid signed cookie."""
     from django.conf import settings
 
-    from dialogue_portal.readers import signed_reader_cookie
+    from dialogue_portal.core.readers import signed_reader_cookie
 
     name = getattr(settings, "READER_COOKIE_NAME", "dp_reader")
     prefix = f"{tag}{os.getpid() % 100000:05d}{int(time.time()) % 100000:05d}"
@@ -432,7 +432,7 @@ def count_queries(targets, post_data):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    from dialogue_portal.readers import signed_reader_cookie
+    from dialogue_portal.core.readers import signed_reader_cookie
 
     def refresh_counts():
         call_command("refresh_counts", verbosity=0)

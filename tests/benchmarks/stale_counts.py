@@ -51,7 +51,7 @@ def main():
     from django.core.cache import cache
     from django.core.management import call_command
 
-    from dialogue_portal.pagecache import bump_content_version
+    from dialogue_portal.core.pagecache import bump_content_version
     from dialogue_portal.wsgi import application
     from publications.models import StoredCounts, Topic
 

@@ -8,9 +8,9 @@ from django.utils import translation
 from reversion.models import Revision, Version
 
 from dialogue_portal.audit.models import Entry
+from dialogue_portal.core.pagecache import content_version
 from dialogue_portal.desk.conflicts import LOADED
 from dialogue_portal.desk.history import describe
-from dialogue_portal.pagecache import content_version
 from people.models import Person
 from polls.models import Poll
 from publications.models import Attachment, Publication

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from reversion.models import Revision, Version
 
+from dialogue_portal.core.pagecache import content_version
 from dialogue_portal.desk.history import describe
 from dialogue_portal.desk.models import Decision, Proposal
-from dialogue_portal.pagecache import content_version
 from publications.models import Publication
 from tests.desk.helpers import change_form, change_url, post_form
 from tests.factories import make_person, make_publication

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from dialogue_portal.ratelimit import add_event
+from dialogue_portal.core.ratelimit import add_event
 from polls.models import Poll, Vote
 from publications.models import Publication
 from tests.e2e.conftest import _new_page, screenshot, wait_for_widgets

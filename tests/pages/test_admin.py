@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from dialogue_portal.pages.models import Page
 from tests.desk.helpers import post_form
 from tests.factories import make_audience

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from polls.models import Choice, Poll, Vote
 from tests.desk.helpers import post_form
 from tests.factories import make_poll

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from dialogue_portal.clientip import hashed_client_ip
-from dialogue_portal.pagecache import content_version
-from dialogue_portal.readers import Reader
+from dialogue_portal.core.clientip import hashed_client_ip
+from dialogue_portal.core.pagecache import content_version
+from dialogue_portal.core.readers import Reader
 from dialogue_portal.staff.models import AdminProfile
 from polls import services
 from polls.models import Poll, Vote

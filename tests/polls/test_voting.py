@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core.pagecache import bump_content_version
 from polls.models import Choice, Poll, Vote
 from tests.factories import make_poll
 from tests.live_readers import post_form, reader_session
@@ -198,7 +198,7 @@ def test_csrf_is_required():
 
 def test_a_poll_closed_while_voting_rolls_the_vote_back(client):
     """The total rises only in an UPDATE that checks the poll is open."""
-    from dialogue_portal.readers import Reader
+    from dialogue_portal.core.readers import Reader
     from polls import services
 
     poll = make_poll()
@@ -264,7 +264,7 @@ def test_a_vote_and_a_rating_do_not_wait_for_the_disk_at_commit(reader):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from dialogue_portal.readers import Reader
+    from dialogue_portal.core.readers import Reader
     from polls.services import cast_vote
     from publications.services import rate_publication
     from tests.factories import make_publication
@@ -288,7 +288,7 @@ def test_a_first_vote_and_a_first_rating_are_one_round_trip_each(django_assert_n
     """On PostgreSQL a reader's first vote (row, poll total, answer count, the linked
     publications' day) and first rating (row, count and sum, day) are each one statement,
     sent in autocommit: a storm of votes holds each worker for one round trip, not seven."""
-    from dialogue_portal.readers import Reader
+    from dialogue_portal.core.readers import Reader
     from polls.services import cast_vote
     from publications.services import rate_publication
     from tests.factories import make_publication

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from publications.services import rate_publication
 from tests.desk.helpers import post_form
 from tests.factories import make_person, make_publication, make_topic
@@ -68,7 +68,7 @@ def test_an_edit_in_the_admin_shows_at_once_on_cached_cards(client, editor_clien
 
 
 def test_a_rating_leaves_cards_and_counts_cached(client, django_capture_on_commit_callbacks):
-    from dialogue_portal.readers import Reader
+    from dialogue_portal.core.readers import Reader
 
     publication = make_publication(title="Strategic Stability")
     client.get("/publications/")

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dialogue_portal.readers import Reader
+from dialogue_portal.core.readers import Reader
 from polls.services import cast_vote
 from publications import counting, daily
 from publications.models import DailyCount, Publication

@@ -281,7 +281,7 @@ def test_related_without_a_project_are_the_newest_sharing_a_topic(client):
 
 
 def test_related_work_follows_an_editorial_change_at_once(client):
-    from dialogue_portal.pagecache import bump_content_version
+    from dialogue_portal.core.pagecache import bump_content_version
 
     topic = make_topic(slug="cyber")
     subject = make_publication(title="Subject", topics=[topic], days_ago=3)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core.pagecache import bump_content_version
 from publications.models import Publication
 from tests.factories import (
     make_audience,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core.pagecache import bump_content_version
 from publications.facets import facet_counts
 from publications.filters import PublicationFilter
 from publications.models import Publication

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core.pagecache import bump_content_version
 from publications.models import Publication
 from tests.factories import make_publication
 

@@ -14,8 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dialogue_portal import readers
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core import readers
+from dialogue_portal.core.pagecache import bump_content_version
 from publications.models import Publication, RankingDue, Rating
 from publications.services import rate_publication
 from tests import hot_updates

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dialogue_portal.ratelimit import add_event
+from dialogue_portal.core.ratelimit import add_event
 from publications.models import Publication, Rating
 from tests.factories import make_publication
 from tests.polls.test_voting import HTMX

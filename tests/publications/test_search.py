@@ -11,8 +11,8 @@ from django.db import connection
 
 from dialogue_portal.archive.importer import import_archive
 from dialogue_portal.archive.source import open_source
+from dialogue_portal.core.textsearch import clean_query, stem
 from dialogue_portal.demo import loader
-from dialogue_portal.textsearch import clean_query, stem
 from publications.models import Publication, SearchText
 from publications.search import filter_by_query, refresh_search_vector, relevance_order
 from tests.demo.test_load_demo import TINY_PDF
@@ -234,7 +234,7 @@ def test_threads_stemming_at_once_never_stem_each_others_words():
     """A Snowball stemmer holds the word it works on: each thread has its own."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from dialogue_portal import textsearch
+    from dialogue_portal.core import textsearch
 
     words = [f"sanctions{i}x" for i in range(400)] + [f"арктике{i}ф" for i in range(400)]
     expected = {word: textsearch._stemmer(

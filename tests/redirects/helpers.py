@@ -63,7 +63,7 @@ def rename(client, obj, slug, **overrides):
     """The editor changes ``obj``'s slug in the admin; the response of the save."""
     data = change_data(client, obj, slug=slug, **overrides)
     # The test's transaction never commits: run what waits for the commit (the caches'
-    # move, dialogue_portal.freshness) as the admin's own commit would.
+    # move, dialogue_portal.core.freshness) as the admin's own commit would.
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post(change_url(obj), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

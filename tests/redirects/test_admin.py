@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from dialogue_portal.core.spreadsheet import cell as neutralise
 from dialogue_portal.redirects.models import Redirect
-from dialogue_portal.spreadsheet import cell as neutralise
 from tests.factories import make_publication
 
 pytestmark = pytest.mark.django_db

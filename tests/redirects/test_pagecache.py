@@ -4,7 +4,7 @@ stale after the save, and the sitemap lists the new address."""
 import pytest
 from django.test import Client
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from dialogue_portal.redirects.addresses import addresses_of
 from dialogue_portal.redirects.models import Redirect
 from dialogue_portal.redirects.services import object_deleted, object_saved

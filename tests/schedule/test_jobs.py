@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from dialogue_portal.schedule.jobs import JOBS, enqueue_due, only_run, period_start, run_job
 from dialogue_portal.schedule.models import ScheduledRun
 from publications.models import Publication
@@ -124,7 +124,7 @@ def test_a_scheduled_publication_going_live_reaches_the_caches(
     with django_capture_on_commit_callbacks(execute=True):
         run_job.call("publish_due", period_start(timezone.now(), 60).isoformat(), 60)
     assert content_version() == before + 1
-    [purge] = DBTaskResult.objects.filter(task_path="dialogue_portal.surrogate.purge")
+    [purge] = DBTaskResult.objects.filter(task_path="dialogue_portal.core.surrogate.purge")
     keys, refs = purge.args_kwargs["args"]
     assert {f"publication:{publication.slug}", "lists"} <= set(keys)
     assert ["publications.publication", publication.pk] in refs

@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 from publications.models import Publication
 from tests.desk.helpers import post_form
 from tests.factories import make_publication, make_topic

@@ -1,14 +1,15 @@
 """The content version moves once per committed editorial transaction, never before the
-commit, never for a rolled-back one, and never for readers' writes (dialogue_portal.freshness)."""
+commit, never for a rolled-back one, and never for readers' writes
+(dialogue_portal.core.freshness)."""
 
 import pytest
 from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from dialogue_portal.freshness import LINKS, SHOWN, content_changed
-from dialogue_portal.pagecache import content_version
-from dialogue_portal.readers import Reader
+from dialogue_portal.core.freshness import LINKS, SHOWN, content_changed
+from dialogue_portal.core.pagecache import content_version
+from dialogue_portal.core.readers import Reader
 from polls import services as poll_services
 from publications import counting
 from publications import services as publication_services

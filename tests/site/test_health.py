@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.db import OperationalError
 
 from dialogue_portal import health
-from dialogue_portal.uploads import validate_image_upload, validate_pdf_upload
+from dialogue_portal.core.uploads import validate_image_upload, validate_pdf_upload
 from tests.factories import pdf_upload, png_upload
 
 

@@ -8,8 +8,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = {".venv", "tests", "migrations", "node_modules", "staticfiles", "media", "locale"}
 APPS = ("people", "publications", "polls", "dialogue_portal")
-# Site-wide modules that pages and apps build on; they import no app.
+# The infrastructure every app builds on (dialogue_portal/core); it imports no app.
+CORE = "dialogue_portal.core"
+# The site's own pages and its URLconf, which import every app.
 SITE_VIEWS = {"dialogue_portal.views", "dialogue_portal.urls"}
+# What stays at the top of dialogue_portal/ beside the packages: settings, the site's own
+# pages and the glue Django looks for by name.
+SITE_MODULES = {"apps", "context_processors", "health", "settings", "urls", "views", "wsgi"}
 
 
 def project_modules():
@@ -24,8 +29,10 @@ def project_modules():
 
 
 def layer(module):
-    """0: the site's base modules (settings, caches, uploads, ...); 1 people; 2 publications;
+    """0: the infrastructure (dialogue_portal.core) and settings; 1 people; 2 publications;
     3 polls; 4 the capabilities built on them (dialogue_portal.<app>); 5 site views and URLs."""
+    if module == CORE or module.startswith(CORE + "."):
+        return 0
     top, _, rest = module.partition(".")
     if top == "people":
         return 1
@@ -120,9 +127,16 @@ def test_no_modules_import_each_other_in_a_circle():
 
 def test_the_layers_are_read_as_intended():
     """The rule above is only as good as its reading of the layout."""
-    assert layer("dialogue_portal.uploads") == 0
+    assert layer("dialogue_portal.core.uploads") == 0
     assert layer("people.models") == 1
     assert layer("publications.people_views") == 2
     assert layer("polls.templatetags.poll_tags") == 3
     assert layer("dialogue_portal.demo.management.commands.generate_content") == 4
     assert layer("dialogue_portal.views") == 5
+
+
+def test_the_infrastructure_lives_in_one_package():
+    """Beside its packages, dialogue_portal/ holds only the site's own modules: anything every
+    app uses goes into dialogue_portal/core, a capability into an app of its own."""
+    loose = {path.stem for path in (ROOT / "dialogue_portal").glob("*.py")} - {"__init__"}
+    assert loose == SITE_MODULES

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from dialogue_portal.pagecache import bump_content_version
+from dialogue_portal.core.pagecache import bump_content_version
 from tests.factories import make_audience, make_publication
 
 pytestmark = pytest.mark.django_db

@@ -236,7 +236,7 @@ def test_unpublishing_in_the_admin_is_seen_at_once_despite_the_page_cache(
     reviewer_client = type(client)()
     reviewer_client.force_login(reviewer)
     changelist = reverse("admin:publications_publication_changelist")
-    # The caches move on once the admin's write commits (dialogue_portal.freshness).
+    # The caches move on once the admin's write commits (dialogue_portal.core.freshness).
     with django_capture_on_commit_callbacks(execute=True):
         reviewer_client.post(changelist, {"action": "unpublish", "_selected_action": [public.pk]})
     assert client.get(public.get_absolute_url()).status_code == 404

@@ -11,8 +11,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_cookie
 
-from dialogue_portal import pagecache
-from dialogue_portal.pagecache import (
+from dialogue_portal.core import pagecache
+from dialogue_portal.core.pagecache import (
     anonymous_page_cache,
     bump_content_version,
     content_version,

@@ -5,7 +5,7 @@ import pytest
 from django.http import QueryDict
 from django.test import Client
 
-from dialogue_portal.pagecache import QuerySpec, bump_content_version, normalize_query
+from dialogue_portal.core.pagecache import QuerySpec, bump_content_version, normalize_query
 from publications.views import LIST_QUERY
 from tests.desk.helpers import post_form
 from tests.factories import (

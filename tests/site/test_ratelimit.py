@@ -11,7 +11,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from dialogue_portal import proofofwork, ratelimit
+from dialogue_portal.core import proofofwork, ratelimit
 from polls.models import Vote
 from publications.models import Rating
 from tests.factories import make_poll, make_publication

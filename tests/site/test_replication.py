@@ -1,5 +1,6 @@
-"""Read your own writes, and no replica behind the content version (dialogue_portal.replication),
-without a real replica: the replica's answers are stood in for."""
+"""Read your own writes, and no replica behind the content version
+(dialogue_portal.core.replication), without a real replica: the replica's answers are stood
+in for."""
 
 import pytest
 from django.core.cache import cache
@@ -7,10 +8,10 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, transactio
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from dialogue_portal import replication
-from dialogue_portal.freshness import content_changed
-from dialogue_portal.pagecache import content_version
-from dialogue_portal.replication import READ_PRIMARY_COOKIE, ReadYourWritesMiddleware
+from dialogue_portal.core import replication
+from dialogue_portal.core.freshness import content_changed
+from dialogue_portal.core.pagecache import content_version
+from dialogue_portal.core.replication import READ_PRIMARY_COOKIE, ReadYourWritesMiddleware
 
 REPLICA = "replica_1"
 

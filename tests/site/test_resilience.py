@@ -227,7 +227,7 @@ def test_redis_outage_degrades_to_the_database_and_recovers(services, app):
 
 
 def test_cache_backend_counts_an_unreachable_redis_as_a_miss(services):
-    from dialogue_portal.cache import ResilientRedisCache
+    from dialogue_portal.core.cache import ResilientRedisCache
 
     _postgres, redis = services
     options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}

@@ -4,12 +4,12 @@ import pytest
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from dialogue_portal import replication
-from dialogue_portal.routers import PrimaryReplicaRouter
+from dialogue_portal.core import replication
+from dialogue_portal.core.routers import PrimaryReplicaRouter
 from publications.models import Publication
 from tests.factories import make_publication
 
-ROUTER = "dialogue_portal.routers.PrimaryReplicaRouter"
+ROUTER = "dialogue_portal.core.routers.PrimaryReplicaRouter"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from dialogue_portal import proofofwork, ratelimit
+from dialogue_portal.core import proofofwork, ratelimit
 from polls.models import Vote
 from tests.factories import make_poll
 from tests.polls.test_voting import ballot_url, first_choice, vote_url

@@ -1,11 +1,11 @@
-"""Every CSV export escapes every cell through one function (dialogue_portal.spreadsheet)."""
+"""Every CSV export escapes every cell through one function (dialogue_portal.core.spreadsheet)."""
 
 import ast
 from pathlib import Path
 
 import pytest
 
-from dialogue_portal.spreadsheet import cell, is_formula, unescape
+from dialogue_portal.core.spreadsheet import cell, is_formula, unescape
 
 ROOT = Path(__file__).resolve().parents[2]
 

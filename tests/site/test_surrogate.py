@@ -1,6 +1,6 @@
 """Surrogate keys: each page names what it shows, in the header a shared cache purges by,
 and every editorial commit purges the keys of what it changed, once it commits, through the
-task worker (dialogue_portal.surrogate, dialogue_portal.freshness)."""
+task worker (dialogue_portal.core.surrogate, dialogue_portal.core.freshness)."""
 
 from unittest import mock
 
@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from dialogue_portal import surrogate
-from dialogue_portal.freshness import content_changed
+from dialogue_portal.core import surrogate
+from dialogue_portal.core.freshness import content_changed
 from publications.models import Publication
 from tests.factories import (
     make_institution,
@@ -40,7 +40,7 @@ def purging(settings, database_tasks):
 
 def purges():
     """The keys and rows of each purge task enqueued."""
-    tasks = DBTaskResult.objects.filter(task_path="dialogue_portal.surrogate.purge")
+    tasks = DBTaskResult.objects.filter(task_path="dialogue_portal.core.surrogate.purge")
     return [task.args_kwargs["args"] for task in tasks.order_by("enqueued_at")]
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
-from dialogue_portal.urlcache import reverse_slug
+from dialogue_portal.core.urlcache import reverse_slug
 
 VIEWS = ["publications:detail", "publications:topic", "people:detail", "polls:detail"]
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dialogue_portal.freshness import rows_changed
+from dialogue_portal.core.freshness import rows_changed
 from publications.models import Publication
 
 

@@ -28,8 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from dialogue_portal.core.freshness import content_changed
 from dialogue_portal.desk import first_revisions
-from dialogue_portal.freshness import content_changed
 from people.models import Affiliation, Institution, Person
 from polls.models import Choice, Poll, Vote
 from publications.demo_files import simple_pdf

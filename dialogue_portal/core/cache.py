@@ -70,7 +70,7 @@ class ResilientRedisCacheClient(RedisCacheClient):
 
 
 class ResilientRedisCache(RedisCache):
-    """settings.CACHES backend: ``dialogue_portal.cache.ResilientRedisCache``."""
+    """settings.CACHES backend: ``dialogue_portal.core.cache.ResilientRedisCache``."""
 
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)

@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 from django.utils.functional import Promise
 
-from dialogue_portal.ratelimit import (
+from dialogue_portal.core.ratelimit import (
     DailySlot,
     daily_count,
     daily_slot,
@@ -47,7 +47,9 @@ MAX_PAYLOAD_LENGTH = 4096
 
 
 def _secret(purpose: str) -> str:
-    derived = salted_hmac("dialogue_portal.proofofwork", "altcha", algorithm="sha256").hexdigest()
+    derived = salted_hmac(
+        "dialogue_portal.core.proofofwork", "altcha", algorithm="sha256"
+    ).hexdigest()
     base = settings.ALTCHA_HMAC_KEY or derived
     return salted_hmac(purpose, "altcha", secret=base, algorithm="sha256").hexdigest()
 

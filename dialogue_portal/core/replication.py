@@ -37,12 +37,12 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from dialogue_portal.pagecache import content_version
+from dialogue_portal.core.pagecache import content_version
 
 logger = logging.getLogger(__name__)
 
 READ_PRIMARY_COOKIE = "dp_primary"
-_COOKIE_SALT = "dialogue_portal.replication.read-primary"
+_COOKIE_SALT = "dialogue_portal.core.replication.read-primary"
 LSN_KEY = "replication:lsn"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 

@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from dialogue_portal.clientip import hashed_client_ip
+from dialogue_portal.core.clientip import hashed_client_ip
 
 KEY_PREFIX = "ratelimit"
 DAY = 24 * 60 * 60

@@ -22,7 +22,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpResponse
 
-COOKIE_SALT = "dialogue_portal.readers"
+COOKIE_SALT = "dialogue_portal.core.readers"
 TOKEN_LENGTH = 32
 
 

@@ -33,9 +33,9 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from dialogue_portal import surrogate
-from dialogue_portal.pagecache import bump_content_version
-from dialogue_portal.replication import note_content_lsn
+from dialogue_portal.core import surrogate
+from dialogue_portal.core.pagecache import bump_content_version
+from dialogue_portal.core.replication import note_content_lsn
 
 # The rows that cached pages show: publications and everything printed with them, the
 # people and institutions behind them, the taxonomy, polls, editors' pages, and the sent

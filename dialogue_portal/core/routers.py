@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
-from dialogue_portal.replication import read_alias
+from dialogue_portal.core.replication import read_alias
 
 
 class PrimaryReplicaRouter:

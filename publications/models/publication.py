@@ -1,3 +1,5 @@
+"""A publication, its authors as printed and its attachments."""
+
 import functools
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Exact, IsNull
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,98 +35,14 @@ from dialogue_portal.core.uploads import (
 from dialogue_portal.core.urlcache import reverse_slug
 from people.models import Affiliation, Institution, Person
 from publications.identifiers import DOIField, doi_url, normalize_doi
+from publications.models.counts import ranked_average
+from publications.models.terms import Audience, Programme, Project, Region, Topic
 from publications.renditions import srcset
 from publications.sanitize import sanitize_html
 
 LANGUAGE_CHOICES = [("en", _("English")), ("ru", _("Russian"))]
 # A card's link to its work's version in another language (each language's own grammar).
 ALSO_IN = {"en": _("Also in English"), "ru": _("Also in Russian")}
-
-
-class Term(models.Model):
-    """A name readers browse by: topic, region, audience, programme."""
-
-    name = models.CharField(_("name"), max_length=120)
-    name_ru = models.CharField(_("name (Russian)"), max_length=120, blank=True)
-    slug = models.SlugField(_("slug"), max_length=120, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    description_ru = models.TextField(_("description (Russian)"), blank=True)
-
-    display_name = Translated("name")
-    display_description = Translated("description")
-
-    class Meta:
-        abstract = True
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-
-class Topic(Term):
-    class Meta(Term.Meta):
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
-
-    def get_absolute_url(self):
-        return reverse_slug("publications:topic", self.slug)
-
-
-class Region(Term):
-    class Meta(Term.Meta):
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
-
-    def get_absolute_url(self):
-        return reverse_slug("publications:region", self.slug)
-
-
-class Audience(Term):
-    """Who a publication is for: business, researchers, students (the seed's footer sections)."""
-
-    class Meta(Term.Meta):
-        verbose_name = _("audience")
-        verbose_name_plural = _("audiences")
-
-    def get_absolute_url(self):
-        return reverse_slug("publications:audience", self.slug)
-
-
-class Programme(Term):
-    """A research group, such as “International Security Studies”."""
-
-    institution = models.ForeignKey(
-        Institution,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="programmes",
-        verbose_name=_("institution"),
-    )
-
-    class Meta(Term.Meta):
-        verbose_name = _("programme")
-        verbose_name_plural = _("programmes")
-
-    def get_absolute_url(self):
-        return reverse_slug("publications:programme", self.slug)
-
-
-class Project(Term):
-    """A series of work, such as the UK–Russia Security Dialogue with its rounds."""
-
-    institutions = models.ManyToManyField(
-        Institution, blank=True, related_name="projects", verbose_name=_("institutions")
-    )
-    started = models.DateField(_("started"), null=True, blank=True)
-    ended = models.DateField(_("ended"), null=True, blank=True)
-
-    class Meta(Term.Meta):
-        verbose_name = _("project")
-        verbose_name_plural = _("projects")
-
-    def get_absolute_url(self):
-        return reverse_slug("publications:project", self.slug)
 
 
 def authors_prefetch():
@@ -833,198 +751,3 @@ class Attachment(models.Model):
         return reverse(
             "publications:download", kwargs={"slug": self.publication.slug, "pk": self.pk}
         )
-
-
-def ranked_average(publication=None):
-    """The average the top-rated order sorts by (0 for none): of ``publication``'s
-    totals, or as an expression over the columns."""
-    if publication is not None:
-        count = publication.rating_count
-        return publication.rating_sum / count if count else 0.0
-    return Case(
-        When(rating_count=0, then=Value(0.0)),
-        default=Cast(F("rating_sum"), models.FloatField())
-        / Cast(F("rating_count"), models.FloatField()),
-        output_field=models.FloatField(),
-    )
-
-
-class StoredCounts(models.Model):
-    """The last unfiltered facet counts of an archive too large to count in a reader's
-    request (``publications.facets``), kept so that a new or emptied cache starts from
-    them: served as stale while the refresher counts again, instead of every first reader
-    counting the whole archive (most of a minute at a million publications)."""
-
-    name = models.CharField(primary_key=True, max_length=32)
-    counts = models.JSONField()
-    version = models.BigIntegerField()  # the content version they were counted under
-    as_of = models.FloatField()  # the clock (epoch seconds) when counting began
-    seconds = models.FloatField()  # how long counting took
-
-    class Meta:
-        verbose_name = _("stored counts")
-        verbose_name_plural = _("stored counts")
-
-    def __str__(self):
-        return self.name
-
-
-class RankingDue(models.Model):
-    """A publication rated since the top-rated order last read its totals: the rating
-    statement adds it, ``services.sync_ranking`` (``flush_counts``) copies its totals into
-    ``ranked_*`` and removes it."""
-
-    publication = models.OneToOneField(
-        "Publication", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("ranking due")
-        verbose_name_plural = _("rankings due")
-
-    def __str__(self):
-        return str(self.publication_id)
-
-
-class RatingQuerySet(models.QuerySet):
-    def counted(self):
-        """The ratings the totals count: all but those a reviewer voided."""
-        return self.filter(voided_at__isnull=True)
-
-    def voided(self):
-        return self.filter(voided_at__isnull=False)
-
-
-class Rating(models.Model):
-    """One reader's stars for one publication; the database allows one row per reader.
-
-    ``address_hash`` is a keyed hash of the address it came from, never the address. A
-    voided rating (a burst a reviewer judged to be stuffing) stays stored, flagged, and no
-    total counts it.
-    """
-
-    publication = models.ForeignKey(
-        Publication, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("publication")
-    )
-    reader = models.CharField(_("reader"), max_length=64, help_text=_("user:ID or anon:TOKEN"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    stars = models.PositiveSmallIntegerField(_("stars"))
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    address_hash = models.CharField(_("address hash"), max_length=32, blank=True, default="")
-    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("voided by"),
-    )
-
-    objects = RatingQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("rating")
-        verbose_name_plural = _("ratings")
-        indexes = [
-            models.Index(fields=["publication", "created_at"], name="rating_publication_time")
-        ]
-        permissions = [("void_rating", _("Can void bursts of ratings"))]
-        constraints = [
-            models.UniqueConstraint(fields=["publication", "reader"], name="rating_one_per_reader"),
-            models.CheckConstraint(
-                condition=Q(stars__gte=1) & Q(stars__lte=5), name="rating_stars_1_to_5"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.publication} – {self.stars}"
-
-
-class DailyCount(models.Model):
-    """What readers did with one publication on one day (in the site's time zone): views
-    and downloads as they were flushed, first ratings, and votes in the polls linked to it
-    (publications.daily writes them in the transaction that raises the totals)."""
-
-    publication = models.ForeignKey(
-        Publication,
-        on_delete=models.CASCADE,
-        related_name="daily_counts",
-        verbose_name=_("publication"),
-        db_index=False,  # the unique constraint's index and another start with it
-    )
-    day = models.DateField(_("day"))
-    views = models.PositiveIntegerField(_("views"), default=0, db_default=0)
-    downloads = models.PositiveIntegerField(_("downloads"), default=0, db_default=0)
-    ratings = models.PositiveIntegerField(_("ratings"), default=0, db_default=0)
-    votes = models.PositiveIntegerField(_("votes"), default=0, db_default=0)
-
-    class Meta:
-        ordering = ["day", "publication"]
-        verbose_name = _("daily count")
-        verbose_name_plural = _("daily counts")
-        # No index holds a count: adding to a day's row then changes no indexed column, so
-        # PostgreSQL updates it in place (a HOT update, with room left on each page by the
-        # table's fillfactor, migration 0013). A busy publication's row takes a rating
-        # every few milliseconds; were the counts in an index, each would add index
-        # entries for the same key, and the upsert's conflict check would wade through the
-        # dead ones until a vacuum. The figures view reads the range's rows from the table.
-        constraints = [
-            models.UniqueConstraint(fields=["publication", "day"], name="daily_count_one_per_day"),
-        ]
-        indexes = [models.Index(fields=["day", "publication"], name="daily_count_day")]
-
-    def __str__(self):
-        return f"{self.publication_id} {self.day}"
-
-
-class FullTextTable(models.TextField):
-    """An FTS5 table's hidden column of its own name: what ``MATCH`` and ``bm25()`` take."""
-
-
-@FullTextTable.register_lookup
-class Match(models.Lookup):
-    lookup_name = "match"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} MATCH {rhs}", (*lhs_params, *rhs_params)
-
-
-class SearchText(models.Model):
-    """SQLite only: a publication's words as search finds them, in the FTS5 table that
-    migration 0014 creates there (``publications_searchtext``, rowid the publication's id):
-    title and subtitle, author names, summary and body, each stemmed and case-folded
-    (publications.words). ``publications.search`` keeps it in step with every edit,
-    import and delete; PostgreSQL searches ``Publication.search_vector`` instead, and has
-    no such table. Never created by Django (unmanaged), nor written through the ORM."""
-
-    publication = models.OneToOneField(
-        Publication,
-        on_delete=models.DO_NOTHING,  # the row goes with post_delete (publications.search)
-        primary_key=True,
-        db_column="rowid",
-        db_constraint=False,
-        related_name="search_text",
-    )
-    title = models.TextField()
-    authors = models.TextField()
-    summary = models.TextField()
-    body = models.TextField()
-    document = FullTextTable(db_column="publications_searchtext")
-
-    class Meta:
-        managed = False
-        db_table = "publications_searchtext"
-
-    def __str__(self):
-        return str(self.publication_id)

@@ -113,34 +113,25 @@ def poll_publications(poll, language):
     )
 
 
-def public_poll(slug):
-    """The public poll at ``slug`` and its answers with their counts, or 404: two
-    queries."""
-    poll = _public_poll_or_none(slug)
-    if poll is None:
-        raise Http404(_("No poll at this address."))
-    return poll
-
-
-# What a vote checks (the poll, its dates, its answers), shared under the content
-# version: a vote storm's writes make one query, the vote's own statement, which checks
-# again on the rows that the poll is open. Never shown: its counts may be old.
+# What a vote checks (the poll, its dates, its answers) may come from the shared cache,
+# kept under the content version: a vote storm's writes then make one query, the vote's
+# own statement, which checks again on the rows that the poll is open.
 POLL_TO_VOTE_SECONDS = 300
 
 
-def poll_to_vote_in(slug):
-    """The public poll at ``slug`` and its answers as a vote needs them, or 404: from
-    the shared cache (only a poll found is kept: a scheduled one opens on its date)."""
-    poll = remember(
-        f"poll_to_vote:{slug}", lambda: _public_poll_or_none(slug), POLL_TO_VOTE_SECONDS
-    )
+def public_poll(slug, *, shared=False):
+    """The public poll at ``slug`` and its answers, or 404: with their counts as they
+    stand (two queries), or (``shared``) as kept in the shared cache for
+    POLL_TO_VOTE_SECONDS at most, for what a vote checks (its counts may be old there:
+    never shown). Only a poll found is kept: a scheduled one opens on its date."""
+
+    def find():
+        return Poll.objects.public().with_choices().filter(slug=slug).first()
+
+    poll = remember(f"poll_to_vote:{slug}", find, POLL_TO_VOTE_SECONDS) if shared else find()
     if poll is None:
         raise Http404(_("No poll at this address."))
     return poll
-
-
-def _public_poll_or_none(slug):
-    return Poll.objects.public().with_choices().filter(slug=slug).first()
 
 
 def _scope(poll):
@@ -224,7 +215,7 @@ def ballot(request, slug):
 @limit_writes("challenge")
 def challenge(request, slug):
     """A new proof-of-work challenge for a vote in this poll (JSON, as the widget reads it)."""
-    poll = poll_to_vote_in(slug)
+    poll = public_poll(slug, shared=True)
     return JsonResponse(proofofwork.challenge(_scope(poll)))
 
 
@@ -252,7 +243,7 @@ def _refused(request, slug, rejected):
 @never_cache
 @limit_writes("vote")
 def vote(request, slug):
-    poll = poll_to_vote_in(slug)
+    poll = public_poll(slug, shared=True)
     choice = _chosen(poll, request.POST.get("choice"))
     try:
         services.check_votable(poll=poll, choice=choice)

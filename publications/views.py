@@ -705,33 +705,27 @@ totals_source(
 )
 
 
-def rateable_publication(slug):
-    """The published publication at ``slug`` with its rating totals, or 404."""
-    publication = _rateable_or_none(slug)
-    if publication is None:
-        raise Http404(_("No publication at this address."))
-    return publication
-
-
-def _rateable_or_none(slug):
-    return (
-        Publication.objects.published()
-        .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
-        .filter(slug=slug)
-        .first()
-    )
-
-
-# What a rating checks, shared under the content version: a rating storm's writes make
-# one query, the rating's own statement. Never shown: its totals may be old.
+# What a rating checks may come from the shared cache, kept under the content version:
+# a rating storm's writes then make one query, the rating's own statement.
 RATED_SECONDS = 300
 
 
-def publication_to_rate(slug):
-    """The published publication at ``slug`` as a rating needs it, or 404, from the
-    shared cache: unpublishing it moves the content version, and only a publication
-    found is kept (a scheduled one is rateable as soon as its date comes)."""
-    publication = remember(f"rateable:{slug}", lambda: _rateable_or_none(slug), RATED_SECONDS)
+def rateable_publication(slug, *, shared=False):
+    """The published publication at ``slug`` as a rating needs it, or 404: with its
+    totals as they stand, or (``shared``) as kept in the shared cache for RATED_SECONDS
+    at most, for checking that it may be rated (its totals may be old there: never shown).
+    Unpublishing moves the content version, and only a publication found is kept (a
+    scheduled one is rateable as soon as its date comes)."""
+
+    def find():
+        return (
+            Publication.objects.published()
+            .only("pk", "slug", "title", "status", "published_at", "rating_count", "rating_sum")
+            .filter(slug=slug)
+            .first()
+        )
+
+    publication = remember(f"rateable:{slug}", find, RATED_SECONDS) if shared else find()
     if publication is None:
         raise Http404(_("No publication at this address."))
     return publication
@@ -819,7 +813,7 @@ def rating_widget(request, slug):
 @limit_writes("challenge")
 def rating_challenge(request, slug):
     """A new proof-of-work challenge for a rating of this publication (JSON, for the widget)."""
-    publication = publication_to_rate(slug)
+    publication = rateable_publication(slug, shared=True)
     return JsonResponse(proofofwork.challenge(_rating_scope(publication)))
 
 
@@ -827,7 +821,7 @@ def rating_challenge(request, slug):
 @never_cache
 @limit_writes("rate")
 def rate(request, slug):
-    publication = publication_to_rate(slug)
+    publication = rateable_publication(slug, shared=True)
     try:
         stars = parse_stars(request.POST.get("stars"))
     except ValidationError as error:

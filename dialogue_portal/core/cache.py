@@ -37,6 +37,13 @@ def _degrade[**P, R](
     return wrapper
 
 
+# Add to a counter that exists, in one round trip and atomically; nil when there is none.
+INCR_EXISTING = """
+if redis.call("EXISTS", KEYS[1]) == 1 then return redis.call("INCRBY", KEYS[1], ARGV[1]) end
+return false
+"""
+
+
 class ResilientRedisCacheClient(RedisCacheClient):
     def get_client(
         self, key: str | bytes | memoryview | None = None, *, write: bool = False
@@ -53,6 +60,19 @@ class ResilientRedisCacheClient(RedisCacheClient):
             client = clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
+    def incr(self, key: str | bytes | memoryview, delta: int) -> int:
+        # Django asks EXISTS, then INCR: two round trips, and a counter that expires between
+        # them is made again by INCR without an expiry, to count for ever.
+        try:
+            value = self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
+        except UNREACHABLE as error:
+            # A counter that cannot be read starts again from nothing (a rate limit fails open).
+            logger.warning("Cache unavailable, incr skipped: %s", error)
+            return delta
+        if value is None:
+            raise ValueError(f"Key {key!r} not found.")
+        return int(value)
+
     # What each operation answers when Redis cannot be reached: what an empty cache answers.
     add = _degrade("add", lambda key, value, timeout: False)
     get = _degrade("get", lambda key, default: default)
@@ -61,8 +81,6 @@ class ResilientRedisCacheClient(RedisCacheClient):
     delete = _degrade("delete", lambda key: False)
     get_many = _degrade("get_many", lambda keys: {})
     has_key = _degrade("has_key", lambda key: False)
-    # A counter that cannot be read starts again from nothing (a rate limit fails open).
-    incr = _degrade("incr", lambda key, delta: delta)
     # (RedisCacheClient.set_many answers nothing: RedisCache.set_many returns [] itself.)
     set_many = _degrade("set_many", lambda data, timeout: None)
     delete_many = _degrade("delete_many", lambda keys: None)

@@ -41,12 +41,17 @@ def hits(request, *, scope, window):
 
 
 def _count(key, timeout):
-    """Add one to the counter at ``key`` (made if missing, atomically); its new value."""
+    """Add one to the counter at ``key`` (made if missing, atomically); its new value.
+    Most calls find the counter there: one round trip."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # not there yet, or just expired
+        pass
     if cache.add(key, 1, timeout=timeout):
         return 1
     try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
+        return cache.incr(key)  # made by another request meanwhile
+    except ValueError:  # and expired at once
         cache.add(key, 1, timeout=timeout)
         return 1
 

@@ -14,6 +14,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from dialogue_portal.core import proofofwork, ratelimit
+from dialogue_portal.core.cache import ResilientRedisCache
 from polls.models import Vote
 from tests.factories import make_poll
 from tests.polls.test_voting import ballot_url, first_choice, vote_url
@@ -127,3 +128,29 @@ def test_the_busy_counters_are_the_same_seen_from_either_process(processes, monk
         serve_from(monkeypatch, second)
         assert ratelimit.recent_events("poll:9") == 2
         assert policy.busy(request) == "address"
+
+
+def test_a_counter_is_counted_in_one_round_trip_and_never_made_without_its_expiry(monkeypatch):
+    """The rate limits' and busy checks' counters (ratelimit._count) on the site's cache
+    backend: adding to one is one command, and adding to one that has expired makes none
+    (a counter made by INCR would have no expiry and count for ever)."""
+    cache = ResilientRedisCache(LOCATION, OPTIONS)
+    cache.clear()
+    client = cache._cache.get_client(write=True)
+    commands = []
+    send = client.execute_command
+    monkeypatch.setattr(
+        client, "execute_command", lambda *args, **kw: commands.append(args[0]) or send(*args, **kw)
+    )
+    try:
+        with pytest.raises(ValueError):
+            cache.incr("expired")
+        assert cache.get("expired") is None
+
+        cache.add("counter", 1, timeout=60)
+        commands.clear()
+        assert cache.incr("counter") == 2
+        assert commands == ["EVAL"]
+        assert 0 < client.ttl(cache.make_key("counter")) <= 60
+    finally:
+        cache.clear()

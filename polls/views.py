@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
@@ -17,6 +19,8 @@ from dialogue_portal.core.pagecache import (
     NO_QUERY,
     PAGED,
     anonymous_page_cache,
+    forget_recent,
+    recent,
     remember,
     totals_source,
 )
@@ -80,9 +84,14 @@ class PollDetailView(DetailView):
     context_object_name = "poll"
 
     def get_object(self, queryset=None):
-        """The poll and its answers (its published publications are fetched for the
-        context)."""
-        return public_poll(self.kwargs["slug"])
+        """The poll and its answers, shared for PAGE_TOTALS_SECONDS at most (their counts
+        are that old at most: ``pagecache.recent``), as the publication page's row; a vote
+        makes the next reader fetch it again. Its publications are fetched for the context."""
+        slug = self.kwargs["slug"]
+        poll = recent(poll_page_name(slug), lambda: find_public_poll(slug), keep_none=False)
+        if poll is None:
+            raise Http404(_("No poll at this address."))
+        return poll
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,15 +128,22 @@ def poll_publications(poll, language):
 POLL_TO_VOTE_SECONDS = 300
 
 
+def find_public_poll(slug):
+    """The public poll at ``slug`` and its answers with their counts (two queries), or None."""
+    return Poll.objects.public().with_choices().filter(slug=slug).first()
+
+
+def poll_page_name(slug):
+    """The name the poll page's row is shared under (``pagecache.recent``)."""
+    return f"poll:{slug}"
+
+
 def public_poll(slug, *, shared=False):
     """The public poll at ``slug`` and its answers, or 404: with their counts as they
-    stand (two queries), or (``shared``) as kept in the shared cache for
-    POLL_TO_VOTE_SECONDS at most, for what a vote checks (its counts may be old there:
-    never shown). Only a poll found is kept: a scheduled one opens on its date."""
-
-    def find():
-        return Poll.objects.public().with_choices().filter(slug=slug).first()
-
+    stand, or (``shared``) as kept in the shared cache for POLL_TO_VOTE_SECONDS at most,
+    for what a vote checks (its counts may be old there: never shown). Only a poll found
+    is kept: a scheduled one opens on its date."""
+    find = functools.partial(find_public_poll, slug)
     poll = remember(f"poll_to_vote:{slug}", find, POLL_TO_VOTE_SECONDS) if shared else find()
     if poll is None:
         raise Http404(_("No poll at this address."))
@@ -280,7 +296,9 @@ def vote(request, slug):
             slot.give_back()
     if created:
         add_event(_scope(poll))  # what makes the poll busy
-        services.forget_featured_polls()  # the next reader sees this vote counted
+        # The next reader sees this vote counted.
+        services.forget_featured_polls()
+        forget_recent(poll_page_name(slug))
         notice, level = _("Thank you for voting."), messages.SUCCESS
     else:
         notice, level = _("You have already voted in this poll."), messages.INFO

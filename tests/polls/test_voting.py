@@ -121,6 +121,27 @@ def test_the_poll_page_is_reader_neutral(client):
     assert "csrfmiddlewaretoken" not in html and 'id="poll-form"' not in html
 
 
+def test_the_next_reader_of_the_poll_page_sees_a_vote_counted(client, settings, clock):
+    """The poll page's row is shared for PAGE_TOTALS_SECONDS at most; a vote drops it, so
+    the page built next counts the vote at once (the page cache off: a miss)."""
+    settings.PAGE_CACHE_SECONDS = 0
+    poll = make_poll(answers=("Yes", "No"))
+
+    def total_on_page():
+        html = Client().get(poll.get_absolute_url()).content.decode()
+        return re.search(r"Total: (\d+) vote", html).group(1)
+
+    assert total_on_page() == "0"
+    voter(poll).post(vote_url(poll), {"choice": first_choice(poll).pk})
+    assert total_on_page() == "1"
+    # A count changed without a vote (a repair) shows once the shared row has expired.
+    Poll.objects.filter(pk=poll.pk).update(total_votes=5)
+    Choice.objects.filter(pk=first_choice(poll).pk).update(vote_count=5)
+    assert total_on_page() == "1"
+    clock.shift(settings.PAGE_TOTALS_SECONDS + 1)
+    assert total_on_page() == "5"
+
+
 def test_the_poll_box_beside_publications_loads_the_ballot(client):
     from tests.factories import make_publication
 

@@ -10,7 +10,6 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     Exists,
     OuterRef,
     Prefetch,
@@ -669,24 +668,25 @@ class ProjectView(TermView):
 
 @method_decorator(anonymous_page_cache(query=NO_QUERY), name="dispatch")
 class BrowseView(TemplateView):
-    """Every topic, region, project and programme with how many publications each has."""
+    """Every topic, region, project and programme in use, with how many published works
+    each has: the counts every page holds (``Taxonomy.counts``), which the term's own page
+    shows as its total."""
 
     template_name = "publications/browse.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Publication.objects.published()
+        taxonomy = get_taxonomy()
         sections = []
-        for title, model, relation in (
-            (_("Topics"), Topic, "publications"),
-            (_("Regions"), Region, "publications"),
-            (_("Projects"), Project, "publications"),
-            (_("Programmes"), Programme, "publications"),
+        for title, kind in (
+            (_("Topics"), "topic"),
+            (_("Regions"), "region"),
+            (_("Projects"), "project"),
+            (_("Programmes"), "programme"),
         ):
-            terms = model.objects.annotate(
-                count=Count(relation, filter=Q(**{f"{relation}__in": published}), distinct=True)
-            ).filter(count__gt=0)
-            sections.append({"title": title, "terms": terms})
+            counts = taxonomy.counts.get(kind, {})
+            rows = [(term, counts[term.slug]) for term in taxonomy.in_use(kind)]
+            sections.append({"title": title, "rows": rows})
         context["sections"] = sections
         return context
 

@@ -31,8 +31,10 @@ def test_browse_page_shows_terms_in_use_with_counts(client):
     used = make_topic(name="Used")
     make_topic(name="Unused")
     make_publication(topics=[used])
+    make_publication(topics=[used])
     html = client.get("/topics/").content.decode()
     assert "Used" in html and "Unused" not in html
+    assert f'href="{used.get_absolute_url()}">Used</a> <span class="count">(2)</span>' in html
 
 
 def test_unknown_term_is_404(client):

@@ -89,7 +89,7 @@ EXPECTED = {
     "institution": (7, 3),
     "topic": (6, 1),
     "project": (9, 4),
-    "browse": (5, 4),
+    "browse": (3, 0),  # warm: the term lists and their counts, as every page holds them
     "search": (5, 0),  # warm: the results are shared by every reader of the same words
     "feed": (2, 2),
     "sitemap": (6, 6),  # one more for the pages editors write

@@ -3,6 +3,7 @@
 They live beside the publications they list (``people`` knows nothing of publications);
 the URLs keep the ``people`` namespace."""
 
+import hashlib
 import string
 
 from django.db.models import Q
@@ -48,7 +49,11 @@ class PersonListView(ListView):
         return people
 
     def paginate_queryset(self, queryset, page_size):
-        page = paginate(self.request, queryset, page_size)
+        # Counting everyone with published work reads every published authorship (some
+        # 80 ms at 100,000 publications): the count is kept as the facet counts are.
+        words = hashlib.sha256(self.query.encode()).hexdigest()[:32]
+        count = cached_count(f"people:{self.letter}:{words}", lambda: queryset)
+        page = paginate(self.request, queryset, page_size, count=count)
         return page.paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):

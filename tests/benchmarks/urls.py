@@ -14,4 +14,8 @@ def floor(request):
     return render(request, "bench_floor.html")
 
 
-urlpatterns = [path("bench/floor/", floor, name="bench-floor"), *site_urlpatterns]
+# After every site address, as the floor was routed when the speed targets were set (in the
+# site's URLconf, after its language-prefixed patterns): resolving it walks the site's
+# patterns as a page's address does. Routed first, it answered without that walk, some
+# 0.14 ms of CPU less than any page can (in process, thread time), and every ratio fell.
+urlpatterns = [*site_urlpatterns, path("bench/floor/", floor, name="bench-floor")]

@@ -224,10 +224,11 @@ def canonical_url(request: HttpRequest, spec: QuerySpec) -> str:
 
 
 def page_key(request: HttpRequest) -> str:
+    # The htmx headers as django-htmx reads them (request.htmx), from META: reading
+    # request.headers would parse every header of the request on each hit.
     variant = "full"
-    htmx = getattr(request, "htmx", None)
-    if htmx:
-        variant = "boosted" if htmx.boosted else "partial"
+    if request.META.get("HTTP_HX_REQUEST") == "true":
+        variant = "boosted" if request.META.get("HTTP_HX_BOOSTED") == "true" else "partial"
     raw = (
         f"{request.get_host()}|{request.path}|{request.META.get('QUERY_STRING', '')}|"
         f"{get_language()}|{variant}"

@@ -6,14 +6,14 @@ the URLs keep the ``people`` namespace."""
 import hashlib
 import string
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from dialogue_portal.core.pagecache import PAGED, QuerySpec, anonymous_page_cache
 from dialogue_portal.core.textsearch import clean_query, words_match
-from people.models import Institution, Person
+from people.models import Affiliation, Institution, Person
 from publications.facets import cached_count
 from publications.filters import by_institution
 from publications.models import Publication
@@ -80,7 +80,8 @@ class PersonDetailView(DetailView):
             people = Person.objects.all()
         else:
             people = Publication.objects.published().authors()
-        return people.prefetch_related("affiliations__institution")
+        affiliations = Affiliation.objects.select_related("institution")
+        return people.prefetch_related(Prefetch("affiliations", queryset=affiliations))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -84,7 +84,7 @@ EXPECTED = {
     # fragments (with the byline and downloads) come from the cache
     "detail": (8, 0),
     "cite_bib": (3, 3),
-    "person": (7, 3),  # warm: the total and the cards come from the cache
+    "person": (6, 2),  # warm: the person, their affiliations with institutions; the rest cached
     "people": (4, 2),  # warm: the people of the page and their affiliations (the count cached)
     "institution": (7, 3),
     "topic": (6, 1),

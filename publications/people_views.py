@@ -7,11 +7,12 @@ import hashlib
 import string
 
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
-from dialogue_portal.core.pagecache import PAGED, QuerySpec, anonymous_page_cache
+from dialogue_portal.core.pagecache import PAGED, QuerySpec, anonymous_page_cache, remember
 from dialogue_portal.core.textsearch import clean_query, words_match
 from people.models import Affiliation, Institution, Person
 from publications.facets import cached_count
@@ -67,19 +68,37 @@ class PersonListView(ListView):
         return context
 
 
+# A person and their affiliations change only with editors' content; someone whose first
+# publication is scheduled appears this many seconds after its date at most.
+PERSON_SECONDS = 300
+
+
 @method_decorator(anonymous_page_cache(query=PAGED), name="dispatch")
 class PersonDetailView(DetailView):
     template_name = "people/person_detail.html"
     context_object_name = "person"
 
+    def staff(self):
+        user = self.request.user
+        return user.is_authenticated and user.is_staff
+
+    def get_object(self, queryset=None):
+        """The person with their affiliations: shared by readers under the content version
+        (as the list pages' term lists are); fetched for staff, who may see anyone."""
+        if self.staff():
+            return super().get_object(queryset)
+        slug = self.kwargs["slug"]
+        person = remember(
+            f"person:{slug}", lambda: self.get_queryset().filter(slug=slug).first(), PERSON_SECONDS
+        )
+        if person is None:
+            raise Http404
+        return person
+
     def get_queryset(self):
         # Readers meet a person once they have published work (as the index, the sitemap,
         # search and the API do); editors preview anyone they added.
-        user = self.request.user
-        if user.is_authenticated and user.is_staff:
-            people = Person.objects.all()
-        else:
-            people = Publication.objects.published().authors()
+        people = Person.objects.all() if self.staff() else Publication.objects.published().authors()
         affiliations = Affiliation.objects.select_related("institution")
         return people.prefetch_related(Prefetch("affiliations", queryset=affiliations))
 

@@ -84,7 +84,7 @@ EXPECTED = {
     # fragments (with the byline and downloads) come from the cache
     "detail": (8, 0),
     "cite_bib": (3, 3),
-    "person": (6, 2),  # warm: the person, their affiliations with institutions; the rest cached
+    "person": (6, 0),  # warm: nothing; the person (with affiliations), total and cards are cached
     "people": (4, 2),  # warm: the people of the page and their affiliations (the count cached)
     "institution": (7, 3),
     "topic": (6, 1),

@@ -37,7 +37,8 @@ def favicon(request):
 urlpatterns = [
     path("favicon.ico", favicon),
     path("robots.txt", views.robots_txt, name="robots"),
-    # The index names each section's pages (/sitemap-publications.xml?p=2 ...).
+    # The index names each section's pages (/sitemap-publications.xml?p=2 ...), written
+    # without Django's {% spaceless %}, which took a third of a page's time.
     path(
         "sitemap.xml",
         anonymous_page_cache(sitemap_index, query=QuerySpec()),
@@ -47,7 +48,7 @@ urlpatterns = [
     path(
         "sitemap-<slug:section>.xml",
         anonymous_page_cache(sitemap, query=QuerySpec(single=("p",), defaults={"p": "1"})),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/section.xml"},
         name="sitemap-section",
     ),
     path("healthz", views.healthz, name="healthz"),

@@ -1,98 +1,82 @@
 from collections import defaultdict
 
-from django.conf import settings
-from django.utils import translation
+from django.db.models import OuterRef, Subquery
 
-from dialogue_portal.core.links import SiteSitemap
-from publications.models import Project, Publication, Region, Topic
+from dialogue_portal.core.links import IdBlockSitemap, SiteSitemap
+from people.models import Person
+from publications.models import Publication
+from publications.taxonomy import get_taxonomy
 
 
-class PublicationSitemap(SiteSitemap):
+class PublicationSitemap(IdBlockSitemap):
     """Every page that shows a publication: each one under its own language's prefix, and
     under the other language's prefix where that language has no version of its own. As in
-    the page's head, each entry's alternates name the version written in each language,
-    with English (the unprefixed address) as x-default."""
+    the page's head, each entry's alternates name the version written in each language:
+    the published versions of a page's publications are fetched in one query."""
 
     changefreq = "monthly"
     priority = 0.8
 
     def items(self):
-        publications = list(
+        return Publication.objects.published().only("slug", "language", "work", "updated_at")
+
+    def page_rows(self, page):
+        publications = super().page_rows(page)
+        self.versions = defaultdict(list)
+        for version in (
             Publication.objects.published()
-            .only("slug", "language", "translation_of", "updated_at")
-            .order_by("-published_at", "-pk")
-        )
-        clusters = defaultdict(list)
-        for publication in publications:
-            clusters[publication.translation_of_id or publication.pk].append(publication)
-        items = []
-        for publication in publications:
-            versions = [
-                other
-                for other in clusters[publication.translation_of_id or publication.pk]
-                if other.pk != publication.pk
-            ]
-            taken = {version.language for version in versions}
-            for code, _name in settings.LANGUAGES:
-                if code == publication.language or code not in taken:
-                    items.append((publication, code, versions))
-        return items
+            .filter(work__in={publication.work for publication in publications})
+            .only("slug", "language", "work")
+        ):
+            self.versions[version.work].append(version)
+        return publications
 
-    def location(self, item):
-        publication, code, _versions = item
-        with translation.override(code):
-            return publication.get_absolute_url()
+    def alternate_paths(self, publication):
+        versions = [v for v in self.versions[publication.work] if v.pk != publication.pk]
+        return publication.language_urls(versions)
 
-    def lastmod(self, item):
-        return item[0].updated_at
-
-    def get_urls(self, page=1, site=None, protocol=None):
-        urls = super().get_urls(page=page, site=site, protocol=protocol)
-        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
-        for url in urls:
-            publication, _code, versions = url["item"]
-            paths = publication.language_urls(versions)
-            url["alternates"] = [
-                {"lang_code": code, "location": base + path} for code, path in paths.items()
-            ] + [{"lang_code": "x-default", "location": base + paths[settings.LANGUAGE_CODE]}]
-        return urls
+    def lastmod(self, publication):
+        return publication.updated_at
 
 
 class TermSitemap(SiteSitemap):
+    """The terms in use, as the topics page lists them: from the term lists and counts
+    every page holds (``Taxonomy``), not a query over the archive."""
+
     changefreq = "weekly"
     priority = 0.5
-    i18n = True
-    alternates = True
-    x_default = True
-    model = None
+    kind = None
 
     def items(self):
-        return self.model.objects.filter(
-            publications__in=Publication.objects.published()
-        ).distinct()
+        return get_taxonomy().in_use(self.kind)
 
 
 class TopicSitemap(TermSitemap):
-    model = Topic
+    kind = "topic"
 
 
 class RegionSitemap(TermSitemap):
-    model = Region
+    kind = "region"
 
 
 class ProjectSitemap(TermSitemap):
-    model = Project
+    kind = "project"
 
 
-class PersonSitemap(SiteSitemap):
+class PersonSitemap(IdBlockSitemap):
+    """Everyone with published work."""
+
     changefreq = "monthly"
     priority = 0.5
-    i18n = True
-    alternates = True
-    x_default = True
 
     def items(self):
-        return Publication.objects.published().authors()
+        # One published work of each person, a subquery PostgreSQL runs for each person of
+        # the page, stopping at the first it finds. As an EXISTS (or ``authors()``'s IN) it
+        # becomes a join that reads every published authorship: some 240 ms a page at
+        # 100,000 publications, and growing with the archive.
+        work = Publication.objects.published().filter(authorships__person=OuterRef("pk"))
+        work = work.order_by().values("pk")[:1]  # any one: no sort of the person's work
+        return Person.objects.alias(work=Subquery(work)).filter(work__isnull=False)
 
     def lastmod(self, item):
         return item.updated_at

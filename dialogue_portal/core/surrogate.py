@@ -47,6 +47,7 @@ PAGES: dict[str, tuple[str | None, bool]] = {
     "home": (None, True),
     "search": (None, True),
     "sitemap": (None, True),
+    "sitemap-section": (None, True),
     "publications:list": (None, True),
     "publications:detail": ("publication", False),
     "publications:cite-bib": ("publication", False),

@@ -100,7 +100,8 @@ def test_an_editor_drafts_publishes_schedules_and_unpublishes(
     assert anonymous.get(public_url).status == 200
     assert TITLE in anonymous.get("/publications/").text()
     assert TITLE in anonymous.get("/feeds/latest.rss").text()
-    assert public_url in anonymous.get("/sitemap.xml").text()
+    assert "/sitemap-publications.xml" in anonymous.get("/sitemap.xml").text()
+    assert public_url in anonymous.get("/sitemap-publications.xml").text()
     page.goto(public_url)  # the editor looks at it as readers will
     expect(page.locator(".publication .authors .author__name")).to_have_text(
         ["Andrey Kortunov", "Malcolm Chalmers"]

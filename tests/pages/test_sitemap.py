@@ -3,6 +3,8 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.sitemaps import sitemap_text
+
 pytestmark = pytest.mark.django_db
 
 
@@ -12,7 +14,7 @@ def test_published_pages_are_in_the_sitemap_with_their_language_alternates(
     english = make_page(role="about", slug="about")
     make_page(role="about", slug="about", language="ru", translation_of=english)
     make_page(role="contact", slug="contact", is_published=False)
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_text(client)
     locations = re.findall(r"<loc>([^<]+)</loc>", xml)
     site = settings.SITE_URL
     assert f"{site}/about/" in locations and f"{site}/ru/about/" in locations
@@ -23,7 +25,7 @@ def test_published_pages_are_in_the_sitemap_with_their_language_alternates(
 
 def test_a_page_without_a_russian_version_is_listed_under_ru_too(client, make_page):
     make_page(slug="history", title="Our history")
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_text(client)
     site = settings.SITE_URL
     locations = re.findall(r"<loc>([^<]+)</loc>", xml)
     assert f"{site}/pages/history/" in locations and f"{site}/ru/pages/history/" in locations

@@ -57,7 +57,7 @@ def test_editors_still_preview_the_page(client, editor, people, who):
 
 
 @pytest.mark.parametrize(
-    "path", ["/people/", "/sitemap.xml", "/search/?q=Author", "/api/people/", "/ru/people/"]
+    "path", ["/people/", "/sitemap-people.xml", "/search/?q=Author", "/api/people/", "/ru/people/"]
 )
 def test_they_are_listed_nowhere(client, people, path):
     text = client.get(path).content.decode()

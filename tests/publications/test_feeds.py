@@ -3,6 +3,7 @@ from django.conf import settings
 
 from publications.models import Publication
 from tests.factories import make_person, make_project, make_publication, make_topic
+from tests.sitemaps import sitemap_text
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def test_feeds_per_topic_author_and_project(client):
 def test_sitemap_lists_public_pages_with_lastmod(client):
     publication = make_publication(title="Mapped")
     draft = make_publication(status=Publication.Status.DRAFT)
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = sitemap_text(client)
     assert publication.get_absolute_url() in xml
     assert draft.get_absolute_url() not in xml
     assert "<lastmod>" in xml

@@ -13,6 +13,7 @@ from publications.models import Publication
 from publications.search import refresh_search_vector
 from tests.factories import make_person, make_publication
 from tests.publications.test_admin import ADD_URL, publication_form, with_authors
+from tests.sitemaps import sitemap_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -132,14 +133,15 @@ def test_list_filters_by_language(client, pair):
 
 
 def sitemap_entries(client):
-    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own output
     entries = {}
-    for url in root.findall("s:url", SITEMAP_NS):
-        loc = url.find("s:loc", SITEMAP_NS).text
-        links = {
-            link.get("hreflang"): link.get("href") for link in url.findall("x:link", SITEMAP_NS)
-        }
-        entries[loc] = links
+    for text in sitemap_pages(client):
+        root = ET.fromstring(text)  # noqa: S314 - our own output
+        for url in root.findall("s:url", SITEMAP_NS):
+            loc = url.find("s:loc", SITEMAP_NS).text
+            assert loc not in entries, loc  # each address on one page only
+            entries[loc] = {
+                link.get("hreflang"): link.get("href") for link in url.findall("x:link", SITEMAP_NS)
+            }
     return entries
 
 

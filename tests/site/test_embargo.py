@@ -123,7 +123,7 @@ def surfaces(world):
         f"/feeds/topics/{topic.slug}.rss",
         f"/feeds/people/{author.slug}.rss",
         f"/feeds/projects/{project.slug}.rss",
-        "/sitemap.xml",
+        "/sitemap-publications.xml",
         "/api/publications/",
         f"/api/publications/?topic={topic.slug}",
         "/oai/?verb=ListRecords&metadataPrefix=oai_dc",

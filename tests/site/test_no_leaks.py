@@ -141,6 +141,11 @@ def public_urls(world):
         f"/feeds/people/{author.slug}.rss",
         f"/feeds/projects/{tags['project'].slug}.rss",
         "/sitemap.xml",
+        "/sitemap-publications.xml",
+        "/sitemap-people.xml",
+        "/sitemap-topics.xml",
+        "/sitemap-regions.xml",
+        "/sitemap-projects.xml",
     ]
     return urls + ["/ru" + url for url in urls if not url.startswith(("/feeds", "/sitemap"))]
 

@@ -67,6 +67,7 @@ def build():
         "feed_topic": f"/feeds/topics/{topic.slug}.rss",
         "feed_person": f"/feeds/people/{person.slug}.rss",
         "sitemap": "/sitemap.xml",
+        "sitemap_section": "/sitemap-publications.xml",
         "russian_home": "/ru/",
     }
     if audience is not None:

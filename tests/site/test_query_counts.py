@@ -62,6 +62,10 @@ def build(size):
         "search": "/search/?q=Publication",
         "feed": "/feeds/latest.rss",
         "sitemap": "/sitemap.xml",
+        "sitemap_publications": "/sitemap-publications.xml",
+        "sitemap_people": "/sitemap-people.xml",
+        "sitemap_topics": "/sitemap-topics.xml",
+        "sitemap_pages": "/sitemap-pages.xml",
         "polls": "/polls/",
         "poll": poll.get_absolute_url(),
     }
@@ -92,7 +96,15 @@ EXPECTED = {
     "browse": (3, 0),  # warm: the term lists and their counts, as every page holds them
     "search": (5, 0),  # warm: the results are shared by every reader of the same words
     "feed": (2, 2),
-    "sitemap": (6, 6),  # one more for the pages editors write
+    # The sitemap index: the highest id of the two sections paged by id and the count of
+    # the pages editors write; the term sections from the term lists and counts every
+    # page holds (cold: read once, as by any page)
+    "sitemap": (6, 3),
+    # a page of a section: the highest id, the page's rows and their published versions
+    "sitemap_publications": (3, 3),
+    "sitemap_people": (2, 2),  # the highest id and the page's people
+    "sitemap_topics": (3, 0),  # the term lists and counts every page holds
+    "sitemap_pages": (1, 1),  # the count (no page here: no rows to read)
     "polls": (4, 3),
     # warm: nothing. The poll and its answers are shared for PAGE_TOTALS_SECONDS at most
     # (their counts may be that old); its publications come from the cache

@@ -72,6 +72,7 @@ def site():
         "rss": "/feeds/latest.rss",
         "atom": "/feeds/latest.atom",
         "sitemap": "/sitemap.xml",
+        "sitemap section": "/sitemap-publications.xml",
         "robots": "/robots.txt",
         "admin login": "/admin/login/",
     }

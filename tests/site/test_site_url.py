@@ -53,12 +53,24 @@ def test_robots_txt_names_the_sitemap_on_site_url(client, site):
 
 @pytest.mark.parametrize(
     "name",
-    ["sitemap", "rss", "atom", "topic feed", "person feed", "detail", "bibtex", "ris", "person"],
+    [
+        "sitemap",
+        "sitemap section",
+        "rss",
+        "atom",
+        "topic feed",
+        "person feed",
+        "detail",
+        "bibtex",
+        "ris",
+        "person",
+    ],
 )
 def test_absolute_urls_come_from_site_url_not_the_host_header(client, site, content, name):
     publication, person, topic = content
     path = {
         "sitemap": "/sitemap.xml",
+        "sitemap section": "/sitemap-publications.xml",
         "rss": "/feeds/latest.rss",
         "atom": "/feeds/latest.atom",
         "topic feed": f"/feeds/topics/{topic.slug}.rss",

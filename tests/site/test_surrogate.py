@@ -66,6 +66,9 @@ def test_each_page_names_what_it_shows(client):
         f"project:{project.slug}",
     }
     assert keys_of(client.get("/feeds/latest.rss")) == {"site", "lists"}
+    assert keys_of(client.get("/sitemap.xml")) == {"site", "lists"}
+    assert keys_of(client.get("/sitemap-publications.xml")) == {"site", "lists"}
+    assert keys_of(client.get("/sitemap-pages.xml")) == {"site", "lists"}
     assert keys_of(client.get("/polls/")) == {"site", "polls"}
     # Russian pages carry the same keys: one purge reaches both languages.
     assert keys_of(client.get(f"/ru{publication.get_absolute_url()}")) == detail

@@ -89,8 +89,9 @@ def django_db_setup(request, django_db_blocker):
     of every migration file: a process that finds it copies it in milliseconds instead of
     running the migrations (five seconds of CPU), and one that does not migrates and leaves
     the copy for the next. A changed or added migration changes the digest, so the database
-    is migrated again. On PostgreSQL, pytest-django's own setup: each worker migrates."""
-    if connection.vendor != "sqlite":
+    is migrated again. On PostgreSQL, or without pytest's cache (``-p no:cacheprovider``),
+    pytest-django's own setup: each worker migrates."""
+    if connection.vendor != "sqlite" or not hasattr(request.config, "cache"):
         request.getfixturevalue("django_db_setup")
         yield
         return

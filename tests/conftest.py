@@ -106,7 +106,7 @@ def django_db_setup(request, django_db_blocker):
             return
         migrate(command, *args, **options)
         for stale in snapshot.parent.glob("*.sqlite3"):
-            stale.unlink()
+            stale.unlink(missing_ok=True)  # or another worker's migration did
         # Written aside and renamed into place: the other workers may be reading it.
         partial = snapshot.with_suffix(f".{os.getpid()}")
         with closing(sqlite3.connect(partial)) as copy:

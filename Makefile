@@ -69,7 +69,10 @@ worker: install
 # cache is on: `--lf`, `--ff` and friends work through PYTEST_ARGS, e.g.
 # `make test-fast PYTEST_ARGS=--lf`.
 WORKERS ?= 2
-PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+# Bytecode is kept even where PYTHONDONTWRITEBYTECODE is set: otherwise each pytest process
+# (the controller and every worker) compiles the project and rewrites the asserts of every
+# test module again, about ten seconds of CPU each.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(WORKERS) --dist loadfile
 SQLITE := env -u DATABASE_URL -u REDIS_URL
 # Browser tests (e2e) and the HTML checker (vnu) run once in `make test`: in the PostgreSQL
 # pass, the production engine, when there is one.

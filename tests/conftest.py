@@ -1,9 +1,18 @@
 import functools
+import hashlib
 import importlib
+import os
+import sqlite3
+import sys
+from contextlib import closing
+from pathlib import Path
 
+import django
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management.commands.migrate import Command as Migrate
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -71,6 +80,55 @@ def pytest_report_header(config):
     if connection.vendor != "postgresql":
         return "tests marked postgres are deselected on SQLite; the PostgreSQL pass runs them"
     return None
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_blocker):
+    """On SQLite, each pytest process's database in memory is a copy of one migrated
+    database that pytest's cache keeps (`.pytest_cache/d/migrated-sqlite/`), named by a digest
+    of every migration file: a process that finds it copies it in milliseconds instead of
+    running the migrations (five seconds of CPU), and one that does not migrates and leaves
+    the copy for the next. A changed or added migration changes the digest, so the database
+    is migrated again. On PostgreSQL, or without pytest's cache (``-p no:cacheprovider``),
+    pytest-django's own setup: each worker migrates."""
+    if connection.vendor != "sqlite" or not hasattr(request.config, "cache"):
+        request.getfixturevalue("django_db_setup")
+        yield
+        return
+    snapshot = request.config.cache.mkdir("migrated-sqlite") / f"{migrations_digest()}.sqlite3"
+    migrate = Migrate.handle
+
+    def copy_or_migrate(command, *args, **options):
+        if snapshot.exists():
+            connection.ensure_connection()
+            with closing(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)) as copy:
+                copy.backup(connection.connection)
+            return
+        migrate(command, *args, **options)
+        for stale in snapshot.parent.glob("*.sqlite3"):
+            stale.unlink(missing_ok=True)  # or another worker's migration did
+        # Written aside and renamed into place: the other workers may be reading it.
+        partial = snapshot.with_suffix(f".{os.getpid()}")
+        with closing(sqlite3.connect(partial)) as copy:
+            connection.connection.backup(copy)
+        partial.replace(snapshot)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Migrate, "handle", copy_or_migrate)
+        request.getfixturevalue("django_db_setup")
+    yield
+
+
+def migrations_digest():
+    """A digest of what the migrated database is made from: every migration file on disk,
+    the settings, Django's and SQLite's versions."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
+    modules = {type(migration).__module__ for migration in loader.disk_migrations.values()}
+    modules.add(django_settings.SETTINGS_MODULE)
+    for module in sorted(modules):
+        digest.update(Path(sys.modules[module].__file__).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def forget_process_copies():

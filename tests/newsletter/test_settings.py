@@ -9,8 +9,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-key-for-tests-0123456789-abcdefgh"
+# Django's settings, read without setting the apps up.
 PRINT = (
-    "import json; from django.conf import settings; "
+    "import json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'dialogue_portal.settings');"
+    " from django.conf import settings; "
     "print(json.dumps({'mailers': settings.MAILERS, 'from': settings.DEFAULT_FROM_EMAIL}))"
 )
 
@@ -23,7 +25,7 @@ def mail_settings(**env):
     }
     environment.update(env)
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PRINT],
+        [sys.executable, "-c", PRINT],
         cwd=ROOT,
         env=environment,
         capture_output=True,

@@ -3,6 +3,7 @@ what builds on them), no modules import each other in a circle, and no project i
 inside a function to dodge one."""
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,11 +80,19 @@ def imports(modules):
     return found
 
 
-def test_no_project_import_inside_a_function():
+@functools.cache
+def project_imports():
+    """The project's modules and their imports, read once for the tests below (a second
+    each on a quiet machine), which only read them."""
     modules = project_modules()
+    return modules, imports(modules)
+
+
+def test_no_project_import_inside_a_function():
+    modules, found = project_imports()
     hidden = [
         f"{modules[module].relative_to(ROOT)}:{line} imports {imported}"
-        for module, edges in imports(modules).items()
+        for module, edges in found.items()
         for imported, line, inside in edges
         if inside
     ]
@@ -91,11 +100,11 @@ def test_no_project_import_inside_a_function():
 
 
 def test_apps_import_in_one_direction():
-    modules = project_modules()
+    modules, found = project_imports()
     against = [
         f"{modules[module].relative_to(ROOT)}:{line} ({module}, layer {layer(module)}) "
         f"imports {imported} (layer {layer(imported)})"
-        for module, edges in imports(modules).items()
+        for module, edges in found.items()
         for imported, line, _inside in edges
         if layer(imported) > layer(module)
     ]
@@ -105,7 +114,7 @@ def test_apps_import_in_one_direction():
 def test_no_modules_import_each_other_in_a_circle():
     graph = {
         module: {imported for imported, _, _ in edges}
-        for module, edges in imports(project_modules()).items()
+        for module, edges in project_imports()[1].items()
     }
     circles = []
     state = {}  # module -> "visiting" | "done"

@@ -144,12 +144,14 @@ def app(services):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert migrate.returncode == 0, migrate.stdout + migrate.stderr
-    # Content to show: an empty list comes whole from the caches and needs no database.
-    demo = subprocess.run(
-        [sys.executable, "manage.py", "load_demo"],
+    # Content to show: an empty list comes whole from the caches and needs no database. A
+    # few generated publications (with authors, terms, polls and ratings) are enough pages to
+    # read; the demo's real files would take half a minute to make and no test reads them.
+    content = subprocess.run(
+        [sys.executable, "manage.py", "generate_content", "--publications", "40"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
-    assert demo.returncode == 0, demo.stdout + demo.stderr
+    assert content.returncode == 0, content.stdout + content.stderr
     port = free_port()
     log = open(postgres.folder / "app.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(

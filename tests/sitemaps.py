@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
+from dialogue_portal.core.links import IdBlockSitemap
+
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
@@ -31,3 +33,9 @@ def sitemap_pages(client, **headers):
 def sitemap_text(client, **headers):
     """Every sitemap page the index names, one after the other."""
     return "\n".join(sitemap_pages(client, **headers))
+
+
+def page_holding(section, pk):
+    """The path of the page of ``section`` (one paged by id) whose block of ids holds
+    ``pk``: ids on PostgreSQL keep counting from test to test, so it is rarely page 1."""
+    return f"/sitemap-{section}.xml?p={(pk - 1) // IdBlockSitemap.limit + 1}"

@@ -41,6 +41,7 @@ from tests.factories import (
     png_upload,
 )
 from tests.newsletter.conftest import make_subscriber, smtp, smtp_server  # noqa: F401
+from tests.sitemaps import page_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def surfaces(world):
         f"/feeds/topics/{topic.slug}.rss",
         f"/feeds/people/{author.slug}.rss",
         f"/feeds/projects/{project.slug}.rss",
-        "/sitemap-publications.xml",
+        page_holding("publications", world["scheduled"].pk),
         "/api/publications/",
         f"/api/publications/?topic={topic.slug}",
         "/oai/?verb=ListRecords&metadataPrefix=oai_dc",

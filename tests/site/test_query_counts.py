@@ -19,6 +19,7 @@ from tests.factories import (
     make_region,
     make_topic,
 )
+from tests.sitemaps import page_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -62,8 +63,8 @@ def build(size):
         "search": "/search/?q=Publication",
         "feed": "/feeds/latest.rss",
         "sitemap": "/sitemap.xml",
-        "sitemap_publications": "/sitemap-publications.xml",
-        "sitemap_people": "/sitemap-people.xml",
+        "sitemap_publications": page_holding("publications", publications[0].pk),
+        "sitemap_people": page_holding("people", people[0].pk),
         "sitemap_topics": "/sitemap-topics.xml",
         "sitemap_pages": "/sitemap-pages.xml",
         "polls": "/polls/",

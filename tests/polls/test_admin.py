@@ -19,12 +19,6 @@ from tests.factories import make_poll
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def voted_poll(counts=(33, 30, 24, 21)):
     poll = make_poll(answers=[f"Answer {n}" for n in range(1, len(counts) + 1)])
     for choice, votes in zip(poll.choices.order_by("order"), counts, strict=True):

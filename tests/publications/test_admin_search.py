@@ -15,12 +15,6 @@ PUBLICATIONS = "/admin/publications/publication/"
 PEOPLE = "/admin/people/person/"
 
 
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def listed(client, url, text):
     response = client.get(url, {"q": text})
     assert response.status_code == 200

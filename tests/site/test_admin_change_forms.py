@@ -23,12 +23,6 @@ pytestmark = pytest.mark.django_db
 PUBLICATIONS = "/admin/publications/publication/"
 
 
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def opened(client, url):
     """The page's HTML and the queries it took, opened a second time (the first fills the
     per-process caches a running site keeps warm)."""

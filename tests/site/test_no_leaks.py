@@ -27,6 +27,7 @@ from tests.factories import (
     make_region,
     make_topic,
 )
+from tests.sitemaps import page_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -141,8 +142,8 @@ def public_urls(world):
         f"/feeds/people/{author.slug}.rss",
         f"/feeds/projects/{tags['project'].slug}.rss",
         "/sitemap.xml",
-        "/sitemap-publications.xml",
-        "/sitemap-people.xml",
+        *{page_holding("publications", row.pk) for row in [public, *world["hidden"]]},
+        *{page_holding("people", row.pk) for row in [author, world["hidden_author"]]},
         "/sitemap-topics.xml",
         "/sitemap-regions.xml",
         "/sitemap-projects.xml",

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from tests.factories import make_attachment, make_person, make_publication, make_topic
 from tests.site.test_settings import GOOD_KEY, run_manage
+from tests.sitemaps import page_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_absolute_urls_come_from_site_url_not_the_host_header(client, site, cont
     publication, person, topic = content
     path = {
         "sitemap": "/sitemap.xml",
-        "sitemap section": "/sitemap-publications.xml",
+        "sitemap section": page_holding("publications", publication.pk),
         "rss": "/feeds/latest.rss",
         "atom": "/feeds/latest.atom",
         "topic feed": f"/feeds/topics/{topic.slug}.rss",

@@ -1,3 +1,4 @@
+import contextlib
 import functools
 import hashlib
 import os
@@ -13,7 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.management.commands.migrate import Command as Migrate
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.utils import translation
@@ -48,7 +49,7 @@ def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` need PostgreSQL: on SQLite they are deselected (not skipped),
     and the run says so; the PostgreSQL pass of `make test` runs them. Tests marked
     ``cluster`` need the running cluster: deselected unless ``--cluster`` is given
-    (`make test-cluster`)."""
+    (`make test-cluster`). Then the longest files go first."""
     from django.db import connection
 
     def deselect(test, reason):
@@ -70,6 +71,19 @@ def pytest_collection_modifyitems(config, items):
             lambda item: item.get_closest_marker(POSTGRES_ONLY),
             "PostgreSQL-only tests deselected on SQLite; the PostgreSQL pass runs them.",
         )
+    longest_files_first(items)
+
+
+def longest_files_first(items):
+    """pytest-xdist hands out whole files (``--dist loadfile``) in the order collected, to
+    whichever worker is free: a file of browser tests or of tests marked ``slow`` that came
+    last would keep one worker busy for a minute while the others wait. Those files go
+    first; the order within a file is kept."""
+    weight = {}
+    for item in items:
+        heavy = 2 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("e2e") else 0
+        weight[item.path] = max(weight.get(item.path, 0), heavy)
+    items.sort(key=lambda item: -weight[item.path])
 
 
 def pytest_report_header(config):
@@ -83,21 +97,32 @@ def pytest_report_header(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_db_blocker):
-    """On SQLite, each pytest process's database in memory is a copy of one migrated
-    database that pytest's cache keeps (`.pytest_cache/d/migrated-sqlite/`), named by a digest
-    of every migration file: a process that finds it copies it in milliseconds instead of
-    running the migrations (five seconds of CPU), and one that does not migrates and leaves
-    the copy for the next. A changed or added migration changes the digest, so the database
-    is migrated again. On PostgreSQL, or without pytest's cache (``-p no:cacheprovider``),
-    pytest-django's own setup: each worker migrates."""
-    if connection.vendor != "sqlite" or not hasattr(request.config, "cache"):
+    """Each pytest process's test database is a copy of one migrated database, named by a
+    digest of every migration file (``migrations_digest``): a process that finds the copy
+    takes it instead of running the migrations (five seconds of CPU on SQLite, ten to
+    fifteen on PostgreSQL), and one that does not migrates and leaves the copy for the next.
+    A changed or added migration changes the digest, so the database is migrated again.
+    On SQLite the copy is a file in pytest's cache (`.pytest_cache/d/migrated-sqlite/`),
+    copied into the database in memory; without pytest's cache (``-p no:cacheprovider``),
+    each process migrates. On PostgreSQL it is a template database on the server, which
+    ``CREATE DATABASE ... TEMPLATE`` copies file by file."""
+    if connection.vendor == "postgresql":
+        handle = clone_or_migrate_postgresql(Migrate.handle)
+    elif hasattr(request.config, "cache"):
+        folder = request.config.cache.mkdir("migrated-sqlite")
+        handle = copy_or_migrate_sqlite(Migrate.handle, folder / f"{migrations_digest()}.sqlite3")
+    else:
+        handle = Migrate.handle
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Migrate, "handle", handle)
         request.getfixturevalue("django_db_setup")
-        yield
-        return
-    snapshot = request.config.cache.mkdir("migrated-sqlite") / f"{migrations_digest()}.sqlite3"
-    migrate = Migrate.handle
+    yield
 
-    def copy_or_migrate(command, *args, **options):
+
+def copy_or_migrate_sqlite(migrate, snapshot):
+    """``migrate``, or the copy of what it made from ``snapshot``, into the test database."""
+
+    def handle(command, *args, **options):
         if snapshot.exists():
             connection.ensure_connection()
             with closing(sqlite3.connect(f"file:{snapshot}?mode=ro", uri=True)) as copy:
@@ -112,15 +137,53 @@ def django_db_setup(request, django_db_blocker):
             connection.connection.backup(copy)
         partial.replace(snapshot)
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Migrate, "handle", copy_or_migrate)
-        request.getfixturevalue("django_db_setup")
-    yield
+    return handle
+
+
+TEMPLATE_PREFIX = "test_migrated_"
+
+
+def clone_or_migrate_postgresql(migrate):
+    """``migrate``, or a copy of the template database it left, as the test database. The
+    test database (empty, just created by Django) is dropped and made again from the
+    template; after a migration the test database becomes the template for the next run.
+    Templates of other digests are dropped when a new one is made (one in use by another
+    run stays)."""
+
+    def handle(command, *args, **options):
+        if options.get("database", "default") != connection.alias:
+            return migrate(command, *args, **options)
+        name = connection.settings_dict["NAME"]
+        template = f"{TEMPLATE_PREFIX}{migrations_digest()}_{connection.pg_version}"
+        quote = connection.ops.quote_name
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone():
+                cursor.execute(f"DROP DATABASE {quote(name)}")
+                cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+                return
+        migrate(command, *args, **options)
+        connection.close()
+        with connection._nodb_cursor() as cursor:
+            try:
+                cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(name)}")
+            except DatabaseError:
+                return  # another worker made it first
+            cursor.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s AND datname <> %s",
+                [f"{TEMPLATE_PREFIX}%", template],
+            )
+            for (stale,) in cursor.fetchall():
+                with contextlib.suppress(DatabaseError):
+                    cursor.execute(f"DROP DATABASE {quote(stale)}")
+
+    return handle
 
 
 def migrations_digest():
     """A digest of what the migrated database is made from: every migration file on disk,
-    the settings, Django's and SQLite's versions."""
+    the settings, Django's and SQLite's versions (PostgreSQL's is in the template's name)."""
     loader = MigrationLoader(None, ignore_no_migrations=True)
     digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
     modules = {type(migration).__module__ for migration in loader.disk_migrations.values()}

@@ -275,6 +275,7 @@ def test_throttling_counts_per_client_behind_trusted_proxies(client, monkeypatch
     assert get(client, "/api/topics/", x_forwarded_for="192.0.2.2").status_code == 200
 
 
+@pytest.mark.slow
 def test_the_throttle_rate_comes_from_the_environment():
     import subprocess
     import sys

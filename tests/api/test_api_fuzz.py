@@ -45,6 +45,7 @@ def data(db, monkeypatch):
     make_poll(slug="poll")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -59,6 +60,7 @@ def test_random_query_strings_get_json_200_or_400(client, data, query, index):
         assert isinstance(body, dict) and body
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -30,6 +30,7 @@ def schema(client):
     return json.loads(response.content)
 
 
+@pytest.mark.slow
 def test_the_schema_is_valid_openapi_3(schema):
     validate(schema)
     assert schema["openapi"].startswith("3.")

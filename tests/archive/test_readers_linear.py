@@ -43,6 +43,7 @@ def units(pieces):
     return st.lists(st.sampled_from(pieces), min_size=1, max_size=12).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(unit=units(BIBTEX_PIECES), times=st.sampled_from([50, 200, 800]))
 def test_bibtex_work_grows_linearly(unit, times):

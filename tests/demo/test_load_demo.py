@@ -54,6 +54,7 @@ def quick_files(monkeypatch):
 # Dated demo content and work scheduled twelve days ahead: the date matters. What is public
 # is the same with the drawn files or without: the files are drawn (slowly) in the test below,
 # once, and not under every clock of tests/clock.py.
+@pytest.mark.slow
 @pytest.mark.clock
 def test_the_demo_looks_lived_in(client, quick_files):
     output = run()
@@ -119,6 +120,7 @@ def test_the_demo_looks_lived_in(client, quick_files):
     assert "?page=2" in page
 
 
+@pytest.mark.slow
 def test_the_demo_has_real_files():
     output = run()
     assert "Demo content: " in output and "0 skipped" in output
@@ -142,6 +144,7 @@ def test_the_demo_has_real_files():
         assert "dogovora" in PdfReader(russian_pdf.file.open("rb")).pages[0].extract_text()
 
 
+@pytest.mark.slow
 def test_a_second_run_creates_nothing(quick_files):
     run()
     first = row_counts()
@@ -152,6 +155,7 @@ def test_a_second_run_creates_nothing(quick_files):
     assert "skipped" not in output.replace("0 skipped", "")
 
 
+@pytest.mark.slow
 def test_a_second_run_keeps_what_editors_changed_and_says_so(quick_files):
     run()
     first = row_counts()
@@ -172,6 +176,7 @@ def test_a_second_run_keeps_what_editors_changed_and_says_so(quick_files):
     assert "skipped page “about (ru)”" in output and "(body)" in output
 
 
+@pytest.mark.slow
 def test_a_deleted_demo_row_comes_back_without_touching_the_rest(quick_files):
     run()
     first = row_counts()
@@ -181,6 +186,7 @@ def test_a_deleted_demo_row_comes_back_without_touching_the_rest(quick_files):
     assert "Demo content: 1 created" in output
 
 
+@pytest.mark.slow
 def test_the_seed_publications_are_kept_exactly(client, quick_files):
     run()
     report = Publication.objects.get(

@@ -112,6 +112,7 @@ def open_save_conflict(first, second, obj, *, theirs, mine):
     return url, save(second, url, form_data(form_second, **mine))
 
 
+@pytest.mark.slow
 def test_a_save_from_a_stale_draft_form_is_a_conflict_and_the_choices_merge(
     anna, boris, django_capture_on_commit_callbacks
 ):
@@ -146,6 +147,7 @@ def test_a_save_from_a_stale_draft_form_is_a_conflict_and_the_choices_merge(
     assert (draft.title, draft.summary) == ("Anna's title", "Boris's summary.")
 
 
+@pytest.mark.slow
 def test_keep_mine_puts_the_editors_value_over_theirs(anna, boris):
     draft = make_publication(title="Original", status="draft", published_at=None)
     url, conflict = open_save_conflict(
@@ -158,6 +160,7 @@ def test_keep_mine_puts_the_editors_value_over_theirs(anna, boris):
     assert draft.title == "Boris's"
 
 
+@pytest.mark.slow
 def test_a_third_save_in_between_is_a_new_conflict(anna, boris):
     draft = make_publication(title="One", summary="S.", status="draft", published_at=None)
     url, conflict = open_save_conflict(
@@ -175,6 +178,7 @@ def test_a_third_save_in_between_is_a_new_conflict(anna, boris):
     assert (draft.title, draft.summary) == ("Three", "Boris.")
 
 
+@pytest.mark.slow
 def test_authors_and_tags_compare_row_by_row_and_keep_theirs(anna, boris):
     first, second = make_person(family_name="First"), make_person(family_name="Second")
     arms, trade = make_topic(name="Arms"), make_topic(name="Trade")
@@ -210,6 +214,7 @@ def test_authors_and_tags_compare_row_by_row_and_keep_theirs(anna, boris):
     assert [a.person for a in draft.authorships.order_by("order")] == [second, first]
 
 
+@pytest.mark.slow
 def test_keep_mine_for_an_inline_saves_the_editors_rows(anna, boris):
     first, second = make_person(family_name="First"), make_person(family_name="Second")
     draft = make_publication(status="draft", published_at=None, authors=[first, second])
@@ -225,6 +230,7 @@ def test_keep_mine_for_an_inline_saves_the_editors_rows(anna, boris):
     assert [a.person for a in draft.authorships.all()] == [first]
 
 
+@pytest.mark.slow
 def test_a_second_proposal_from_a_stale_form_does_not_replace_the_first(
     django_user_model, editorial_groups
 ):
@@ -338,6 +344,7 @@ def test_readers_counts_make_no_conflict(anna):
     assert save(anna, url, form_data(form, title="Changed")).status_code == 302
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("token", ["forged", ""])
 def test_a_forged_or_foreign_token_is_a_conflict_with_no_choice_made(anna, token):
     draft = make_publication(title="T", status="draft", published_at=None)
@@ -352,6 +359,7 @@ def test_a_forged_or_foreign_token_is_a_conflict_with_no_choice_made(anna, token
     assert draft.title == "T"
 
 
+@pytest.mark.slow
 def test_the_conflict_page_in_russian(django_user_model, editorial_groups, anna):
     ivan = staff(django_user_model, "ivan", first_name="Иван", reviewer=True, language="ru")
     draft = make_publication(title="Доклад", status="draft", published_at=None)
@@ -367,6 +375,7 @@ def test_the_conflict_page_in_russian(django_user_model, editorial_groups, anna)
 # Restores -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_restore_from_a_stale_page_restores_nothing(anna, boris):
     draft = make_publication(title="First", status="draft", published_at=None)
     with reversion.create_revision():
@@ -527,6 +536,7 @@ def test_stale_proposals_at_the_same_moment_keep_exactly_one(django_user_model, 
     assert Decision.objects.filter(action=Decision.Action.PROPOSED).count() == 1
 
 
+@pytest.mark.slow
 def test_choices_survive_another_fields_error(anna, boris):
     draft = make_publication(title="One", summary="S.", status="draft", published_at=None)
     url, conflict = open_save_conflict(
@@ -644,6 +654,7 @@ def test_a_revert_page_loaded_before_another_save_saves_nothing_over_it(anna, bo
     assert getattr(type(obj).objects.get(pk=obj.pk), name) == getattr(obj, name)
 
 
+@pytest.mark.slow
 def test_a_stale_revert_keeps_the_other_editors_fields_and_rows(anna, boris):
     person = make_person(position="Fellow", short_bio="Old bio.")
     Affiliation.objects.create(person=person, institution=make_institution(), role="Fellow")

@@ -310,6 +310,7 @@ def walk(client, world, check):
     return walked
 
 
+@pytest.mark.slow
 def test_an_editors_post_to_any_admin_url_changes_nothing_readers_see(editor_client, world):
     before = public_state()
 
@@ -322,6 +323,7 @@ def test_an_editors_post_to_any_admin_url_changes_nothing_readers_see(editor_cli
     assert Publication.objects.filter(slug="live", title="Live title").exists()
 
 
+@pytest.mark.slow
 def test_a_reviewers_post_publishes_nothing_without_a_decision(reviewer_client, world):
     before = {row[0] for row in public_state()}
 

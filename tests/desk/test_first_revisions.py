@@ -193,6 +193,7 @@ def test_an_upload_in_the_admin_records_the_editor_who_confirmed_it(editor_clien
 # --- load_demo and generate_content ---------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_files")
 def test_load_demo_gives_each_row_it_loads_one_first_revision_and_a_rerun_none():
     load_demo()

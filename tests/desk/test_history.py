@@ -212,6 +212,7 @@ def test_a_person_with_affiliations_and_a_poll_with_choices_are_one_revision_eac
     ]
 
 
+@pytest.mark.slow
 def test_compare_shows_author_order_tags_and_replaced_files_in_both_languages(
     reviewer_client, report, django_assert_num_queries
 ):
@@ -274,6 +275,7 @@ def test_history_lists_revisions_with_user_and_comment(reviewer_client, report):
     assert len(response.context["versions"]) == 1
 
 
+@pytest.mark.slow
 def test_restore_brings_back_title_author_order_tags_pdf_and_banner(
     reviewer_client, report, django_capture_on_commit_callbacks
 ):

@@ -61,6 +61,7 @@ def test_the_editors_form_does_not_offer_published(editor_client, draft):
     assert "publish" not in dict(actions)
 
 
+@pytest.mark.slow
 def test_a_forged_post_that_publishes_is_403_and_changes_nothing(editor_client, draft, published):
     data = change_form(draft, status=False, title="Forged", status_value=None)
     data.pop("status_value")
@@ -145,6 +146,7 @@ def test_an_editor_cannot_approve_or_send_back(editor_client, draft):
     assert draft.status == "review"
 
 
+@pytest.mark.slow
 def test_changes_to_a_published_publication_wait_for_approval(
     editor_client, reviewer_client, published, django_capture_on_commit_callbacks, reviewer
 ):
@@ -236,6 +238,7 @@ def test_approving_a_draft_with_a_future_date_schedules_it(reviewer_client, draf
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("authors", [1, 4])
 def test_desk_pages_answer_in_a_fixed_number_of_queries(
     reviewer_client, editor_client, authors, django_assert_num_queries

@@ -75,6 +75,7 @@ def test_the_request_only_enqueues_whatever_the_state(
     assert Subscriber.objects.get(email="new@example.org").state == "pending"
 
 
+@pytest.mark.slow
 def test_the_answer_takes_the_same_time_whatever_the_state(
     addresses, database_tasks, no_client_caps
 ):

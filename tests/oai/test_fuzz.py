@@ -63,6 +63,7 @@ def archive(harvestable):
     return publication
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

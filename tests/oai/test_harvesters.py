@@ -41,6 +41,7 @@ def endpoint(live_server):
     return live_server.url + "/oai/"
 
 
+@pytest.mark.slow
 def test_scythe_follows_every_token(live_server, archive):
     scythe = Scythe(endpoint(live_server))
     response = scythe.harvest({"verb": "ListRecords", "metadataPrefix": "oai_dc"})
@@ -58,6 +59,7 @@ def test_scythe_follows_every_token(live_server, archive):
     assert len(list(scythe.list_identifiers(set_="topic:security"))) == COUNT // 2
 
 
+@pytest.mark.slow
 def test_scythe_harvest_with_additions_and_deletions(live_server, archive):
     scythe = Scythe(endpoint(live_server))
     existing = {oai_identifier(p.pk) for p in archive}
@@ -82,6 +84,7 @@ def test_scythe_harvest_with_additions_and_deletions(live_server, archive):
     assert len(live) == COUNT - 1
 
 
+@pytest.mark.slow
 def test_pyoai_follows_every_token(live_server, archive):
     registry = MetadataRegistry()
     registry.registerReader("oai_dc", oai_dc_reader)
@@ -101,6 +104,7 @@ def test_pyoai_follows_every_token(live_server, archive):
     assert "topic:security" in sets
 
 
+@pytest.mark.slow
 def test_pyoai_with_additions_and_deletions_then_incremental(live_server, archive):
     registry = MetadataRegistry()
     registry.registerReader("oai_dc", oai_dc_reader)

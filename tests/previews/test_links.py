@@ -135,6 +135,7 @@ def test_the_page_is_a_preview_that_nothing_keeps(client, editor, draft, setting
     assert settings.SITE_URL + url not in page
 
 
+@pytest.mark.slow
 def test_the_page_never_enters_the_page_cache(client, editor, draft, settings):
     settings.PAGE_CACHE_SECONDS = 60
     poll = make_poll(placement=Poll.Placement.EVERYWHERE)  # on every public page, not here

@@ -181,6 +181,7 @@ def test_gif_banner_is_refused(editor_client):
     assert not Publication.objects.exists()
 
 
+@pytest.mark.slow
 def test_decompression_bomb_is_refused_with_a_form_error(editor_client, settings):
     # A tiny file that claims 30000 x 30000 pixels: refused before it is decoded.
     buffer = io.BytesIO()

@@ -96,6 +96,7 @@ def test_more_than_the_cap_in_russian(admin_client, admin_user, small_cap):
     assert "Выбрать все (более 5 публикаций)" in html
 
 
+@pytest.mark.slow
 def test_a_thousand_and_one_publications_are_more_than_1000_in_both_languages(
     admin_client, admin_user
 ):

@@ -65,6 +65,7 @@ def test_generates_published_publications_with_consistent_totals():
         assert found.filter(authorships__person=author).exists()
 
 
+@pytest.mark.slow
 def test_same_seed_same_content_and_clear_removes_only_generated_rows():
     own = make_publication(title="Written by an editor")
     generate("--publications", "12", "--seed", "3")

@@ -72,6 +72,7 @@ def test_a_doi_belongs_to_one_publication_whatever_its_case(editor_client):
     assert editor_client.post(ADD_URL, publication_form(doi="")).status_code == 302
 
 
+@pytest.mark.slow
 def test_the_page_and_every_citation_carry_the_doi(client):
     person = make_person(given_name="Emily", family_name="Ferris")
     publication = make_publication(title="Talking", authors=[person], doi="10.1234/talk_1")

@@ -144,6 +144,7 @@ def preferred(language):
     return work_of, chosen
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_every_block_shows_each_work_once_in_the_readers_language(client, world, language):
     work_of, chosen = preferred(language)

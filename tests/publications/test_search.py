@@ -132,6 +132,7 @@ def test_an_edit_is_found_under_its_new_words_not_its_old(shelf):
     assert found("arctic cool") == []
 
 
+@pytest.mark.slow
 def test_an_admin_save_is_found_under_its_new_words(shelf, superuser, client):
     author = make_person(given_name="Maria", family_name="Smekalova")
     publication = Publication.objects.get(slug="arctic")
@@ -203,6 +204,7 @@ def test_an_import_is_found_and_a_second_import_follows_it(tmp_path):
     assert found("icebreakers") == []
 
 
+@pytest.mark.slow
 def test_the_demo_is_found_once_loaded(monkeypatch):
     monkeypatch.setattr(loader, "report_pdf", lambda **kwargs: TINY_PDF)
     monkeypatch.setattr(loader.CoreLoader, "add_banner", lambda self, publication, entry: None)

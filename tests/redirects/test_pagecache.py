@@ -21,6 +21,7 @@ def page_cache(settings):
     return settings
 
 
+@pytest.mark.slow
 def test_the_redirect_wins_over_a_cached_page_right_after_the_save(page_cache, reviewer_client):
     publication = make_publication(slug="old")
     reader = Client()

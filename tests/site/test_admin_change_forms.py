@@ -64,6 +64,7 @@ def test_a_publication_with_eight_authors_opens_in_the_queries_of_one_with_one(a
     assert html.count(chosen(institution)) == 8
 
 
+@pytest.mark.slow
 def test_a_person_with_eight_affiliations_opens_in_the_queries_of_one_with_one(admin_client):
     def person_with(n):
         person = make_person()

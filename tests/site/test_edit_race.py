@@ -191,6 +191,7 @@ def test_a_reader_during_a_save_does_not_keep_the_old_page_for_later_readers(
     assert_shows_the_edit(urls, before, cyber)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_version_moves_after_the_commit_once_for_the_whole_save(
     page_cache, edited, superuser, monkeypatch

@@ -163,6 +163,7 @@ def newsletter_titles(inbox):
     return [part for message in inbox.messages for part in [message["Subject"], str(message)]]
 
 
+@pytest.mark.slow
 @pytest.mark.clock
 def test_a_scheduled_publication_appears_nowhere_before_go_live_and_everywhere_after(
     client,
@@ -311,6 +312,7 @@ def test_a_replaced_pdf_is_withheld_until_a_restore_names_it_again(
     assert client.get(new).status_code == 404  # the replacement is the old file now
 
 
+@pytest.mark.slow
 def test_a_replaced_banner_and_its_renditions_are_withheld(client, reviewer_client, settings):
     live = make_publication(title="Live report", banner_image=png_upload(size=(1600, 800)))
     refresh_banner_renditions(live)

@@ -85,6 +85,7 @@ def pages(db):
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -194,6 +194,7 @@ def feed_fragments(client):
     return as_html, titles
 
 
+@pytest.mark.slow
 def test_xss_corpus_saved_through_the_admin_comes_out_inert_everywhere(admin_client, client):
     assert len(XSS) >= 30
     author = make_person(family_name="Target")
@@ -316,6 +317,7 @@ HOSTILE_BANNERS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE_BANNERS)
 def test_hostile_banner_images_are_refused_with_a_form_error(editor_client, name):
     filename, content = HOSTILE_BANNERS[name]

@@ -80,6 +80,7 @@ def site_content():
     }
 
 
+@pytest.mark.slow
 def test_every_public_page_answers_in_russian_under_ru(client, site_content):
     for name, url in site_content.items():
         english = client.get(url)
@@ -172,6 +173,7 @@ def test_person_with_only_a_russian_position_shows_it_on_english_pages(client):
     assert "<h1>Мария Смекалова</h1>" in russian_profile
 
 
+@pytest.mark.slow
 def test_russian_plural_forms_of_the_result_count(client):
     for kind, count in (("article", 1), ("commentary", 2), ("report", 5)):
         for _ in range(count):

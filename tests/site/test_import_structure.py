@@ -6,6 +6,8 @@ import ast
 import functools
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = {".venv", "tests", "migrations", "node_modules", "staticfiles", "media", "locale"}
 APPS = ("people", "publications", "polls", "dialogue_portal")
@@ -88,6 +90,7 @@ def project_imports():
     return modules, imports(modules)
 
 
+@pytest.mark.slow
 def test_no_project_import_inside_a_function():
     modules, found = project_imports()
     hidden = [

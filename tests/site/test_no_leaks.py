@@ -156,6 +156,7 @@ def body(response):
     return content.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_hidden_publications_appear_on_no_public_page(client, world):
     for url in public_urls(world):
         response = client.get(url)

@@ -75,6 +75,7 @@ def build():
     return pages
 
 
+@pytest.mark.slow
 def test_every_page_kind_is_cached_and_made_stale_by_an_editorial_change(page_cache):
     pages = build()
     for name, url in pages.items():
@@ -114,6 +115,7 @@ def test_an_editorial_save_in_the_admin_makes_cached_pages_show_it(
         assert "Arms and treaties" in page.content.decode(), url
 
 
+@pytest.mark.slow
 def test_signed_in_and_staff_readers_bypass_every_page(page_cache, client, editor):
     pages = build()
     client.force_login(editor)

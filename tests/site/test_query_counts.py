@@ -120,6 +120,7 @@ def count(client, url):
     return len(queries)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("size", [1, 4])
 def test_queries_per_page_are_fixed(client, size):
     urls = build(size)

@@ -123,6 +123,7 @@ def assert_csp_is_strict(policy, html=None):
     return nonce
 
 
+@pytest.mark.slow
 @override_settings(**PRODUCTION)
 def test_every_page_type_sends_the_security_headers(client, site):
     for name, url in site.items():

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEY = "k" * 20 + "-production-secret-key-for-tests-0123456789-abcdefgh"
 
@@ -69,6 +71,7 @@ def test_production_refuses_a_malformed_boolean():
     assert "DEBUG must be a boolean" in result.stderr
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage(
         "check",
@@ -84,6 +87,7 @@ def test_check_deploy_is_clean_with_production_settings():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_tasks_go_to_the_database_queue_unless_told_otherwise():
     default = settings_under("TASKS")["TASKS"]
     assert default["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"

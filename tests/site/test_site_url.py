@@ -136,6 +136,7 @@ def test_production_refuses_a_missing_or_malformed_site_url(value, message):
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_production_accepts_a_site_url_with_a_port_and_a_trailing_slash():
     result = run_manage(
         "check",

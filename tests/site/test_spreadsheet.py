@@ -56,5 +56,6 @@ def csv_writer_calls():
     return found
 
 
+@pytest.mark.slow
 def test_every_csv_export_writes_through_the_escaping_writer():
     assert csv_writer_calls() == []

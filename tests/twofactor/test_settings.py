@@ -1,8 +1,11 @@
 """The sessions' limits refuse nonsense; passkeys belong to SITE_URL's host."""
 
+import pytest
+
 from tests.site.test_settings import run_manage, settings_under
 
 
+@pytest.mark.slow
 def test_session_limits_below_one_are_refused():
     result = run_manage("check", STAFF_SESSION_IDLE_MINUTES="0")
     assert result.returncode != 0
@@ -11,6 +14,7 @@ def test_session_limits_below_one_are_refused():
     assert result.returncode != 0
 
 
+@pytest.mark.slow
 def test_passkeys_belong_to_the_host_of_site_url():
     names = ("OTP_WEBAUTHN_RP_ID", "OTP_WEBAUTHN_ALLOWED_ORIGINS")
     public = settings_under(*names, SITE_URL="https://portal.example.org")

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import django
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.core.management.commands.migrate import Command as Migrate
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
@@ -187,7 +186,7 @@ def migrations_digest():
     loader = MigrationLoader(None, ignore_no_migrations=True)
     digest = hashlib.sha256(f"{django.__version__} {sqlite3.sqlite_version}".encode())
     modules = {type(migration).__module__ for migration in loader.disk_migrations.values()}
-    modules.add(django_settings.SETTINGS_MODULE)
+    modules.add(os.environ["DJANGO_SETTINGS_MODULE"])
     for module in sorted(modules):
         digest.update(Path(sys.modules[module].__file__).read_bytes())
     return digest.hexdigest()[:16]
@@ -238,6 +237,17 @@ def _quick_flush():
         patch.setattr(
             operations, "sql_flush", delete_rows_instead_of_truncating(operations.sql_flush)
         )
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_from_the_finders(tmp_path_factory):
+    """No collected static files, whether or not ``collectstatic`` has filled STATIC_ROOT
+    on this machine (``make run`` and the benchmarks do): whitenoise reads every file there
+    each time a middleware chain is built, which the test client does for every client,
+    half of the suite's CPU with the thousand files collectstatic leaves. The tests serve
+    static files from the finders, as on a fresh clone."""
+    with override_settings(STATIC_ROOT=tmp_path_factory.getbasetemp() / "no-collected-static"):
         yield
 
 

@@ -13,7 +13,7 @@ admin save, so history, compare, restore and "recover deleted" read it like any 
 ``record_in_bulk`` writes the same rows with ``bulk_create`` for many objects at once
 (generated content, the migration); it takes the models from an app registry, so a
 migration can hand it its historical models. ``record_together`` writes them for the few
-objects of several models one transaction wrote (each record of an archive import).
+objects of several models one transaction wrote (the records of an archive import).
 """
 
 import json
@@ -246,11 +246,11 @@ def record_together(
 ) -> None:
     """``record`` in bulk: one revision for each object (of any model the history covers),
     of its state in the database now, in a few queries for each model rather than a dozen
-    for each object. For what one transaction wrote (an archive import's record), inside
+    for each object. For what one transaction wrote (an archive import's records), inside
     it: should the transaction roll back, the revisions go with what they hold."""
-    pks: dict[type[Model], dict] = {}
+    pks: dict[type[Model], set] = {}
     for obj in objects:
-        pks.setdefault(type(obj), {})[obj.pk] = None
+        pks.setdefault(type(obj), set()).add(obj.pk)
     writer = _Writer(global_apps, DEFAULT_DB_ALIAS)
     for model, found in pks.items():
         writer.record(shape_of(model), sorted(found), comment, user.pk if user else None)

@@ -1,12 +1,12 @@
 """Import: each record becomes a publication whole or not at all.
 
 Records are checked first without the database (fields, dates, duplicates within the
-archive), then each is written in a transaction of its own: the people, institutions and
-terms it names, its row, authors, terms and files. A record that fails anywhere rolls
-back, and files already stored for it are removed. A record whose content equals the
-publication it matches (by archive id) is left alone, so importing an archive twice
-changes nothing. ``dry_run`` runs the same checks and writes inside one transaction that
-is rolled back, and stores no file."""
+archive), then each is written in a savepoint of its own, a few records to a transaction:
+the people, institutions and terms it names, its row, authors, terms and files. A record
+that fails anywhere rolls back (to its savepoint), and files already stored for it are
+removed. A record whose content equals the publication it matches (by archive id) is left
+alone, so importing an archive twice changes nothing. ``dry_run`` runs the same checks and
+writes inside one transaction that is rolled back, and stores no file."""
 
 import contextlib
 import datetime as dt
@@ -80,6 +80,9 @@ TERM_MODELS = {
     "programmes": Programme,
 }
 LANGUAGES = {code for code, _name in LANGUAGE_CHOICES}
+# Records are written in savepoints, this many to a transaction: their revisions are written
+# together before it commits, in a few queries for each model rather than a dozen a record.
+RECORDS_PER_TRANSACTION = 20
 CREATED, UPDATED, UNCHANGED, REFUSED = "created", "updated", "unchanged", "refused"
 PROPOSED = "proposed"
 ACTION_LABELS = {
@@ -216,7 +219,7 @@ def import_archive(source, *, dry_run=False, progress=None, user=None, may_publi
 
 @contextlib.contextmanager
 def _commits_without_waiting_for_disk():
-    """PostgreSQL: each record's commit does not wait for its WAL to reach the disk
+    """PostgreSQL: each commit does not wait for its WAL to reach the disk
     (``synchronous_commit = off``, for this connection and this import only). Every
     record stays all-or-nothing; a crash of the database server may lose the last few
     records committed, which importing the archive again brings back."""
@@ -538,7 +541,8 @@ class Importer:
         self.parsed = parsed
         self.dry_run = dry_run
         self.user = user
-        self.written = []  # registry entries the record being written created or changed
+        self.written = []  # what the record being written created or changed
+        self.kept = []  # what the records of the transaction wrote and kept (their revisions)
         # (kind, slug) → pk of registry entries already written or checked in this run
         self.synced = {}
         self.reader = FileReader()
@@ -578,7 +582,20 @@ class Importer:
         checked.sort(key=lambda item: item[1]["translation_of"] is not None)
         refused_ids = set()
         total = len(checked)
-        for done, (record, clean, published_at) in enumerate(checked, start=1):
+        for start in range(0, total, RECORDS_PER_TRANSACTION):
+            batch = checked[start : start + RECORDS_PER_TRANSACTION]
+            with transaction.atomic():
+                self.import_batch(batch, report, refused_ids)
+            if progress:  # after the commit, which SQLite needs to write the job's row
+                progress(start + len(batch), total)
+        order = {record.place: number for number, record in enumerate(self.parsed.records)}
+        report.outcomes.sort(key=lambda outcome: order.get(outcome.place, 0))
+
+    def import_batch(self, batch, report, refused_ids):
+        """The records of one transaction, each in a savepoint, then the revisions of what
+        they kept (a refused record rolled back: it has none)."""
+        self.kept = []
+        for record, clean, published_at in batch:
             outcome = Outcome(record.place, clean["id"], "")
             if clean["translation_of"] in refused_ids:
                 outcome.action = REFUSED
@@ -590,10 +607,11 @@ class Importer:
             if outcome.action == REFUSED:
                 refused_ids.add(clean["id"])
             report.outcomes.append(outcome)
-            if progress:
-                progress(done, total)
-        order = {record.place: number for number, record in enumerate(self.parsed.records)}
-        report.outcomes.sort(key=lambda outcome: order.get(outcome.place, 0))
+        if not self.dry_run:  # a dry run's writes are rolled back: nothing to keep
+            # The state imported, before any editor changes it: the original stays restorable.
+            first_revisions.record_together(
+                self.kept, comment=first_revisions.IMPORTED, user=self.user
+            )
 
     def import_one(self, clean, published_at, outcome):
         stored = []  # files written for this record, removed again if it fails
@@ -603,6 +621,7 @@ class Importer:
         try:
             with transaction.atomic():
                 outcome.action = self.write(clean, published_at, stored)
+            self.kept += self.written
             if outcome.action == PROPOSED:
                 outcome.reasons = [
                     _("would become a proposal: readers keep the published version")
@@ -643,8 +662,6 @@ class Importer:
                 % {"slug": clean["slug"]}
             )
         changed = self.sync_registries(clean)
-        if not self.dry_run:  # a dry run's writes are rolled back: nothing to keep
-            first_revisions.record(self.written, comment=first_revisions.IMPORTED, user=self.user)
         original = None
         if clean["translation_of"]:
             original, _taken = self.find(clean["translation_of"], clean["translation_of"])
@@ -672,6 +689,7 @@ class Importer:
         publication = self.write_publication(
             existing, clean, published_at, original, current, files, stored
         )
+        self.written.append(publication)
         if is_live(publication) and not was_public:
             services.published_directly(
                 publication=publication, user=self.user, comment=_("Published by an import.")
@@ -734,8 +752,6 @@ class Importer:
             refresh_search_vector(publication)
             if publication.banner_image:
                 refresh_banner_renditions(publication)
-            # The state imported, before any editor changes it: the original stays restorable.
-            first_revisions.record([publication], comment=first_revisions.IMPORTED, user=self.user)
         # Authors, files and terms went in with bulk inserts, which send no model signal:
         # apps that follow publications' changes (the OAI records) hear of them here.
         publications_changed.send(sender=Publication, ids=[publication.pk])

@@ -15,6 +15,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 from reversion.models import Revision, Version
 
+from dialogue_portal.archive import importer
+from dialogue_portal.archive.importer import import_archive
+from dialogue_portal.archive.source import open_source
 from dialogue_portal.desk import first_revisions
 from dialogue_portal.desk.history import Snapshot, capture
 from people.models import Institution, Person
@@ -180,6 +183,43 @@ def test_a_changed_record_imported_again_is_a_new_revision(tmp_path):
     assert titles == ["First", "Second thoughts"]
 
 
+def test_a_refused_record_among_kept_ones_leaves_them_theirs_and_gets_none(
+    tmp_path, monkeypatch, reviewer
+):
+    """Revisions are written for each transaction's records together: those kept get one
+    each, by the importing user, whichever transaction they fell in; a refused one (whose
+    new author was written, then rolled back) none."""
+    monkeypatch.setattr(importer, "RECORDS_PER_TRANSACTION", 2)
+    bob = {"slug": "bob-ray", "given_name": "Bob", "family_name": "Ray"}
+    content = manifest(
+        record(),
+        record(id="r2", slug="second", authors=[{"person": "bob-ray"}],
+               attachments=[{"file": "files/missing.pdf"}]),
+        record(id="r3", slug="third", authors=[{"person": "bob-ray"}], topics=["cyber"]),
+        people=[{"slug": "ann-lee", "given_name": "Ann", "family_name": "Lee"}, bob],
+        topics=[{"slug": "cyber", "name": "Cyber security"}],
+    )  # fmt: skip
+    source = open_source(write_folder(tmp_path / "archive", content))
+    try:
+        report = import_archive(source, user=reviewer)
+    finally:
+        source.close()
+    assert [line.split(" —")[0] for line in report.lines()] == [
+        "record 1 [r1]: created",
+        "record 2 [r2]: refused",
+        "record 3 [r3]: created",
+    ]
+    kept = [*Publication.objects.all(), *Person.objects.all(), *Topic.objects.all()]
+    assert len(kept) == 5
+    assert_one_first_revision_each(kept, first_revisions.IMPORTED)
+    assert Revision.objects.count() == len(kept)
+    assert set(Revision.objects.values_list("user", flat=True)) == {reviewer.pk}
+    third = Publication.objects.get(external_id="r3")
+    held = versions_of(third).get().field_dict
+    assert (held["title"], held["topics"]) == ("First", [Topic.objects.get().pk])
+    assert versions_of(Person.objects.get(slug="bob-ray")).get().field_dict["family_name"] == "Ray"
+
+
 def test_an_upload_in_the_admin_records_the_editor_who_confirmed_it(editor_client, editor):
     job = job_of(editor_client.post("/admin/archive/import/", {"archive": zip_upload()}))
     assert Revision.objects.count() == 0  # the dry run
@@ -250,6 +290,35 @@ def test_bulk_revisions_hold_what_reversion_would_store():
         assert twin.field_dict == version.field_dict
         assert twin.object_repr == version.object_repr
         assert twin.format == version.format and twin.db == version.db
+
+
+def test_revisions_written_together_hold_what_reversion_would_store(reviewer):
+    """What an import's record writes, recorded together, as reversion records each: the
+    same versions, fields and names, and the same user and comment."""
+    institution = make_institution(short_name="RUSI")
+    person = make_person(institution=institution)
+    topic = make_topic()
+    publication = make_publication(authors=[person], topics=[topic])
+    make_attachment(publication)
+    project = make_project()
+    project.institutions.set([institution])
+    programme = make_programme(institution=institution)
+    objects = [institution, person, topic, project, programme, publication]
+    first_revisions.record_together(objects, comment="together", user=reviewer)
+    together = {
+        (v.content_type_id, v.object_id): v
+        for v in Version.objects.select_related("revision").filter(revision__comment="together")
+    }
+    first_revisions.record(objects, comment="reversion", user=reviewer)
+    versions = Version.objects.select_related("revision").filter(revision__comment="reversion")
+    assert {(v.content_type_id, v.object_id) for v in versions} == together.keys()
+    for version in versions:
+        twin = together[(version.content_type_id, version.object_id)]
+        assert twin.field_dict == version.field_dict
+        assert twin.object_repr == version.object_repr
+        assert twin.format == version.format and twin.db == version.db
+        assert twin.revision.user == version.revision.user == reviewer
+    assert Revision.objects.filter(comment="together").count() == len(objects)
 
 
 # --- the data migration ------------------------------------------------------------------

@@ -138,7 +138,7 @@ class CoreLoader:
             self.load_poll(entry)
         self.load_users()
         # Last, once authors, files, tags and choices are in: the state each row was loaded in.
-        first_revisions.record(self.created, comment=first_revisions.LOADED_BY_DEMO)
+        first_revisions.record_together(self.created, comment=first_revisions.LOADED_BY_DEMO)
         return self.created_publications
 
     # --- the generic step: create, or leave alone and say so -------------------------------

@@ -9,11 +9,12 @@ own holding it and what it follows (a publication's authorships and attachments,
 affiliations, a poll's choices), serialized as reversion serializes them: the shape of an
 admin save, so history, compare, restore and "recover deleted" read it like any other.
 
-``record`` goes through reversion itself, one object at a time (the demo).
-``record_in_bulk`` writes the same rows with ``bulk_create`` for many objects at once
-(generated content, the migration); it takes the models from an app registry, so a
-migration can hand it its historical models. ``record_together`` writes them for the few
-objects of several models one transaction wrote (the records of an archive import).
+``record`` goes through reversion itself, one object at a time: the reference the bulk
+writers are held to (tests/desk/test_first_revisions.py). ``record_in_bulk`` writes the same
+rows with ``bulk_create`` for many objects of one model (generated content, the migration);
+it takes the models from an app registry, so a migration can hand it its historical models.
+``record_together`` writes them for objects of several models (the records of an archive
+import, the demo).
 """
 
 import json

@@ -1,10 +1,13 @@
 """The proof-of-work check's replay record and the busy counters on a real Redis, as in
 production: two app processes are two cache clients of one Redis, and what one records the
-other sees. Django's RedisCache at redis://127.0.0.1:6379, database 9 (this module's own,
-emptied before and after each test); Redis runs on every development machine and in CI."""
+other sees. Django's RedisCache at redis://127.0.0.1:6379, database 9, under a key prefix of
+this process's own (the SQLite and PostgreSQL passes of `make test` run at the same time),
+whose keys are deleted before and after each test; Redis runs on every development machine
+and in CI."""
 
 import datetime as dt
 import json
+import uuid
 
 import altcha
 import pytest
@@ -22,7 +25,8 @@ from tests.polls.test_voting import ballot_url, first_choice, vote_url
 pytestmark = pytest.mark.django_db
 
 LOCATION = "redis://127.0.0.1:6379/9"
-OPTIONS = {"KEY_PREFIX": "dp", "OPTIONS": {"socket_connect_timeout": 0.5}}
+PREFIX = f"dp-test-{uuid.uuid4().hex[:8]}"
+OPTIONS = {"KEY_PREFIX": PREFIX, "OPTIONS": {"socket_connect_timeout": 0.5}}
 
 
 def process():
@@ -30,14 +34,21 @@ def process():
     return RedisCache(LOCATION, OPTIONS)
 
 
+def empty(backend):
+    """Delete this process's keys (``clear()`` would empty the database for everyone)."""
+    client = backend._cache.get_client(write=True)
+    for key in client.scan_iter(f"{PREFIX}:*"):
+        client.delete(key)
+
+
 @pytest.fixture
 def processes(settings):
     settings.ALTCHA_MAX_NUMBER = 500
     first, second = process(), process()
     assert first._cache.get_client() is not second._cache.get_client()
-    first.clear()  # FLUSHDB of database 9
+    empty(first)
     yield first, second
-    first.clear()
+    empty(first)
 
 
 def serve_from(monkeypatch, backend):
@@ -66,7 +77,7 @@ def test_a_solution_accepted_by_one_process_is_refused_by_the_other(
     assert proofofwork.verify(payload, "poll:1").reason == "replayed"
     # The record lives in Redis as long as the challenge could be used, and no longer.
     client = second._cache.get_client()
-    [key] = list(client.scan_iter("dp:*altcha:used:*"))
+    [key] = list(client.scan_iter(f"{PREFIX}:*altcha:used:*"))
     assert 0 < client.ttl(key) <= settings.ALTCHA_EXPIRES_SECONDS + 60
 
 
@@ -135,7 +146,7 @@ def test_a_counter_is_counted_in_one_round_trip_and_never_made_without_its_expir
     backend: adding to one is one command, and adding to one that has expired makes none
     (a counter made by INCR would have no expiry and count for ever)."""
     cache = ResilientRedisCache(LOCATION, OPTIONS)
-    cache.clear()
+    empty(cache)
     client = cache._cache.get_client(write=True)
     commands = []
     send = client.execute_command
@@ -153,4 +164,4 @@ def test_a_counter_is_counted_in_one_round_trip_and_never_made_without_its_expir
         assert commands == ["EVAL"]
         assert 0 < client.ttl(cache.make_key("counter")) <= 60
     finally:
-        cache.clear()
+        empty(cache)

@@ -586,12 +586,23 @@ SLICES = 3
 
 
 def measure(
-    base, path, *, seconds, connections, threads, warmup, script=None, script_args=(), floor=None
+    base,
+    path,
+    *,
+    seconds,
+    connections,
+    threads,
+    warmup,
+    script=None,
+    script_args=(),
+    floor=None,
+    lone=True,
 ):
     """The page under load, in SLICES slices each followed by as long a slice of the
     floor (on a shared machine the speed drifts within seconds, so the page and its floor
-    are measured turn about); ``floor_rps`` is the floor's rate over its slices. Given a
-    ``floor`` (quick mode: the floor's rate measured once), the floor is not measured again."""
+    are measured turn about); ``floor_rps`` is the floor's rate over its slices; then a
+    lone reader's median (``c1_p50``). Quick mode gives ``floor`` (the floor's rate measured
+    once), which is not measured again, and no ``lone`` reader."""
     url = base + path
     run = {"script": script, "script_args": script_args}
     if warmup:
@@ -617,12 +628,14 @@ def measure(
         "requests": sum(r["requests"] for r in pages),
         "floor_rps": floor if floor is not None else sum(r["rps"] for r in floors) / slices,
     }
-    lone = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
+    if not lone:
+        return loaded | {"c1_p50": None, "lone_requests": loaded["requests"]}
+    single = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
     drain(base)
-    loaded["c1_p50"] = lone["p50"]
-    loaded["errors"] += lone["errors"]
-    loaded["socket_errors"] += lone["socket_errors"]
-    loaded["lone_requests"] = lone["requests"]
+    loaded["c1_p50"] = single["p50"]
+    loaded["errors"] += single["errors"]
+    loaded["socket_errors"] += single["socket_errors"]
+    loaded["lone_requests"] = single["requests"]
     return loaded
 
 
@@ -764,7 +777,7 @@ def main():
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="300 publications, 1 s per page, no warm-up, the floor measured once",
+        help="300 publications, 1 s per page, no warm-up, the floor measured once, no lone reader",
     )
     parser.add_argument("--seconds", type=int, default=None, help="wrk duration per page")
     parser.add_argument(
@@ -878,7 +891,9 @@ def main():
                     failed.append(f"{page} answered {status} under gunicorn")
             log("floor, warming up")
             if quick:
-                # Quick mode checks answers and totals: the floor once, for the record.
+                # Quick mode checks answers and totals: the floor once, for the record, and
+                # no lone reader (c1_p50_ms=-).
+                common["lone"] = False
                 common["floor"] = wrk(
                     base + FLOOR_PATH, seconds=seconds, connections=connections, threads=2
                 )["rps"]
@@ -939,7 +954,8 @@ def main():
         print(
             f"BENCH page={page} rps={r['rps']:.1f} floor_rps={floors[page]:.1f} "
             f"ratio={r['rps'] / floors[page]:.2f} p50_ms={r['p50']:.2f} p99_ms={r['p99']:.2f} "
-            f"c1_p50_ms={r['c1_p50']:.2f} queries={queries_made}{extra}",
+            f"c1_p50_ms={'-' if r['c1_p50'] is None else format(r['c1_p50'], '.2f')} "
+            f"queries={queries_made}{extra}",
             flush=True,
         )
     for page, (ms, queries_made, _status) in admin.items():

@@ -80,15 +80,13 @@ ONCE := e2e or vnu
 POSTGRES := $(filter postgres://% postgresql://%,$(DATABASE_URL))
 
 # Everything CI runs, in one session per database: the suite on SQLite, each test marked
-# `clock` under every moment of tests/clock.py as well, and the suite again on PostgreSQL
+# `clock` under every moment of tests/clock.py as well, then the suite again on PostgreSQL
 # when DATABASE_URL names one. Browser and HTML-checker tests run in the PostgreSQL pass only
-# (or on SQLite when there is no PostgreSQL); npm and Java are needed only by then. The two
-# passes run at the same time: the PostgreSQL pass waits on the browser and the database
-# half the time, which the SQLite pass uses. Each pass's output is shown once it is done.
+# (or on SQLite when there is no PostgreSQL); npm and Java are needed only by then.
 test: install
 ifneq ($(POSTGRES),)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres \
-	  MARKS="not ($(ONCE))"
+	$(MAKE) --no-print-directory test-sqlite MARKS="not ($(ONCE))"
+	$(MAKE) --no-print-directory test-postgres
 else
 	@echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run."
 	$(MAKE) --no-print-directory test-sqlite
@@ -96,7 +94,7 @@ endif
 
 # The quick loop: SQLite, at the set moment only, no browser, no Java.
 test-fast: install
-	@echo "== quick loop: SQLite, no browser, no HTML checker, no tests marked slow =="
+	@echo "== quick loop: SQLite, no browser, HTML checker or whole-archive round trip =="
 	$(SQLITE) $(PYTEST) -m "not ($(ONCE) or slow)" $(PYTEST_ARGS)
 
 # MARKS="..." narrows it (`make test` passes "not (e2e or vnu)" when PostgreSQL follows).

@@ -1,10 +1,10 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.core.translation import Translated
 from dialogue_portal.core.uploads import banner_upload_to, validate_image_upload
-from dialogue_portal.core.urlcache import reverse_slug
 from people.identifiers import validate_orcid
 
 
@@ -34,7 +34,7 @@ class Institution(models.Model):
         return self.short_name or self.name
 
     def get_absolute_url(self):
-        return reverse_slug("people:institution", self.slug)
+        return reverse("people:institution", kwargs={"slug": self.slug})
 
     @property
     def label(self):
@@ -112,7 +112,7 @@ class Person(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     def get_absolute_url(self):
-        return reverse_slug("people:detail", self.slug)
+        return reverse("people:detail", kwargs={"slug": self.slug})
 
     @property
     def name(self):

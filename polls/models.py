@@ -3,12 +3,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.core.translation import Translated
-from dialogue_portal.core.urlcache import reverse_slug
 
 
 class PollQuerySet(models.QuerySet):
@@ -136,7 +136,7 @@ class Poll(models.Model):
         return self.question
 
     def get_absolute_url(self):
-        return reverse_slug("polls:detail", self.slug)
+        return reverse("polls:detail", kwargs={"slug": self.slug})
 
     @property
     def is_open(self):

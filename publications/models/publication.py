@@ -32,7 +32,6 @@ from dialogue_portal.core.uploads import (
     validate_image_upload,
     validate_pdf_upload,
 )
-from dialogue_portal.core.urlcache import reverse_slug
 from people.models import Affiliation, Institution, Person
 from publications.identifiers import DOIField, doi_url, normalize_doi
 from publications.models.counts import ranked_average
@@ -487,7 +486,7 @@ class Publication(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse_slug("publications:detail", self.slug)
+        return reverse("publications:detail", kwargs={"slug": self.slug})
 
     def clean(self):
         errors = {}
@@ -551,7 +550,7 @@ class Publication(models.Model):
         if not language:
             return None
         with translation.override(language):
-            url = reverse_slug("publications:detail", self.other_version_slug)
+            url = reverse("publications:detail", kwargs={"slug": self.other_version_slug})
         label = ALSO_IN.get(language) or _("Also in %(language)s") % {"language": language}
         return {"language": language, "label": label, "url": url}
 

@@ -2,10 +2,10 @@
 projects."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dialogue_portal.core.translation import Translated
-from dialogue_portal.core.urlcache import reverse_slug
 from people.models import Institution
 
 
@@ -35,7 +35,7 @@ class Topic(Term):
         verbose_name_plural = _("topics")
 
     def get_absolute_url(self):
-        return reverse_slug("publications:topic", self.slug)
+        return reverse("publications:topic", kwargs={"slug": self.slug})
 
 
 class Region(Term):
@@ -44,7 +44,7 @@ class Region(Term):
         verbose_name_plural = _("regions")
 
     def get_absolute_url(self):
-        return reverse_slug("publications:region", self.slug)
+        return reverse("publications:region", kwargs={"slug": self.slug})
 
 
 class Audience(Term):
@@ -55,7 +55,7 @@ class Audience(Term):
         verbose_name_plural = _("audiences")
 
     def get_absolute_url(self):
-        return reverse_slug("publications:audience", self.slug)
+        return reverse("publications:audience", kwargs={"slug": self.slug})
 
 
 class Programme(Term):
@@ -75,7 +75,7 @@ class Programme(Term):
         verbose_name_plural = _("programmes")
 
     def get_absolute_url(self):
-        return reverse_slug("publications:programme", self.slug)
+        return reverse("publications:programme", kwargs={"slug": self.slug})
 
 
 class Project(Term):
@@ -92,4 +92,4 @@ class Project(Term):
         verbose_name_plural = _("projects")
 
     def get_absolute_url(self):
-        return reverse_slug("publications:project", self.slug)
+        return reverse("publications:project", kwargs={"slug": self.slug})

@@ -133,7 +133,12 @@ def redis_cache(monkeypatch):
         pytest.fail("Redis is not running at 127.0.0.1:6379 (it runs everywhere the tests do)")
     monkeypatch.setattr(ratelimit, "cache", backend)
     yield backend, prefix
-    client = backend._cache.get_client()
+    delete_prefixed(backend, prefix)
+
+
+def delete_prefixed(backend, prefix):
+    """Delete the keys under ``prefix`` (``clear()`` would empty the database for everyone)."""
+    client = backend._cache.get_client(write=True)
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
 

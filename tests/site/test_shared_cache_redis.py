@@ -21,6 +21,7 @@ from dialogue_portal.core.cache import ResilientRedisCache
 from polls.models import Vote
 from tests.factories import make_poll
 from tests.polls.test_voting import ballot_url, first_choice, vote_url
+from tests.site.test_ratelimit import delete_prefixed
 
 pytestmark = pytest.mark.django_db
 
@@ -35,10 +36,8 @@ def process():
 
 
 def empty(backend):
-    """Delete this process's keys (``clear()`` would empty the database for everyone)."""
-    client = backend._cache.get_client(write=True)
-    for key in client.scan_iter(f"{PREFIX}:*"):
-        client.delete(key)
+    """Delete this process's keys."""
+    delete_prefixed(backend, PREFIX)
 
 
 @pytest.fixture

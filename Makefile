@@ -79,14 +79,16 @@ SQLITE := env -u DATABASE_URL -u REDIS_URL
 ONCE := e2e or vnu
 POSTGRES := $(filter postgres://% postgresql://%,$(DATABASE_URL))
 
-# Everything CI runs, in one session per database: the suite on SQLite, each test marked
-# `clock` under every moment of tests/clock.py as well, then the suite again on PostgreSQL
-# when DATABASE_URL names one. Browser and HTML-checker tests run in the PostgreSQL pass only
-# (or on SQLite when there is no PostgreSQL); npm and Java are needed only by then.
+# Everything CI runs, in one session per database: the suite on PostgreSQL when DATABASE_URL
+# names one, then on SQLite, each test marked `clock` under every moment of tests/clock.py as
+# well. Browser and HTML-checker tests run in the PostgreSQL pass only (or on SQLite when
+# there is no PostgreSQL). The PostgreSQL pass goes first: its browser tests leave some of
+# the cores idle while they wait on Chromium, which whatever runs beside `make test` (CI's
+# cluster) takes up; the SQLite pass keeps both busy.
 test: install
 ifneq ($(POSTGRES),)
-	$(MAKE) --no-print-directory test-sqlite MARKS="not ($(ONCE))"
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-sqlite MARKS="not ($(ONCE))"
 else
 	@echo "DATABASE_URL names no PostgreSQL database: the PostgreSQL pass is not run."
 	$(MAKE) --no-print-directory test-sqlite

@@ -99,7 +99,7 @@ test-fast: install
 	@echo "== quick loop: SQLite, no browser, HTML checker or whole-archive round trip =="
 	$(SQLITE) $(PYTEST) -m "not ($(ONCE) or slow)" $(PYTEST_ARGS)
 
-# MARKS="..." narrows it (`make test` passes "not (e2e or vnu)" when PostgreSQL follows).
+# MARKS="..." narrows it (`make test` passes "not (e2e or vnu)" after the PostgreSQL pass).
 MARKS ?=
 test-sqlite: install $(if $(MARKS),,vnu)
 	@echo "== test suite on SQLite, the date-dependent tests under every clock =="

@@ -278,7 +278,6 @@ def vote(request, slug):
         slot, refusal = proofofwork.anonymous_slot(
             request,
             check_policy(poll),
-            holder=reader.key,
             written=lambda: services.reader_vote(poll=poll, reader=reader) is not None,
             render=lambda **refused: render_ballot(request, public_poll(slug), **refused),
             refusals=REFUSALS,

@@ -840,7 +840,6 @@ def rate(request, slug):
         slot, refusal = proofofwork.anonymous_slot(
             request,
             rating_check_policy(publication),
-            holder=reader.key,
             written=lambda: reader_rating(publication=publication, reader=reader) is not None,
             render=lambda **refused: render_rating(request, rateable_publication(slug), **refused),
             refusals=RATING_REFUSALS,

@@ -162,7 +162,6 @@ def anonymous_slot(
     request: HttpRequest,
     policy: Policy,
     *,
-    holder: str,
     written: Callable[[], bool],
     render: Render,
     refusals: Refusals,
@@ -174,8 +173,7 @@ def anonymous_slot(
     cap. One without (no JavaScript, or the scope was quiet when the form was shown) counts
     only while neither the scope nor the address is busy, up to the stricter cap. A
     reader's second write (``written()``: they have one in the scope already) is never
-    refused here: the caller tells them. The reader (``holder``, their key) holds one slot
-    at most, however many of their writes arrive together.
+    refused here: the caller tells them.
     """
     payload = request.POST.get("altcha", "")
     solved = False
@@ -187,7 +185,7 @@ def anonymous_slot(
         solved = True
     elif (why := policy.busy(request)) and not written():
         return None, _needs_check(render, refusals, why)
-    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved), holder=holder)
+    slot = daily_slot(request, scope=policy.scope, limit=policy.limit(solved=solved))
     if slot is None and not written():
         if policy.check_helps(solved=solved):
             return None, _needs_check(render, refusals, "address")  # the check lets it go on

@@ -12,7 +12,6 @@ it back when nothing was counted, so the cap holds under races as well.
 """
 
 import contextlib
-import hashlib
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -62,36 +61,23 @@ class DailySlot:
     """One of an address's slots for today in one scope, taken by ``daily_slot``."""
 
     key: str
-    held_by: str = ""  # the key marking the holder who holds it (``daily_slot``'s ``holder``)
 
     def give_back(self) -> None:
         """Nothing was counted (a second vote, a changed rating, a refused one)."""
-        if not self.key:  # no cap, or the holder held one already
+        if not self.key:  # no cap
             return
-        if self.held_by:
-            cache.delete(self.held_by)
         with contextlib.suppress(ValueError):  # the day's counter has expired meanwhile
             cache.decr(self.key)
 
 
-def daily_slot(request, *, scope: str, limit: int, holder: str = "") -> DailySlot | None:
+def daily_slot(request, *, scope: str, limit: int) -> DailySlot | None:
     """Take one of ``limit`` slots of this address for today in ``scope`` (such as
-    ``poll:12``); None when they are all taken (a limit of 0 means no cap).
-
-    A ``holder`` (a reader's key) takes at most one slot a day in the scope: writes of one
-    reader that arrive together (a double click, twenty from a script) would otherwise each
-    hold a slot until the first is counted and the rest give theirs back, and the later ones
-    could find every slot taken. A holder who holds one gets a slot that counts nothing."""
+    ``poll:12``); None when they are all taken (a limit of 0 means no cap)."""
     if not limit:
         return DailySlot(key="")
     day = int(time.time() // DAY)
     key = f"{KEY_PREFIX}:day:{scope}:{hashed_client_ip(request)}:{day}"
-    held_by = ""
-    if holder:
-        held_by = f"{key}:{hashlib.sha256(holder.encode()).hexdigest()[:32]}"
-        if not cache.add(held_by, 1, timeout=DAY + 60):
-            return DailySlot(key="")
-    slot = DailySlot(key, held_by)
+    slot = DailySlot(key)
     if _count(key, DAY + 60) <= limit:
         return slot
     slot.give_back()  # refused: the counter keeps counting only the slots held

@@ -272,7 +272,9 @@ def test_20_submissions_from_one_reader_leave_one_vote(live_server, settings):
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(vote, range(20)))
-    assert 500 not in statuses and set(statuses) == {200}
+    # More submissions in flight at once than the stricter cap (six) hold its slots until
+    # each is written: the later ones are asked to solve the check (429). None is an error.
+    assert 200 in statuses and set(statuses) <= {200, 429}
     assert Vote.objects.filter(poll=poll).count() == 1
     assert counts(poll)[0] == 1
     assert sum(Choice.objects.filter(poll=poll).values_list("vote_count", flat=True)) == 1

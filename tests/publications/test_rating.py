@@ -369,7 +369,10 @@ def test_20_submissions_from_one_reader_leave_one_rating(live_server, settings):
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(rate, range(20)))
-    assert 500 not in statuses and set(statuses) == {200}
+    # Each submission holds one of the address's daily slots until it is written: when more
+    # of them are in flight at once than the stricter cap (six), the later ones are asked to
+    # solve the check (429), as a script sending them would be. None is an error.
+    assert 200 in statuses and set(statuses) <= {200, 429}
     rating = Rating.objects.get(publication=publication)
     assert totals(publication) == (1, rating.stars)
 

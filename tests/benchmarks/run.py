@@ -629,7 +629,7 @@ def measure(
         "floor_rps": floor if floor is not None else sum(r["rps"] for r in floors) / slices,
     }
     if not lone:
-        return loaded | {"c1_p50": None, "lone_requests": loaded["requests"]}
+        return loaded | {"c1_p50": None, "lone_requests": None}
     single = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
     drain(base)
     loaded["c1_p50"] = single["p50"]
@@ -943,7 +943,7 @@ def main():
         r = results[page]
         if r["errors"]:
             failed.append(f"{page}: {r['errors']} responses were not 2xx/3xx")
-        if not r["requests"] or not r["lone_requests"]:
+        if not r["requests"] or r["lone_requests"] == 0:
             failed.append(f"{page}: no request finished within the run")
         if r["socket_errors"]:
             log(f"{page}: {r['socket_errors']} requests timed out or could not connect")

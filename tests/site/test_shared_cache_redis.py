@@ -1,9 +1,8 @@
 """The proof-of-work check's replay record and the busy counters on a real Redis, as in
 production: two app processes are two cache clients of one Redis, and what one records the
 other sees. Django's RedisCache at redis://127.0.0.1:6379, database 9, under a key prefix of
-this process's own (the SQLite and PostgreSQL passes of `make test` run at the same time),
-whose keys are deleted before and after each test; Redis runs on every development machine
-and in CI."""
+this process's own (another test session may be using the same Redis), whose keys are
+deleted before and after each test; Redis runs on every development machine and in CI."""
 
 import datetime as dt
 import json

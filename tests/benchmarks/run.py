@@ -104,7 +104,8 @@ function init(args)
   for item in string.gmatch(args[2], "[^|]+") do bodies[#bodies + 1] = item end
   for line in io.lines(args[3]) do cookies[#cookies + 1] = line end
   step, token = tonumber(args[4]), args[5]
-  counter = tid or 0
+  -- args[6]: the first reader of this run (none before it used the ones after)
+  counter = tonumber(args[6] or 0) + (tid or 0)
 end
 function request()
   local cookie = cookies[(counter % #cookies) + 1]
@@ -118,6 +119,34 @@ function request()
   }, body)
 end
 """
+
+
+class NewReaders:
+    """POST_SCRIPT's arguments for one write page, each wrk run starting at readers that no
+    earlier run used: a reader's second rating or vote is a change or a refusal, which costs
+    other than the new reader's write the page measures. ``spent`` moves past the readers a
+    run took (those it finished, and at most one in flight per connection)."""
+
+    def __init__(self, path: str, body: str, cookies: Path, count: int, threads: int):
+        self.path, self.body, self.cookies, self.count = path, body, cookies, count
+        self.threads = threads
+        self.first = 0
+
+    def args(self) -> tuple[str, ...]:
+        return (
+            self.path,
+            self.body,
+            str(self.cookies),
+            str(self.threads),
+            CSRF_TOKEN,
+            str(self.first),
+        )
+
+    def spent(self, result: dict, connections: int) -> None:
+        self.first += result["requests"] + connections + self.threads
+        if self.first >= self.count:
+            log(f"the {self.count} readers were all used: the next write runs repeat them")
+            self.first = 0
 
 
 READ_SCRIPT = """
@@ -594,7 +623,7 @@ def measure(
     threads,
     warmup,
     script=None,
-    script_args=(),
+    readers=None,
     floor=None,
     lone=True,
 ):
@@ -604,15 +633,29 @@ def measure(
     lone reader's median (``c1_p50``). Quick mode gives ``floor`` (the floor's rate measured
     once), which is not measured again, and no ``lone`` reader."""
     url = base + path
-    run = {"script": script, "script_args": script_args}
+
+    def load(seconds, connections, threads):
+        if readers is None:
+            return wrk(url, seconds=seconds, connections=connections, threads=threads)
+        result = wrk(
+            url,
+            seconds=seconds,
+            connections=connections,
+            threads=threads,
+            script=script,
+            script_args=readers.args(),
+        )
+        readers.spent(result, connections)
+        return result
+
     if warmup:
-        wrk(url, seconds=warmup, connections=connections, threads=threads, **run)
+        load(warmup, connections, threads)
         drain(base)
     slices = SLICES if seconds >= SLICES else 1
     part = max(1, seconds // slices)
     pages, floors = [], []
     for _slice in range(slices):
-        pages.append(wrk(url, seconds=part, connections=connections, threads=threads, **run))
+        pages.append(load(part, connections, threads))
         drain(base)
         if floor is None:
             floors.append(
@@ -630,7 +673,7 @@ def measure(
     }
     if not lone:
         return loaded | {"c1_p50": None, "lone_requests": None}
-    single = wrk(url, seconds=max(1, seconds // 2), connections=1, threads=1, **run)
+    single = load(max(1, seconds // 2), 1, 1)
     drain(base)
     loaded["c1_p50"] = single["p50"]
     loaded["errors"] += single["errors"]
@@ -883,7 +926,8 @@ def main():
         script.write_text(POST_SCRIPT)
         read_script = Path(tmp, "read.lua")
         read_script.write_text(READ_SCRIPT)
-        cookies = reader_cookies(4000 if quick else 200_000, Path(tmp, "readers.txt"))
+        cookie_count = 4000 if quick else 200_000
+        cookies = reader_cookies(cookie_count, Path(tmp, "readers.txt"))
         with refresher(env), gunicorn(env) as (base, server):
             for page in pages:
                 status = check_status(base, targets[page]) if page not in writes else 200
@@ -904,14 +948,10 @@ def main():
                 log(page)
                 if page in writes:
                     body = "&".join(f"{k}={v}" for k, v in post_data[page].items())
-                    step = str(common["threads"])
-                    results[page] = measure(
-                        base,
-                        "",
-                        script=str(script),
-                        script_args=(targets[page], body, str(cookies), step, CSRF_TOKEN),
-                        **common,
+                    readers = NewReaders(
+                        targets[page], body, cookies, cookie_count, common["threads"]
                     )
+                    results[page] = measure(base, "", script=str(script), readers=readers, **common)
                 else:
                     results[page] = measure(base, targets[page], **common)
                 floors[page] = results[page]["floor_rps"]

@@ -17,6 +17,7 @@ from dialogue_portal.core.pagecache import (
     QuerySpec,
     anonymous_page_cache,
     content_version,
+    recent,
     remember,
     totals_source,
 )
@@ -38,15 +39,25 @@ HOME_LATEST = 6
 HOME_FRAGMENT_SECONDS = 60
 
 
+class TopRated(list):
+    """The home page's top rated rows (a list ``recent`` can mark with their age)."""
+
+
 def top_rated():
     """The five best-rated works, each once in the reader's language where it has a
-    version, with their totals as they stand.
+    version, with their totals as they stand: shared for PAGE_TOTALS_SECONDS at most, as
+    every page's totals are (``recent``), so a miss of the home page makes no query for
+    them.
 
     Which five is shared for HOME_FRAGMENT_SECONDS at most, under the content version: the
     order reads ``ranked_*``, which only ``flush_counts`` moves (each minute), and the query
     that finds one card per work costs more to build than to run. The five rows, whose
     totals move with every rating, are read again by primary key."""
     language = get_language()
+    return recent(f"home:top_rated:{language}", lambda: TopRated(_top_rated(language)))
+
+
+def _top_rated(language):
     fields = ("slug", "title", "kind", "published_at", "rating_count", "rating_sum")
     key = f"home:top_rated:{language}:{content_version()}"
     ids = cache.get(key)

@@ -124,8 +124,11 @@ end
 class NewReaders:
     """POST_SCRIPT's arguments for one write page, each wrk run starting at readers that no
     earlier run used: a reader's second rating or vote is a change or a refusal, which costs
-    other than the new reader's write the page measures. ``spent`` moves past the readers a
-    run took (those it finished, and at most one in flight per connection)."""
+    other than the new reader's write the page measures. Each of a run's threads takes
+    every ``threads``-th reader from ``first`` on, and one thread may send more than the
+    other, so ``spent`` moves past as many readers as one thread could have reached: its
+    stride times everything the run sent (those finished, at most one in flight per
+    connection)."""
 
     def __init__(self, path: str, body: str, cookies: Path, count: int, threads: int):
         self.path, self.body, self.cookies, self.count = path, body, cookies, count
@@ -143,7 +146,7 @@ class NewReaders:
         )
 
     def spent(self, result: dict, connections: int) -> None:
-        self.first += result["requests"] + connections + self.threads
+        self.first += self.threads * (result["requests"] + connections)
         if self.first >= self.count:
             log(f"the {self.count} readers were all used: the next write runs repeat them")
             self.first = 0

@@ -40,10 +40,10 @@ from dialogue_portal.core.pagecache import (
     Fragments,
     QuerySpec,
     anonymous_page_cache,
+    canonical_query,
     canonical_url,
     content_version,
     forget_recent,
-    normalize_query,
     recent,
     remember,
     totals_source,
@@ -263,7 +263,7 @@ class PublicationListView(TemplateView):
         sent = self.request.GET.copy()
         sent.pop("page", None)
         facet_key = facet_cache_key(active, counted)
-        sent = ("list_form", normalize_query(sent, LIST_QUERY).urlencode(), facet_key)
+        sent = ("list_form", canonical_query(sent, LIST_QUERY), facet_key)
         # A ranked page's cards are named by when they were ranked: the refresher's new
         # ranking makes new cards.
         ranking = getattr(pages, "ranking", None)

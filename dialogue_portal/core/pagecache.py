@@ -17,7 +17,7 @@ cached page one more round trip, not its entry. The reader who voted gets their 
 vote counted at once: the answer to their POST and the live widget are never cached.
 
 Equivalent query strings share one entry: each cached view names the parameters it
-reads (``QuerySpec``), and ``normalize_query`` keeps only those, drops empty values and
+reads (``QuerySpec``), and ``canonical_query`` keeps only those, drops empty values and
 defaults, keeps the last value of a single-valued parameter and a sorted set of a
 multi-valued one. The view is then called with that normalised query, so what is
 stored is exactly what any equivalent request would have been answered with.
@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, Concatenate, NamedTuple, Self, TypedDict, cast, overload
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -192,11 +193,11 @@ PAGED = QuerySpec(single=("page",), defaults={"page": "1"})
 NO_QUERY = QuerySpec()
 
 
-def normalize_query(query: QueryDict, spec: QuerySpec) -> QueryDict:
-    """The canonical form of ``query`` (a QueryDict) for a page reading ``spec``: an
-    immutable QueryDict, parameters in name order, unknown ones, empty values and
-    defaults dropped, one value per single-valued parameter, a sorted set of values per
-    multi-valued one."""
+def canonical_query(query: QueryDict, spec: QuerySpec) -> str:
+    """The canonical form of ``query`` (a QueryDict) for a page reading ``spec``, as a
+    query string: parameters in name order, unknown ones, empty values and defaults
+    dropped, one value per single-valued parameter, a sorted set of values per
+    multi-valued one. Encoded as ``QueryDict.urlencode`` encodes."""
     params: dict[str, list[str]] = {}
     for name in sorted({*spec.single, *spec.multi}):
         clean = spec.clean.get(name, str.strip)
@@ -209,17 +210,13 @@ def normalize_query(query: QueryDict, spec: QuerySpec) -> QueryDict:
         value = default(params) if callable(default) else default
         if params.get(name) == [value]:
             del params[name]
-    normalized = QueryDict(mutable=True)
-    for name, values in params.items():
-        normalized.setlist(name, values)
-    normalized._mutable = False
-    return normalized
+    return urlencode([(name, value) for name, values in params.items() for value in values])
 
 
 def canonical_url(request: HttpRequest, spec: QuerySpec) -> str:
     """The request's path with its query in canonical form: the address of the page the
     cache keeps for it (an htmx response pushes it as the address bar's URL)."""
-    query = normalize_query(request.GET, spec).urlencode()
+    query = canonical_query(request.GET, spec)
     return f"{request.path}?{query}" if query else request.path
 
 
@@ -430,14 +427,17 @@ def _max_age(has_totals: bool) -> int:
     return min(seconds, settings.PAGE_TOTALS_SECONDS) if has_totals else seconds
 
 
-def _normalize_request(request: HttpRequest, spec: QuerySpec) -> None:
-    if not request.META.get("QUERY_STRING"):
-        return  # nothing to normalise: most readers ask for the bare address
-    query = normalize_query(request.GET, spec)
-    # normalize_query's QueryDict is immutable, as Django's own request.GET; the stubs
-    # name that type (_ImmutableQueryDict) only for the one Django makes.
-    request.GET = query  # type: ignore[assignment]
-    request.META["QUERY_STRING"] = query.urlencode()
+def _normalize_query_string(request: HttpRequest, spec: QuerySpec) -> None:
+    """Put the request's query string in canonical form: the page's key. On a hit nothing
+    else is needed; a miss also needs ``request.GET`` to match (``_normalize_get``)."""
+    if request.META.get("QUERY_STRING"):  # most readers ask for the bare address
+        request.META["QUERY_STRING"] = canonical_query(request.GET, spec)
+
+
+def _normalize_get(request: HttpRequest) -> None:
+    """Have the view read the canonical query, so that what is stored is exactly what any
+    equivalent request would have been answered with."""
+    request.GET = QueryDict(request.META.get("QUERY_STRING", ""))  # immutable, as Django's
 
 
 # A view: the request, then what the URL captured.
@@ -468,7 +468,7 @@ def anonymous_page_cache[**P](
             if seconds:
                 patch_cache_control(response, private=True)
             return response
-        _normalize_request(request, query)
+        _normalize_query_string(request, query)
         key = page_key(request)
         # The version is read before the page is built: a change made meanwhile leaves
         # this entry stamped with the old one, so it is never served.
@@ -480,6 +480,7 @@ def anonymous_page_cache[**P](
             response["X-Page-Cache"] = "hit"
             patch_vary_headers(response, ["HX-Request"])
             return response
+        _normalize_get(request)
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and callable(response.render):
             response = response.render()

@@ -122,17 +122,17 @@ end
 
 
 class NewReaders:
-    """POST_SCRIPT's arguments for one write page, each wrk run starting at readers that no
-    earlier run used: a reader's second rating or vote is a change or a refusal, which costs
-    other than the new reader's write the page measures. Each of a run's threads takes
-    every ``threads``-th reader from ``first`` on, and one thread may send more than the
-    other, so ``spent`` moves past as many readers as one thread could have reached: its
-    stride times everything the run sent (those finished, at most one in flight per
-    connection)."""
+    """POST_SCRIPT (``script``) and its arguments for one write page, each wrk run
+    starting at readers that no earlier run used: a reader's second rating or vote is a
+    change or a refusal, which costs other than the new reader's write the page measures.
+    Each of a run's threads takes every ``threads``-th reader from ``first`` on, and one
+    thread may send more than the other, so ``spent`` moves past as many readers as one
+    thread could have reached: its stride times everything the run sent (those finished,
+    at most one in flight per connection)."""
 
-    def __init__(self, path: str, body: str, cookies: Path, count: int, threads: int):
-        self.path, self.body, self.cookies, self.count = path, body, cookies, count
-        self.threads = threads
+    def __init__(self, script: Path, path: str, body: str, cookies: Path, count: int, threads: int):
+        self.script, self.path, self.body = str(script), path, body
+        self.cookies, self.count, self.threads = cookies, count, threads
         self.first = 0
 
     def args(self) -> tuple[str, ...]:
@@ -625,7 +625,6 @@ def measure(
     connections,
     threads,
     warmup,
-    script=None,
     readers=None,
     floor=None,
     lone=True,
@@ -645,7 +644,7 @@ def measure(
             seconds=seconds,
             connections=connections,
             threads=threads,
-            script=script,
+            script=readers.script,
             script_args=readers.args(),
         )
         readers.spent(result, connections)
@@ -952,9 +951,9 @@ def main():
                 if page in writes:
                     body = "&".join(f"{k}={v}" for k, v in post_data[page].items())
                     readers = NewReaders(
-                        targets[page], body, cookies, cookie_count, common["threads"]
+                        script, targets[page], body, cookies, cookie_count, common["threads"]
                     )
-                    results[page] = measure(base, "", script=str(script), readers=readers, **common)
+                    results[page] = measure(base, "", readers=readers, **common)
                 else:
                     results[page] = measure(base, targets[page], **common)
                 floors[page] = results[page]["floor_rps"]

@@ -13,6 +13,8 @@ from django.views.decorators.vary import vary_on_cookie
 
 from dialogue_portal.core import pagecache
 from dialogue_portal.core.pagecache import (
+    PAGED,
+    QuerySpec,
     anonymous_page_cache,
     bump_content_version,
     content_version,
@@ -158,7 +160,7 @@ def test_a_page_with_a_waiting_message_is_not_served_from_cache(client, page_cac
     assert "Thank you for voting." in response.content.decode()
 
 
-def _cached(view):
+def _cached(view, query=PAGED):
     factory = RequestFactory()
 
     def get(path="/p/"):
@@ -170,9 +172,21 @@ def _cached(view):
         request.user = AnonymousUser()
         request.session = SessionStore()
         request._messages = FallbackStorage(request)
-        return anonymous_page_cache(view)(request)
+        return anonymous_page_cache(view, query=query)(request)
 
     return get
+
+
+def test_a_miss_is_answered_from_the_canonical_query(page_cache):
+    """The view reads the query as the key names it, so the page stored for one address is
+    the page every equivalent address would have been answered with."""
+    spec = QuerySpec(single=("q", "page"), multi=("topic",), defaults={"page": "1"})
+    get = _cached(lambda request: HttpResponse(request.GET.urlencode()), query=spec)
+    first = get("/p/?topic=b&q=+x+&topic=a&page=1&utm_source=mail")
+    assert first["X-Page-Cache"] == "miss"
+    assert first.content == b"q=x&topic=a&topic=b"
+    again = get("/p/?q=x&topic=a&topic=b")
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
 
 
 def test_responses_that_set_cookies_are_not_cached(page_cache):

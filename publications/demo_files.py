@@ -1,14 +1,17 @@
 """Files the demo and the content generator make for themselves: a banner image
 drawn with Pillow and a small, valid PDF written by hand."""
 
+import functools
 import io
 import random
 
 from PIL import Image, ImageDraw
 
 
+@functools.cache
 def banner_png(seed=0, size=(1600, 700)):
-    """A calm abstract banner: a dusk gradient with a few flight paths, as PNG bytes."""
+    """A calm abstract banner: a dusk gradient with a few flight paths, as PNG bytes
+    (the same bytes for the same arguments, so drawn and compressed once per process)."""
     rng = random.Random(seed)
     width, height = size
     image = Image.new("RGB", size)

@@ -46,8 +46,10 @@ def _png(image):
     return buffer.getvalue()
 
 
+@functools.cache
 def portrait_png(seed, size=400):
-    """A head-and-shoulders silhouette in flat colours, different for each seed (PNG bytes)."""
+    """A head-and-shoulders silhouette in flat colours, different for each seed (PNG bytes),
+    drawn and compressed once per process: the demo loads again under each test clock."""
     rng = random.Random(f"portrait:{seed}")
     dark, light = rng.choice(PALETTE)
     image = Image.new("RGB", (size, size), light)

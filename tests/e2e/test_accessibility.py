@@ -111,10 +111,15 @@ def build_pages():
     }
 
 
+def run_axe(page, axe_source, context=None):
+    """axe's violations on the page, or on the part ``context`` (a selector) names."""
+    page.add_script_tag(content=axe_source)
+    return page.evaluate(AXE_RUN, [context, WCAG_22_AA])
+
+
 def axe_violations(page, axe_source):
     wait_for_widgets(page)  # the live rating and poll widgets are in
-    page.add_script_tag(content=axe_source)
-    violations = page.evaluate(AXE_RUN, [None, WCAG_22_AA])
+    violations = run_axe(page, axe_source)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4])

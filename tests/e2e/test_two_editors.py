@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from dialogue_portal.staff.models import AdminProfile
 from publications.models import Publication
 from tests.e2e.conftest import screenshot
-from tests.e2e.test_accessibility import AXE_RUN, WCAG_22_AA
+from tests.e2e.test_accessibility import run_axe
 from tests.e2e.test_review_journey import csp_violations, log_in, open_as
 from tests.factories import make_person, make_publication
 
@@ -118,8 +118,7 @@ def test_the_conflict_page_passes_axe(axe_page, axe_source, editorial_groups, dj
     axe_page.locator("#id_summary").fill("Boris's summary.")
     axe_page.locator("input[name=_save]").last.click()
     expect(axe_page.locator(".desk-conflict")).to_be_visible()
-    axe_page.add_script_tag(content=axe_source)
-    violations = axe_page.evaluate(AXE_RUN, [".desk-conflict", WCAG_22_AA])
+    violations = run_axe(axe_page, axe_source, ".desk-conflict")
     assert [v["id"] for v in violations] == [], [
         (v["id"], [n["html"][:200] + " " + n["failureSummary"][:300] for n in v["nodes"]])
         for v in violations
